@@ -1,0 +1,81 @@
+"""Superusers manage tenants, projects, clusters and role grants here (guardian's object admin).
+
+The agent-upgrade setting itself is read-only here: it changes only through the console, where
+every change cascades by the rules and is audited.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from guardian.admin import GuardedModelAdmin
+
+from . import rules
+from .models import AuditEvent, Cluster, PlatformRelease, Project, Tenant
+
+SETTING_FIELDS = (
+    "agent_upgrades",
+    "agent_upgrades_version",
+    "agent_upgrades_set_via",
+    "agent_upgrades_set_by",
+    "agent_upgrades_set_at",
+)
+
+
+@admin.register(Tenant)
+class TenantAdmin(GuardedModelAdmin):
+    list_display = ("name", "agent_upgrades", "agent_upgrades_set_at")
+    search_fields = ("name",)
+    readonly_fields = SETTING_FIELDS
+
+
+@admin.register(Project)
+class ProjectAdmin(GuardedModelAdmin):
+    list_display = ("name", "tenant", "agent_upgrades", "agent_upgrades_set_at")
+    list_filter = ("tenant",)
+    list_select_related = ("tenant",)
+    search_fields = ("name", "tenant__name")
+    readonly_fields = SETTING_FIELDS
+
+
+@admin.register(Cluster)
+class ClusterAdmin(GuardedModelAdmin):
+    list_display = ("name", "project", "agent_version", "agent_upgrades", "agent_upgrades_set_via")
+    list_filter = ("project__tenant", "agent_upgrades")
+    list_select_related = ("project__tenant",)
+    search_fields = ("name", "project__name")
+    readonly_fields = SETTING_FIELDS
+
+    def get_changeform_initial_data(self, request):
+        return {
+            "agent_version": rules.current_agent_version(),
+            **super().get_changeform_initial_data(request),
+        }
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            rules.adopt_project_setting(obj)  # rule 5: a new cluster takes its project's value
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor_name", "scope", "object_name", "old_value", "new_value", "via")
+    list_filter = ("tenant", "scope", "via")
+    search_fields = ("object_name", "actor_name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlatformRelease)
+class PlatformReleaseAdmin(admin.ModelAdmin):
+    list_display = ("version", "agent_version", "released_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False

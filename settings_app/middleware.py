@@ -1,0 +1,40 @@
+"""Send an htmx request whose session has expired to the login page, not into the switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
+
+
+class HtmxLoginRedirectMiddleware:
+    """`login_required` answers a redirect to the login page. Followed by htmx, that page would be
+    swapped into the switch; and for a POST, `next` would point at an endpoint that only takes
+    POST. So the redirect goes back to the page the user was on, as a full-page navigation."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        login_path = resolve_url(settings.LOGIN_URL)
+        if response.status_code != 302 or urlsplit(response["Location"]).path != login_path:
+            return response
+        came_from = request.headers.get("HX-Current-URL") or request.headers.get("Referer")
+        if (
+            request.method != "GET"
+            and came_from
+            and url_has_allowed_host_and_scheme(
+                came_from, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+        ):
+            parts = urlsplit(came_from)
+            next_url = parts.path + (f"?{parts.query}" if parts.query else "")
+            response["Location"] = f"{login_path}?{urlencode({'next': next_url})}"
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(response["Location"])
+        return response

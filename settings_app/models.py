@@ -1,0 +1,189 @@
+"""Tenants, projects and clusters with their agent-upgrade setting, the audit trail and releases."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class AgentUpgrades(models.TextChoices):
+    """The setting's two values, named as in Palette's API."""
+
+    LOCK = "lock", "Paused"
+    UNLOCK = "unlock", "Active"
+
+
+class Scope(models.TextChoices):
+    TENANT = "tenant", "tenant"
+    PROJECT = "project", "project"
+    CLUSTER = "cluster", "cluster"
+
+
+class AgentUpgradesSetting(models.Model):
+    """The setting every scope holds, with where it came from.
+
+    `set_via` is the scope whose change wrote the value (this object's own scope, or a higher
+    one that pushed down); empty while the value is still the default. `version` counts writes,
+    so a form rendered from an older version can be told apart from a fresh one.
+    """
+
+    agent_upgrades = models.CharField(
+        max_length=6, choices=AgentUpgrades.choices, default=AgentUpgrades.UNLOCK
+    )
+    agent_upgrades_version = models.PositiveIntegerField(default=0)
+    agent_upgrades_set_via = models.CharField(max_length=7, choices=Scope.choices, blank=True)
+    agent_upgrades_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    agent_upgrades_set_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_paused(self) -> bool:
+        return self.agent_upgrades == AgentUpgrades.LOCK
+
+
+class Tenant(AgentUpgradesSetting):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        default_permissions = ()
+        permissions = [("administer_tenant", "Tenant Admin")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(AgentUpgradesSetting):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="projects")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        default_permissions = ()
+        permissions = [
+            ("administer_project", "Project Admin"),
+            ("view_project", "Project Viewer"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="project_name_unique_in_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cluster(AgentUpgradesSetting):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="clusters")
+    name = models.CharField(max_length=100)
+    agent_version = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        default_permissions = ()
+        permissions = [("administer_cluster", "Cluster Admin")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"], name="cluster_name_unique_in_project"
+            )
+        ]
+        indexes = [models.Index(fields=["project", "name"], name="cluster_project_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Direct foreign-key permission models: one row per role grant, joined without content types.
+class TenantUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+
+
+class TenantGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+
+
+class ProjectUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+class ProjectGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+class ClusterUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Cluster, on_delete=models.CASCADE)
+
+
+class ClusterGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Cluster, on_delete=models.CASCADE)
+
+
+class AuditEvent(models.Model):
+    """One change of one object's setting. A push writes one event for its own scope and one
+    for every project and cluster whose value it changed, all in the change's transaction."""
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    scope = models.CharField(max_length=7, choices=Scope.choices)
+    via = models.CharField(max_length=7, choices=Scope.choices)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="audit_events")
+    project = models.ForeignKey(
+        Project, null=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    cluster = models.ForeignKey(
+        Cluster, null=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    object_name = models.CharField(max_length=100)
+    old_value = models.CharField(max_length=6, choices=AgentUpgrades.choices)
+    new_value = models.CharField(max_length=6, choices=AgentUpgrades.choices)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["tenant", "-at", "-id"], name="audit_tenant_newest"),
+            models.Index(fields=["project", "-at", "-id"], name="audit_project_newest"),
+            models.Index(fields=["cluster", "-at", "-id"], name="audit_cluster_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name}: {self.scope} {self.object_name} {self.old_value} → {self.new_value}"
+
+    @property
+    def old_label(self) -> str:
+        return AgentUpgrades(self.old_value).label
+
+    @property
+    def new_label(self) -> str:
+        return AgentUpgrades(self.new_value).label
+
+
+class PlatformRelease(models.Model):
+    """A platform version and the agent version it ships; the newest one is current."""
+
+    version = models.CharField(max_length=32, unique=True)
+    agent_version = models.CharField(max_length=32)
+    released_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-released_at", "-id"]
+        get_latest_by = ["released_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.version} (agent {self.agent_version})"
+
+    @classmethod
+    def current(cls) -> PlatformRelease | None:
+        return cls.objects.order_by("-released_at", "-id").first()

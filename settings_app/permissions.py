@@ -1,0 +1,219 @@
+"""Who may see and change what (DESIGN.md §2): the one module every view asks before it reads or saves.
+
+Roles are django-guardian object permissions, granted to a user or to a group, stored in the direct
+foreign-key permission models. A request loads all of its user's grants in one query (`roles_for`)
+and answers every question from them, so a page costs the same number of queries whatever the
+number of clusters. Inheritance: a Tenant Admin may change the tenant and everything in it, a
+Project Admin the project and its clusters, a Cluster Admin that cluster; a Project Viewer sees
+the project and its clusters and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, IntegerField, Q, QuerySet, Value
+from django.http import Http404
+
+from .models import (
+    Cluster,
+    ClusterGroupObjectPermission,
+    ClusterUserObjectPermission,
+    Project,
+    ProjectGroupObjectPermission,
+    ProjectUserObjectPermission,
+    Tenant,
+    TenantGroupObjectPermission,
+    TenantUserObjectPermission,
+)
+
+TENANT_ADMIN = "administer_tenant"
+PROJECT_ADMIN = "administer_project"
+PROJECT_VIEWER = "view_project"
+CLUSTER_ADMIN = "administer_cluster"
+
+NOT_FOUND = "No such page, or you have no role that lets you see it."
+
+
+@dataclass(frozen=True)
+class Roles:
+    """One user's role grants, as sets of object ids."""
+
+    superuser: bool = False
+    tenant_admin: frozenset[int] = frozenset()
+    project_admin: frozenset[int] = frozenset()
+    project_viewer: frozenset[int] = frozenset()
+    cluster_admin: frozenset[int] = frozenset()
+    # Projects holding a cluster the user administers: the user may enter their scope.
+    cluster_admin_projects: frozenset[int] = frozenset()
+
+    @property
+    def is_anyone(self) -> bool:
+        return self.superuser or bool(
+            self.tenant_admin or self.project_admin or self.project_viewer or self.cluster_admin
+        )
+
+
+@dataclass(frozen=True)
+class Access:
+    """The answer for one user and one object: may see it, may change it, and why not."""
+
+    view: bool
+    change: bool
+    reason: str = ""
+
+
+def roles_for(user) -> Roles:
+    """All of a user's grants, in one query; cached on the user object for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return Roles()
+    cached = getattr(user, "_console_roles", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        roles = Roles(superuser=True)
+    else:
+        roles = _load_roles(user)
+    user._console_roles = roles
+    return roles
+
+
+def _load_roles(user) -> Roles:
+    # One UNION ALL over the six grant tables (user and group grants on tenants, projects and
+    # clusters); for cluster grants it also brings the cluster's project, which the user may enter.
+    no_project = Value(None, output_field=IntegerField())
+    in_groups = Q(group__user=user)
+    parts = [
+        (TenantUserObjectPermission, Q(user=user), no_project),
+        (TenantGroupObjectPermission, in_groups, no_project),
+        (ProjectUserObjectPermission, Q(user=user), no_project),
+        (ProjectGroupObjectPermission, in_groups, no_project),
+        (ClusterUserObjectPermission, Q(user=user), F("content_object__project_id")),
+        (ClusterGroupObjectPermission, in_groups, F("content_object__project_id")),
+    ]
+    querysets = [
+        model.objects.filter(who)
+        .annotate(project_ref=project)
+        .values_list("permission__codename", "content_object_id", "project_ref")
+        .order_by()
+        for model, who, project in parts
+    ]
+    grants: dict[str, set[int]] = {
+        TENANT_ADMIN: set(),
+        PROJECT_ADMIN: set(),
+        PROJECT_VIEWER: set(),
+        CLUSTER_ADMIN: set(),
+    }
+    cluster_projects: set[int] = set()
+    for codename, object_id, project_id in querysets[0].union(*querysets[1:], all=True):
+        grants.setdefault(codename, set()).add(object_id)
+        if project_id is not None:
+            cluster_projects.add(project_id)
+    return Roles(
+        tenant_admin=frozenset(grants[TENANT_ADMIN]),
+        project_admin=frozenset(grants[PROJECT_ADMIN]),
+        project_viewer=frozenset(grants[PROJECT_VIEWER]),
+        cluster_admin=frozenset(grants[CLUSTER_ADMIN]),
+        cluster_admin_projects=frozenset(cluster_projects),
+    )
+
+
+# The questions, one per kind of object.
+
+
+def tenant_access(roles: Roles, tenant: Tenant) -> Access:
+    if roles.superuser or tenant.pk in roles.tenant_admin:
+        return Access(view=True, change=True)
+    return Access(view=False, change=False)
+
+
+def may_enter_project(roles: Roles, project: Project) -> bool:
+    """May open the project's scope: any role in the project, in one of its clusters, or above."""
+    return (
+        roles.superuser
+        or project.tenant_id in roles.tenant_admin
+        or project.pk in roles.project_admin
+        or project.pk in roles.project_viewer
+        or project.pk in roles.cluster_admin_projects
+    )
+
+
+def project_access(roles: Roles, project: Project) -> Access:
+    """The project's own pages (Project Settings) and its setting."""
+    if (
+        roles.superuser
+        or project.tenant_id in roles.tenant_admin
+        or project.pk in roles.project_admin
+    ):
+        return Access(view=True, change=True)
+    if project.pk in roles.project_viewer:
+        return Access(
+            view=True,
+            change=False,
+            reason=f"You have view-only access to project {project.name}. "
+            "A Project Admin or a Tenant Admin can change this setting.",
+        )
+    return Access(view=False, change=False)
+
+
+def cluster_access(roles: Roles, cluster: Cluster) -> Access:
+    project = cluster.project
+    if (
+        roles.superuser
+        or cluster.pk in roles.cluster_admin
+        or project.pk in roles.project_admin
+        or project.tenant_id in roles.tenant_admin
+    ):
+        return Access(view=True, change=True)
+    if project.pk in roles.project_viewer:
+        return Access(
+            view=True,
+            change=False,
+            reason=f"You have view-only access to project {project.name}. "
+            "A Cluster Admin, Project Admin or Tenant Admin can change this setting.",
+        )
+    return Access(view=False, change=False)
+
+
+def visible_clusters(roles: Roles, clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
+    """Narrow a queryset of clusters to those the user may see."""
+    if roles.superuser:
+        return clusters
+    return clusters.filter(
+        Q(project__tenant_id__in=roles.tenant_admin)
+        | Q(project_id__in=roles.project_admin | roles.project_viewer)
+        | Q(pk__in=roles.cluster_admin)
+    )
+
+
+def enterable_projects(roles: Roles) -> QuerySet[Project]:
+    """Every project whose scope the user may open, for the scope switcher."""
+    projects = Project.objects.select_related("tenant").order_by("tenant__name", "name")
+    if roles.superuser:
+        return projects
+    return projects.filter(
+        Q(tenant_id__in=roles.tenant_admin)
+        | Q(pk__in=roles.project_admin | roles.project_viewer | roles.cluster_admin_projects)
+    )
+
+
+def administered_tenants(roles: Roles) -> QuerySet[Tenant]:
+    tenants = Tenant.objects.order_by("name")
+    return tenants if roles.superuser else tenants.filter(pk__in=roles.tenant_admin)
+
+
+# Guards for views: strangers get 404, viewers get 403 on a change.
+
+
+def require_view(access: Access) -> Access:
+    if not access.view:
+        raise Http404(NOT_FOUND)
+    return access
+
+
+def require_change(access: Access) -> Access:
+    require_view(access)
+    if not access.change:
+        raise PermissionDenied(access.reason)
+    return access

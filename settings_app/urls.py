@@ -1,0 +1,66 @@
+"""The console's URLs. Pages that exist in both scopes take the scope as `<scope:scope>`."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, register_converter
+
+from .scopes import ScopeConverter
+from .views import audit_logs, clusters, navigation, project_settings, tenant_settings
+
+register_converter(ScopeConverter, "scope")
+
+urlpatterns = [
+    path("", navigation.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("scope/", navigation.switch_scope, name="switch_scope"),
+    # Clusters, in the tenant scope or a project scope
+    path("<scope:scope>/clusters/", clusters.cluster_list, name="cluster_list"),
+    path(
+        "<scope:scope>/clusters/<int:cluster_id>/", clusters.cluster_detail, name="cluster_detail"
+    ),
+    path(
+        "<scope:scope>/clusters/<int:cluster_id>/settings/",
+        clusters.cluster_detail,
+        {"panel": "settings"},
+        name="cluster_settings",
+    ),
+    path(
+        "<scope:scope>/clusters/<int:cluster_id>/agent-upgrades/",
+        clusters.change_cluster_agent_upgrades,
+        name="change_cluster_agent_upgrades",
+    ),
+    path("<scope:scope>/audit-logs/", audit_logs.audit_log, name="audit_log"),
+    # Project Settings
+    path(
+        "projects/<int:project_id>/settings/",
+        project_settings.project_settings,
+        name="project_settings",
+    ),
+    path(
+        "projects/<int:project_id>/settings/platform/",
+        project_settings.project_settings,
+        {"section": "platform"},
+        name="project_platform_settings",
+    ),
+    path(
+        "projects/<int:project_id>/agent-upgrades/",
+        project_settings.change_project_agent_upgrades,
+        name="change_project_agent_upgrades",
+    ),
+    # Projects and Tenant Settings
+    path("tenants/<int:tenant_id>/projects/", tenant_settings.project_list, name="project_list"),
+    path(
+        "tenants/<int:tenant_id>/settings/", tenant_settings.tenant_settings, name="tenant_settings"
+    ),
+    path(
+        "tenants/<int:tenant_id>/settings/platform/",
+        tenant_settings.tenant_settings,
+        {"section": "platform"},
+        name="tenant_platform_settings",
+    ),
+    path(
+        "tenants/<int:tenant_id>/agent-upgrades/",
+        tenant_settings.change_tenant_agent_upgrades,
+        name="change_tenant_agent_upgrades",
+    ),
+]

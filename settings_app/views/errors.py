@@ -1,0 +1,59 @@
+"""Error answers that a person can act on; for htmx requests, a message and no swap."""
+
+from __future__ import annotations
+
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from ..permissions import NOT_FOUND
+
+
+def error_response(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    """A full error page, or for htmx the message alone, swapped out of band into the page's
+    message region while the switch keeps showing the truth (`HX-Reswap: none`)."""
+    if getattr(request, "htmx", False):
+        html = render_to_string(
+            "base.html#messages",
+            {"messages": [Message(constants.ERROR, message)], "oob": True},
+            request=request,
+        )
+        response = HttpResponse(html, status=status)
+        response["HX-Reswap"] = "none"
+        return response
+    return render(request, "error.html", {"title": title, "message": message}, status=status)
+
+
+def _message(exception: Exception, default: str) -> str:
+    text = str(exception.args[0]) if getattr(exception, "args", None) else ""
+    return text if text and not text.startswith(("<", "{")) else default
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return error_response(
+        request,
+        400,
+        "Bad request",
+        "The request could not be understood. Reload the page and try again.",
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    message = _message(exception, "You may not change this. Ask an administrator for a role.")
+    return error_response(request, 403, "Not allowed", f"{message} Nothing was changed.")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return error_response(request, 404, "Not found", NOT_FOUND)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return error_response(
+        request,
+        403,
+        "Page expired",
+        "This page is out of date or your session has expired. "
+        "Reload the page and try again; nothing was changed.",
+    )

@@ -1,0 +1,46 @@
+"""Landing, the Scope switcher, and what every full page shows around its content."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
+
+from ..permissions import roles_for
+from ..scopes import ConsoleScope, ScopeConverter, enter_scope, landing_scope, scope_choices
+
+
+def page_context(request: HttpRequest, console: ConsoleScope, current: str) -> dict:
+    """The Main Menu and the Scope switcher; fragments don't need them."""
+    return {
+        "console": console,
+        "main_menu": console.main_menu(),
+        "current_page": current,
+        "scope_choices": scope_choices(console.roles),
+    }
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Land in the widest scope the user holds."""
+    ref = landing_scope(roles_for(request.user))
+    if ref is None:
+        return render(request, "settings_app/no_roles.html")
+    return redirect("cluster_list", ref)
+
+
+@login_required
+@require_GET
+def switch_scope(request: HttpRequest) -> HttpResponse:
+    """The Scope switcher's form: go to the Clusters page of the chosen scope."""
+    try:
+        ref = ScopeConverter().to_python(request.GET.get("scope", ""))
+    except ValueError:
+        return redirect("home")
+    enter_scope(request.user, ref)  # 404 for a scope the user may not open
+    url = reverse("cluster_list", args=[ref])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -1,0 +1,75 @@
+"""The Project Settings menu: General and Platform Settings, with the project's switch."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from .. import rules
+from ..models import Cluster, Project, Scope
+from ..permissions import require_view
+from ..scopes import ConsoleScope, ScopeRef, enter_scope
+from .navigation import page_context
+from .switch import apply_change, make_switch, push_confirm
+
+
+def _enter(request: HttpRequest, project_id: int) -> ConsoleScope:
+    console = enter_scope(request.user, ScopeRef("projects", project_id))
+    require_view(console.project_access())  # Cluster Admins have no Project Settings
+    return console
+
+
+@login_required
+@require_GET
+def project_settings(
+    request: HttpRequest, project_id: int, section: str = "general"
+) -> HttpResponse:
+    return _render(request, _enter(request, project_id), section=section)
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def change_project_agent_upgrades(request: HttpRequest, project_id: int) -> HttpResponse:
+    console = _enter(request, project_id)
+    return apply_change(
+        request,
+        access=console.project_access(),
+        rule=rules.push_project,
+        target=console.project,
+        settings_url=reverse("project_platform_settings", args=[project_id]),
+        render_panel=lambda status: _render(
+            request, _enter(request, project_id), section="platform", status=status
+        ),
+    )
+
+
+def _render(
+    request: HttpRequest, console: ConsoleScope, *, section: str, status: int = 200
+) -> HttpResponse:
+    project: Project = Project.objects.select_related("tenant", "agent_upgrades_set_by").get(
+        pk=console.project.pk
+    )
+    counts = rules.cluster_counts(Cluster.objects.filter(project=project), below=Scope.PROJECT)
+    context = {
+        "project": project,
+        "counts": counts,
+        "section": section,
+        "switch": make_switch(
+            project,
+            action=reverse("change_project_agent_upgrades", args=[project.pk]),
+            target="platform-settings",
+            access=console.project_access(),
+            confirm=push_confirm(project, counts),
+        ),
+    }
+    if request.htmx and section == "platform":
+        return render(
+            request, "settings_app/project_settings.html#platform-settings", context, status=status
+        )
+    context.update(page_context(request, console, "project_settings"))
+    return render(request, "settings_app/project_settings.html", context, status=status)

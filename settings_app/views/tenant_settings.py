@@ -1,0 +1,93 @@
+"""The tenant scope's Projects list and Tenant Settings: General and Platform Settings."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from .. import rules
+from ..models import AgentUpgrades, Cluster, Scope, Tenant
+from ..permissions import tenant_access
+from ..scopes import ConsoleScope, ScopeRef, enter_scope
+from .navigation import page_context
+from .switch import apply_change, make_switch, push_confirm
+
+
+def _enter(request: HttpRequest, tenant_id: int) -> ConsoleScope:
+    return enter_scope(request.user, ScopeRef("tenants", tenant_id))
+
+
+@login_required
+@require_GET
+def project_list(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    console = _enter(request, tenant_id)
+    projects = (
+        console.tenant.projects.select_related("tenant", "agent_upgrades_set_by")
+        .annotate(
+            cluster_count=Count("clusters"),
+            paused_count=Count("clusters", filter=Q(clusters__agent_upgrades=AgentUpgrades.LOCK)),
+        )
+        .order_by("name")
+    )
+    return render(
+        request,
+        "settings_app/project_list.html",
+        {**page_context(request, console, "project_list"), "projects": projects},
+    )
+
+
+@login_required
+@require_GET
+def tenant_settings(request: HttpRequest, tenant_id: int, section: str = "general") -> HttpResponse:
+    return _render(request, _enter(request, tenant_id), section=section)
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def change_tenant_agent_upgrades(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    console = _enter(request, tenant_id)
+    return apply_change(
+        request,
+        access=tenant_access(console.roles, console.tenant),
+        rule=rules.push_tenant,
+        target=console.tenant,
+        settings_url=reverse("tenant_platform_settings", args=[tenant_id]),
+        render_panel=lambda status: _render(
+            request, _enter(request, tenant_id), section="platform", status=status
+        ),
+    )
+
+
+def _render(
+    request: HttpRequest, console: ConsoleScope, *, section: str, status: int = 200
+) -> HttpResponse:
+    tenant = Tenant.objects.select_related("agent_upgrades_set_by").get(pk=console.tenant.pk)
+    counts = rules.cluster_counts(
+        Cluster.objects.filter(project__tenant=tenant), below=Scope.TENANT
+    )
+    project_count = tenant.projects.count()
+    context = {
+        "tenant": tenant,
+        "counts": counts,
+        "project_count": project_count,
+        "section": section,
+        "switch": make_switch(
+            tenant,
+            action=reverse("change_tenant_agent_upgrades", args=[tenant.pk]),
+            target="platform-settings",
+            access=tenant_access(console.roles, tenant),
+            confirm=push_confirm(tenant, counts, project_count),
+        ),
+    }
+    if request.htmx and section == "platform":
+        return render(
+            request, "settings_app/tenant_settings.html#platform-settings", context, status=status
+        )
+    context.update(page_context(request, console, "tenant_settings"))
+    return render(request, "settings_app/tenant_settings.html", context, status=status)
