@@ -71,10 +71,7 @@ def roles_for(user) -> Roles:
     cached = getattr(user, "_console_roles", None)
     if cached is not None:
         return cached
-    if user.is_superuser:
-        roles = Roles(superuser=True)
-    else:
-        roles = _load_roles(user)
+    roles = Roles(superuser=True) if user.is_superuser else _load_roles(user)
     user._console_roles = roles
     return roles
 

@@ -1,0 +1,79 @@
+"""Shared fixtures: the demo world (DESIGN.md §5) and a client logged in as any of its users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+
+from settings_app.models import Cluster, Project, Tenant
+
+PASSWORD = "palette-demo"
+
+
+@dataclass
+class Demo:
+    acme: Tenant
+    globex: Tenant
+    default: Project  # Acme / Default
+    edge: Project  # Acme / Edge
+    globex_default: Project
+    prod_east: Cluster
+    prod_west: Cluster
+    staging: Cluster
+    edge_01: Cluster
+    edge_02: Cluster
+    globex_main: Cluster
+
+    def refresh(self) -> None:
+        for value in vars(self).values():
+            value.refresh_from_db()
+
+
+@pytest.fixture
+def demo(db) -> Demo:
+    call_command("seed_demo", stdout=StringIO())
+    cluster = {c.name: c for c in Cluster.objects.all()}
+    return Demo(
+        acme=Tenant.objects.get(name="Acme"),
+        globex=Tenant.objects.get(name="Globex"),
+        default=Project.objects.get(tenant__name="Acme", name="Default"),
+        edge=Project.objects.get(tenant__name="Acme", name="Edge"),
+        globex_default=Project.objects.get(tenant__name="Globex", name="Default"),
+        prod_east=cluster["prod-east"],
+        prod_west=cluster["prod-west"],
+        staging=cluster["staging"],
+        edge_01=cluster["edge-01"],
+        edge_02=cluster["edge-02"],
+        globex_main=cluster["globex-main"],
+    )
+
+
+@pytest.fixture
+def user(demo):
+    """`user("viewer")`: one of the demo users."""
+    return lambda username: User.objects.get(username=username)
+
+
+@pytest.fixture
+def client_for(demo):
+    """`client_for("tenant-admin")`: a Django test client logged in as that demo user;
+    `client_for(None)` is anonymous."""
+
+    def make(username: str | None) -> Client:
+        client = Client()
+        if username is not None:
+            client.force_login(User.objects.get(username=username))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def stranger(demo) -> User:
+    """A user with an account and no role anywhere."""
+    return User.objects.create_user("stranger", password=PASSWORD)
