@@ -34,6 +34,12 @@ class Demo:
             value.refresh_from_db()
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashers take a quarter of a second per password by design; tests don't need that.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def demo(db) -> Demo:
     call_command("seed_demo", stdout=StringIO())
