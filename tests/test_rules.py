@@ -156,7 +156,9 @@ def test_a_tenant_resume_catches_up_its_paused_agents(demo, admin, newer_platfor
     rules.push_tenant(demo.acme, LOCK, actor=admin)
     change = rules.push_tenant(demo.acme, UNLOCK, actor=admin)
     assert change.agents_upgraded == 5
-    assert set(Cluster.objects.filter(project__tenant=demo.acme).values_list("agent_version", flat=True)) == {"4.8.0"}
+    assert set(
+        Cluster.objects.filter(project__tenant=demo.acme).values_list("agent_version", flat=True)
+    ) == {"4.8.0"}
     assert Cluster.objects.get(pk=demo.globex_main.pk).agent_version == "4.7.2"
 
 

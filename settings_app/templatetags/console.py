@@ -6,10 +6,11 @@ from django import template
 
 from ..models import Project
 from ..scopes import ScopeRef
-from ..views.switch import source
+from ..views.switch import ago, source
 
 register = template.Library()
 register.filter("source", source)
+register.filter("ago", ago)
 
 
 @register.filter

@@ -101,11 +101,11 @@ def _render_cluster(
             access=access,
             confirm=cluster_confirm(cluster, platform_agent),
         ),
+        "history": cluster.audit_events.order_by("-at", "-id")[:10],
     }
     if request.htmx:
         return render(
             request, "settings_app/cluster_detail.html#cluster-settings", context, status=status
         )
-    context["history"] = cluster.audit_events.order_by("-at", "-id")[:10]
     context.update(page_context(request, console, "cluster_list"))
     return render(request, "settings_app/cluster_detail.html", context, status=status)

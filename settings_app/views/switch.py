@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.timesince import timesince
 
 from ..models import AgentUpgrades, AgentUpgradesSetting, Cluster, Project, Scope, Tenant
@@ -124,7 +126,14 @@ def source(obj: AgentUpgradesSetting) -> str:
         tenant = obj.tenant if isinstance(obj, Project) else obj.project.tenant
         origin = f"pushed by tenant {tenant.name}"
     who = obj.agent_upgrades_set_by.get_username() if obj.agent_upgrades_set_by else "system"
-    return f"{origin} · {who} · {timesince(obj.agent_upgrades_set_at)} ago"
+    return f"{origin} · {who} · {ago(obj.agent_upgrades_set_at)}"
+
+
+def ago(moment: datetime) -> str:
+    """'5 minutes ago', or 'just now' for the last minute."""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
 
 
 def cluster_confirm(cluster: Cluster, platform_agent: str) -> str:
