@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from .models import (
@@ -58,7 +58,9 @@ class Change:
 class ClusterCounts:
     total: int
     paused: int
+    projects: int  # projects that hold these clusters
     set_below: int  # clusters whose value was written by a scope below the one asked about
+    paused_behind: int  # paused clusters whose agent a resume would upgrade
 
 
 def is_held_back(cluster: Cluster) -> bool:
@@ -89,15 +91,25 @@ def new_cluster(project: Project, name: str, *, agent_version: str | None = None
     return cluster
 
 
-def cluster_counts(clusters: QuerySet[Cluster], *, below: Scope) -> ClusterCounts:
+def cluster_counts(
+    clusters: QuerySet[Cluster], *, below: Scope, agent_version: str
+) -> ClusterCounts:
     """Counts for a push preview and a settings panel, in one query."""
     lower = [Scope.CLUSTER] if below == Scope.PROJECT else [Scope.CLUSTER, Scope.PROJECT]
+    paused = Q(agent_upgrades=AgentUpgrades.LOCK)
     counts = clusters.aggregate(
         total=Count("pk"),
-        paused=Count("pk", filter=Q(agent_upgrades=AgentUpgrades.LOCK)),
+        projects=Count("project", distinct=True),
+        paused=Count("pk", filter=paused),
         set_below=Count("pk", filter=Q(agent_upgrades_set_via__in=lower)),
+        paused_behind=Count("pk", filter=paused & ~Q(agent_version=agent_version)),
     )
     return ClusterCounts(**counts)
+
+
+# Changes. Each one starts by locking its object with select_related up to the tenant, which on
+# PostgreSQL locks the tenant row too: changes within one tenant take turns, so a push and a
+# cluster change never interleave. (SQLite's BEGIN IMMEDIATE serialises all writers anyway.)
 
 
 @transaction.atomic
@@ -114,10 +126,12 @@ def set_cluster(
     if _is_replay(cluster, value, rendered_version):
         return Change(Scope.CLUSTER, cluster, value, replayed=True)
     now = timezone.now()
-    clusters = Cluster.objects.filter(pk=cluster.pk)
-    agent_version, upgraded = _catch_up(clusters, value)
-    _write(clusters, value, via=Scope.CLUSTER, actor=actor, at=now)
     old_value = cluster.agent_upgrades
+    agent_version = _catch_up_version(value)
+    upgraded = int(_behind([(old_value, cluster.agent_version)], agent_version) > 0)
+    _write_clusters(
+        Cluster.objects.filter(pk=cluster.pk), value, Scope.CLUSTER, actor, now, agent_version
+    )
     AuditEvent.objects.create(
         **_audit_fields(actor, now, Scope.CLUSTER, value),
         scope=Scope.CLUSTER,
@@ -127,7 +141,9 @@ def set_cluster(
         object_name=cluster.name,
         old_value=old_value,
     )
-    cluster.refresh_from_db()
+    _applied(cluster, value, via=Scope.CLUSTER, actor=actor, at=now)
+    if upgraded:
+        cluster.agent_version = agent_version
     changed = int(old_value != value)
     return Change(Scope.CLUSTER, cluster, value, 1, changed, upgraded, agent_version)
 
@@ -148,9 +164,10 @@ def push_project(
     now = timezone.now()
     clusters = Cluster.objects.filter(project=project)
     changed = _changed_clusters(clusters, value)
-    agent_version, upgraded = _catch_up(clusters, value)
+    agent_version = _catch_up_version(value)
+    upgraded = _behind([(old, agent) for *_, old, agent in changed], agent_version)
     _write(Project.objects.filter(pk=project.pk), value, via=Scope.PROJECT, actor=actor, at=now)
-    written = _write(clusters, value, via=Scope.PROJECT, actor=actor, at=now)
+    written = _write_clusters(clusters, value, Scope.PROJECT, actor, now, agent_version)
     fields = _audit_fields(actor, now, Scope.PROJECT, value)
     events = [
         AuditEvent(
@@ -164,7 +181,7 @@ def push_project(
     ]
     events += _cluster_events(changed, fields, tenant_id=project.tenant_id)
     AuditEvent.objects.bulk_create(events, batch_size=AUDIT_BATCH_SIZE)
-    project.refresh_from_db()
+    _applied(project, value, via=Scope.PROJECT, actor=actor, at=now)
     return Change(Scope.PROJECT, project, value, written, len(changed), upgraded, agent_version)
 
 
@@ -188,10 +205,11 @@ def push_tenant(
         projects.exclude(agent_upgrades=value).values_list("pk", "name", "agent_upgrades")
     )
     changed = _changed_clusters(clusters, value)
-    agent_version, upgraded = _catch_up(clusters, value)
+    agent_version = _catch_up_version(value)
+    upgraded = _behind([(old, agent) for *_, old, agent in changed], agent_version)
     _write(Tenant.objects.filter(pk=tenant.pk), value, via=Scope.TENANT, actor=actor, at=now)
     _write(projects, value, via=Scope.TENANT, actor=actor, at=now)
-    written = _write(clusters, value, via=Scope.TENANT, actor=actor, at=now)
+    written = _write_clusters(clusters, value, Scope.TENANT, actor, now, agent_version)
     fields = _audit_fields(actor, now, Scope.TENANT, value)
     events = [
         AuditEvent(
@@ -215,12 +233,11 @@ def push_tenant(
     ]
     events += _cluster_events(changed, fields, tenant_id=tenant.pk)
     AuditEvent.objects.bulk_create(events, batch_size=AUDIT_BATCH_SIZE)
-    tenant.refresh_from_db()
+    _applied(tenant, value, via=Scope.TENANT, actor=actor, at=now)
     return Change(Scope.TENANT, tenant, value, written, len(changed), upgraded, agent_version)
 
 
 def _lock(queryset: QuerySet, pk: int):
-    # The row lock makes the version check and the write one step for concurrent admins.
     return queryset.select_for_update().get(pk=pk)
 
 
@@ -236,36 +253,63 @@ def _is_replay(
     raise StaleSetting(obj)
 
 
-def _write(queryset: QuerySet, value: AgentUpgrades, *, via: Scope, actor, at) -> int:
+def _write(queryset: QuerySet, value: AgentUpgrades, *, via: Scope, actor, at, **more) -> int:
     return queryset.update(
         agent_upgrades=value,
         agent_upgrades_version=F("agent_upgrades_version") + 1,
         agent_upgrades_set_via=via,
         agent_upgrades_set_by=actor,
         agent_upgrades_set_at=at,
+        **more,
     )
+
+
+def _write_clusters(
+    clusters: QuerySet[Cluster], value: AgentUpgrades, via: Scope, actor, at, agent_version: str
+) -> int:
+    """Write the value; with rule 6 in the same statement: on resume, a paused cluster's agent
+    catches up to `agent_version` (the CASE reads the row as it was before the update)."""
+    more = {}
+    if agent_version:
+        more["agent_version"] = Case(
+            When(agent_upgrades=AgentUpgrades.LOCK, then=Value(agent_version)),
+            default=F("agent_version"),
+        )
+    return _write(clusters, value, via=via, actor=actor, at=at, **more)
+
+
+def _catch_up_version(value: AgentUpgrades) -> str:
+    """The agent version a resume catches up to; none for a pause. Agents only ever move
+    forward to the current version, so 'behind' is 'not current'."""
+    return current_agent_version() if value == AgentUpgrades.UNLOCK else ""
+
+
+def _behind(old_values_and_agents: list[tuple[str, str]], agent_version: str) -> int:
+    """How many of these clusters a resume to `agent_version` upgrades."""
+    if not agent_version:
+        return 0
+    return sum(
+        1
+        for old, agent in old_values_and_agents
+        if old == AgentUpgrades.LOCK and agent != agent_version
+    )
+
+
+def _applied(obj: AgentUpgradesSetting, value: AgentUpgrades, *, via: Scope, actor, at) -> None:
+    """What `_write` did in the database, done to the object in hand (no reload needed)."""
+    obj.agent_upgrades = value
+    obj.agent_upgrades_version += 1
+    obj.agent_upgrades_set_via = via
+    obj.agent_upgrades_set_by = actor
+    obj.agent_upgrades_set_at = at
 
 
 def _changed_clusters(clusters: QuerySet[Cluster], value: AgentUpgrades) -> list[tuple]:
     return list(
         clusters.exclude(agent_upgrades=value).values_list(
-            "pk", "name", "project_id", "agent_upgrades"
+            "pk", "name", "project_id", "agent_upgrades", "agent_version"
         )
     )
-
-
-def _catch_up(clusters: QuerySet[Cluster], value: AgentUpgrades) -> tuple[str, int]:
-    """Rule 6: on resume, paused clusters whose agent is behind get the current agent version.
-    Agents only ever move forward to the current version, so 'behind' is 'not current'."""
-    agent_version = current_agent_version()
-    if value != AgentUpgrades.UNLOCK or not agent_version:
-        return agent_version, 0
-    upgraded = (
-        clusters.filter(agent_upgrades=AgentUpgrades.LOCK)
-        .exclude(agent_version=agent_version)
-        .update(agent_version=agent_version)
-    )
-    return agent_version, upgraded
 
 
 def _audit_fields(actor, at, via: Scope, value: AgentUpgrades) -> dict:
@@ -289,5 +333,5 @@ def _cluster_events(changed: list[tuple], fields: dict, *, tenant_id: int) -> li
             object_name=name,
             old_value=old,
         )
-        for pk, name, project_id, old in changed
+        for pk, name, project_id, old, _agent in changed
     ]

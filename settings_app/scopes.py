@@ -36,7 +36,9 @@ class ScopeConverter:
     regex = r"(?:tenants|projects)/[0-9]+"
 
     def to_python(self, value: str) -> ScopeRef:
-        kind, pk = value.split("/")
+        kind, _, pk = value.partition("/")
+        if kind not in ("tenants", "projects") or not pk.isdigit():
+            raise ValueError(f"not a scope: {value!r}")
         return ScopeRef(kind, int(pk))  # type: ignore[arg-type]
 
     def to_url(self, value: ScopeRef) -> str:

@@ -257,9 +257,16 @@ def test_cluster_counts_tell_how_many_are_paused_and_set_below_the_scope(demo, a
     rules.push_tenant(demo.acme, LOCK, actor=admin)
     rules.set_cluster(demo.prod_east, UNLOCK, actor=admin)
     rules.push_project(demo.edge, LOCK, actor=admin)
-    default_counts = rules.cluster_counts(demo.default.clusters.all(), below=Scope.PROJECT)
-    tenant_counts = rules.cluster_counts(
-        Cluster.objects.filter(project__tenant=demo.acme), below=Scope.TENANT
+    Cluster.objects.filter(pk=demo.prod_west.pk).update(agent_version="4.7.1")
+    default_counts = rules.cluster_counts(
+        demo.default.clusters.all(), below=Scope.PROJECT, agent_version="4.7.2"
     )
-    assert default_counts == rules.ClusterCounts(total=3, paused=2, set_below=1)
-    assert tenant_counts == rules.ClusterCounts(total=5, paused=4, set_below=3)
+    tenant_counts = rules.cluster_counts(
+        Cluster.objects.filter(project__tenant=demo.acme), below=Scope.TENANT, agent_version="4.7.2"
+    )
+    assert default_counts == rules.ClusterCounts(
+        total=3, projects=1, paused=2, set_below=1, paused_behind=1
+    )
+    assert tenant_counts == rules.ClusterCounts(
+        total=5, projects=2, paused=4, set_below=3, paused_behind=1
+    )

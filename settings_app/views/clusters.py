@@ -15,7 +15,7 @@ from ..models import Cluster, PlatformRelease
 from ..permissions import cluster_access, require_view
 from ..scopes import ConsoleScope, ScopeRef, enter_scope
 from .navigation import page_context
-from .switch import apply_change, cluster_confirm, make_switch
+from .switch import apply_change, cluster_switch
 
 CLUSTERS_PER_PAGE = 50
 
@@ -38,11 +38,10 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
 
 
 def _cluster_in_scope(console: ConsoleScope, cluster_id: int) -> Cluster:
-    cluster = get_object_or_404(
+    return get_object_or_404(
         console.clusters().select_related("project__tenant", "agent_upgrades_set_by"),
         pk=cluster_id,
     )
-    return cluster
 
 
 @login_required
@@ -64,18 +63,15 @@ def change_cluster_agent_upgrades(
 ) -> HttpResponse:
     console = enter_scope(request.user, scope)
     cluster = _cluster_in_scope(console, cluster_id)
-
-    def render_panel(status: int) -> HttpResponse:
-        fresh = _cluster_in_scope(console, cluster_id)
-        return _render_cluster(request, console, fresh, panel="settings", status=status)
-
     return apply_change(
         request,
         access=cluster_access(console.roles, cluster),
         rule=rules.set_cluster,
         target=cluster,
         settings_url=reverse("cluster_settings", args=[scope, cluster_id]),
-        render_panel=render_panel,
+        render_panel=lambda current, status: _render_cluster(
+            request, console, current, panel="settings", status=status
+        ),
     )
 
 
@@ -87,23 +83,22 @@ def _render_cluster(
     panel: str,
     status: int = 200,
 ) -> HttpResponse:
-    access = cluster_access(console.roles, cluster)
+    """The details page; for an htmx change, only its Cluster Settings panel (with the status
+    line and history swapped out of band)."""
     release = PlatformRelease.current()
-    platform_agent = release.agent_version if release else ""
     context = {
         "cluster": cluster,
         "release": release,
         "panel": panel,
-        "switch": make_switch(
+        "history": cluster.audit_events.order_by("-at", "-id")[:10],
+        "switch": cluster_switch(
             cluster,
             action=reverse("change_cluster_agent_upgrades", args=[console.ref, cluster.pk]),
-            target="cluster-settings",
-            access=access,
-            confirm=cluster_confirm(cluster, platform_agent),
+            access=cluster_access(console.roles, cluster),
+            platform_agent=release.agent_version if release else "",
         ),
-        "history": cluster.audit_events.order_by("-at", "-id")[:10],
     }
-    if request.htmx:
+    if request.htmx and request.method == "POST":
         return render(
             request, "settings_app/cluster_detail.html#cluster-settings", context, status=status
         )

@@ -7,6 +7,7 @@ from django.contrib.messages.storage.base import Message
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 
 from ..permissions import NOT_FOUND
 
@@ -22,8 +23,12 @@ def error_response(request: HttpRequest, status: int, title: str, message: str) 
         )
         response = HttpResponse(html, status=status)
         response["HX-Reswap"] = "none"
-        return response
-    return render(request, "error.html", {"title": title, "message": message}, status=status)
+    else:
+        response = render(
+            request, "error.html", {"title": title, "message": message}, status=status
+        )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _message(exception: Exception, default: str) -> str:
@@ -46,7 +51,12 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return error_response(request, 404, "Not found", NOT_FOUND)
+    # The same words for a missing object and another tenant's: the console never confirms
+    # that an object exists to someone who may not see it.
+    message = NOT_FOUND
+    if getattr(request, "htmx", False):
+        message += " Nothing was changed; reload the page to see what you can reach."
+    return error_response(request, 404, "Not found", message)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -14,7 +14,7 @@ from ..models import Cluster, Project, Scope
 from ..permissions import require_view
 from ..scopes import ConsoleScope, ScopeRef, enter_scope
 from .navigation import page_context
-from .switch import apply_change, make_switch, push_confirm
+from .switch import apply_change, push_switch
 
 
 def _enter(request: HttpRequest, project_id: int) -> ConsoleScope:
@@ -28,7 +28,8 @@ def _enter(request: HttpRequest, project_id: int) -> ConsoleScope:
 def project_settings(
     request: HttpRequest, project_id: int, section: str = "general"
 ) -> HttpResponse:
-    return _render(request, _enter(request, project_id), section=section)
+    console = _enter(request, project_id)
+    return _render(request, console, console.project, section=section)
 
 
 @login_required
@@ -42,32 +43,38 @@ def change_project_agent_upgrades(request: HttpRequest, project_id: int) -> Http
         rule=rules.push_project,
         target=console.project,
         settings_url=reverse("project_platform_settings", args=[project_id]),
-        render_panel=lambda status: _render(
-            request, _enter(request, project_id), section="platform", status=status
+        render_panel=lambda current, status: _render(
+            request, console, current, section="platform", status=status
         ),
     )
 
 
 def _render(
-    request: HttpRequest, console: ConsoleScope, *, section: str, status: int = 200
+    request: HttpRequest,
+    console: ConsoleScope,
+    project: Project,
+    *,
+    section: str,
+    status: int = 200,
 ) -> HttpResponse:
-    project: Project = Project.objects.select_related("tenant", "agent_upgrades_set_by").get(
-        pk=console.project.pk
+    """The page; for an htmx change, only its Platform Settings panel."""
+    platform_agent = rules.current_agent_version()
+    counts = rules.cluster_counts(
+        Cluster.objects.filter(project=project), below=Scope.PROJECT, agent_version=platform_agent
     )
-    counts = rules.cluster_counts(Cluster.objects.filter(project=project), below=Scope.PROJECT)
     context = {
         "project": project,
         "counts": counts,
         "section": section,
-        "switch": make_switch(
+        "switch": push_switch(
             project,
             action=reverse("change_project_agent_upgrades", args=[project.pk]),
-            target="platform-settings",
             access=console.project_access(),
-            confirm=push_confirm(project, counts),
+            counts=counts,
+            platform_agent=platform_agent,
         ),
     }
-    if request.htmx and section == "platform":
+    if request.htmx and request.method == "POST":
         return render(
             request, "settings_app/project_settings.html#platform-settings", context, status=status
         )

@@ -9,20 +9,22 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from ..models import AgentUpgrades, AgentUpgradesSetting, Cluster, Project, Scope, Tenant
-from ..permissions import Access, require_change
+from ..permissions import Access, require_view
 from ..rules import Change, ClusterCounts, StaleSetting
 from .errors import error_response
 
 
 @dataclass(frozen=True)
 class Switch:
-    """What the switch template needs; `wanted` is what a click asks for."""
+    """What the switch template needs; `wanted` is what a click asks for. A project or tenant
+    whose clusters were set below it also offers to push its current value again (rule 2)."""
 
     action: str
     target: str  # the id of the panel that the server's answer replaces
@@ -30,22 +32,59 @@ class Switch:
     version: int
     access: Access
     confirm: str
+    reapply_label: str = ""
+    reapply_confirm: str = ""
 
     @property
     def wanted(self) -> str:
         return AgentUpgrades.UNLOCK if self.checked else AgentUpgrades.LOCK
 
+    @property
+    def current(self) -> str:
+        return AgentUpgrades.LOCK if self.checked else AgentUpgrades.UNLOCK
 
-def make_switch(
-    obj: AgentUpgradesSetting, *, action: str, target: str, access: Access, confirm: str
-):
+    @property
+    def title(self) -> str:
+        return "Resume agent upgrades?" if self.checked else "Pause agent upgrades?"
+
+    @property
+    def reapply_title(self) -> str:
+        return "Pause agent upgrades again?" if self.checked else "Resume agent upgrades again?"
+
+
+def cluster_switch(cluster: Cluster, *, action: str, access: Access, platform_agent: str) -> Switch:
     return Switch(
         action=action,
-        target=target,
+        target="cluster-settings",
+        checked=cluster.is_paused,
+        version=cluster.agent_upgrades_version,
+        access=access,
+        confirm=cluster_confirm(cluster, platform_agent),
+    )
+
+
+def push_switch(
+    obj: Project | Tenant,
+    *,
+    action: str,
+    access: Access,
+    counts: ClusterCounts,
+    platform_agent: str,
+) -> Switch:
+    wanted = AgentUpgrades.UNLOCK if obj.is_paused else AgentUpgrades.LOCK
+    reapply = counts.set_below > 0 and access.change
+    verb = "Pause" if obj.is_paused else "Resume"
+    return Switch(
+        action=action,
+        target="platform-settings",
         checked=obj.is_paused,
         version=obj.agent_upgrades_version,
         access=access,
-        confirm=confirm,
+        confirm=push_confirm(obj, wanted, counts, platform_agent),
+        reapply_label=f"{verb} all {plural(counts.total, 'cluster')} again" if reapply else "",
+        reapply_confirm=(
+            push_confirm(obj, obj.agent_upgrades, counts, platform_agent) if reapply else ""
+        ),
     )
 
 
@@ -72,11 +111,17 @@ def apply_change(
     rule: Callable[..., Change],
     target: AgentUpgradesSetting,
     settings_url: str,
-    render_panel: Callable[[int], HttpResponse],
+    render_panel: Callable[[AgentUpgradesSetting, int], HttpResponse],
 ) -> HttpResponse:
     """Check, validate, change, and answer: the re-rendered panel for htmx, a redirect back to
-    the settings page for a plain form post (the page itself, with 409, on a conflict)."""
-    require_change(access)
+    the settings page for a plain form post (the page itself, with 409, on a conflict).
+    A refused htmx request also gets the panel, so the switch shows what the user may do now."""
+    require_view(access)
+    if not access.change:
+        if not request.htmx:
+            raise PermissionDenied(access.reason)
+        messages.error(request, f"{access.reason} Nothing was changed.")
+        return render_panel(target, 403)
     form = AgentUpgradesForm(request.POST)
     if not form.is_valid():
         errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
@@ -90,14 +135,14 @@ def apply_change(
         )
     except StaleSetting as conflict:
         messages.error(request, conflict_message(conflict.current))
-        return render_panel(409)
+        return render_panel(conflict.current, 409)
     if change.replayed:
         messages.info(request, replayed_message(change))
     else:
         messages.success(request, done_message(change))
     if not request.htmx:
         return redirect(settings_url)
-    return render_panel(200)
+    return render_panel(change.target, 200)
 
 
 # The words.
@@ -116,7 +161,7 @@ def source(obj: AgentUpgradesSetting) -> str:
     minutes ago'; 'default' when nobody has set it."""
     via = obj.agent_upgrades_set_via
     if not via or obj.agent_upgrades_set_at is None:
-        return "default"
+        return "never set (default)"
     own_scope = type(obj).__name__.lower()
     if via == own_scope:
         origin = f"set on this {own_scope}"
@@ -155,25 +200,36 @@ def cluster_confirm(cluster: Cluster, platform_agent: str) -> str:
     return text
 
 
-def push_confirm(obj: Project | Tenant, counts: ClusterCounts, projects: int = 0) -> str:
-    verb = "Resume" if obj.is_paused else "Pause"
+def push_confirm(
+    obj: Project | Tenant,
+    value: str,
+    counts: ClusterCounts,
+    platform_agent: str,
+) -> str:
+    """What a push of `value` will do, for the confirm dialog."""
+    resume = value == AgentUpgrades.UNLOCK
+    verb = "Resume" if resume else "Pause"
+    again = " again" if value == obj.agent_upgrades else ""
     if counts.total == 0:
         return (
-            f"{verb} agent upgrades for {describe(obj)}. It has no clusters yet; "
+            f"{verb} agent upgrades{again} for {describe(obj)}. It has no clusters yet; "
             "new clusters will take this value."
         )
     where = f"in {describe(obj)}"
     if isinstance(obj, Tenant):
-        where = f"in {plural(projects, 'project')} of {describe(obj)}"
-    text = f"{verb} agent upgrades for {plural(counts.total, 'cluster')} {where}."
+        where = f"in {plural(counts.projects, 'project')} of {describe(obj)}"
+    text = f"{verb} agent upgrades{again} for {plural(counts.total, 'cluster')} {where}."
     if counts.set_below:
         how = "individually" if isinstance(obj, Project) else "at project or cluster level"
         were = "was" if counts.set_below == 1 else "were"
         text += (
             f" {counts.set_below} of them {were} set {how} and will be overwritten."
             if counts.total > 1
-            else f" It {were} set {how} and will be overwritten."
+            else f" It was set {how} and will be overwritten."
         )
+    if resume and counts.paused_behind and platform_agent:
+        agents = plural(counts.paused_behind, "agent")
+        text += f" {agents} held back by the pause will be upgraded to {platform_agent}."
     return text
 
 
@@ -198,8 +254,9 @@ def replayed_message(change: Change) -> str:
 
 
 def conflict_message(current: AgentUpgradesSetting) -> str:
+    what = describe(current)
     return (
-        f"{describe(current).capitalize()} was changed after this page was loaded "
+        f"{what[:1].upper()}{what[1:]} was changed after this page was loaded "
         f"({source(current)}): agent upgrades are now {current.get_agent_upgrades_display().lower()}. "
         "Nothing was saved; the switch shows the current value. Try again if you still want "
         "to change it."

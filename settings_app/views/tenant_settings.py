@@ -15,7 +15,7 @@ from ..models import AgentUpgrades, Cluster, Scope, Tenant
 from ..permissions import tenant_access
 from ..scopes import ConsoleScope, ScopeRef, enter_scope
 from .navigation import page_context
-from .switch import apply_change, make_switch, push_confirm
+from .switch import apply_change, push_switch
 
 
 def _enter(request: HttpRequest, tenant_id: int) -> ConsoleScope:
@@ -44,7 +44,8 @@ def project_list(request: HttpRequest, tenant_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def tenant_settings(request: HttpRequest, tenant_id: int, section: str = "general") -> HttpResponse:
-    return _render(request, _enter(request, tenant_id), section=section)
+    console = _enter(request, tenant_id)
+    return _render(request, console, console.tenant, section=section)
 
 
 @login_required
@@ -58,34 +59,42 @@ def change_tenant_agent_upgrades(request: HttpRequest, tenant_id: int) -> HttpRe
         rule=rules.push_tenant,
         target=console.tenant,
         settings_url=reverse("tenant_platform_settings", args=[tenant_id]),
-        render_panel=lambda status: _render(
-            request, _enter(request, tenant_id), section="platform", status=status
+        render_panel=lambda current, status: _render(
+            request, console, current, section="platform", status=status
         ),
     )
 
 
 def _render(
-    request: HttpRequest, console: ConsoleScope, *, section: str, status: int = 200
+    request: HttpRequest,
+    console: ConsoleScope,
+    tenant: Tenant,
+    *,
+    section: str,
+    status: int = 200,
 ) -> HttpResponse:
-    tenant = Tenant.objects.select_related("agent_upgrades_set_by").get(pk=console.tenant.pk)
+    """The page; for an htmx change, only its Platform Settings panel."""
+    platform_agent = rules.current_agent_version()
     counts = rules.cluster_counts(
-        Cluster.objects.filter(project__tenant=tenant), below=Scope.TENANT
+        Cluster.objects.filter(project__tenant=tenant),
+        below=Scope.TENANT,
+        agent_version=platform_agent,
     )
-    project_count = tenant.projects.count()
     context = {
         "tenant": tenant,
         "counts": counts,
-        "project_count": project_count,
         "section": section,
-        "switch": make_switch(
+        "switch": push_switch(
             tenant,
             action=reverse("change_tenant_agent_upgrades", args=[tenant.pk]),
-            target="platform-settings",
             access=tenant_access(console.roles, tenant),
-            confirm=push_confirm(tenant, counts, project_count),
+            counts=counts,
+            platform_agent=platform_agent,
         ),
     }
-    if request.htmx and section == "platform":
+    if section == "general":
+        context["project_count"] = tenant.projects.count()
+    if request.htmx and request.method == "POST":
         return render(
             request, "settings_app/tenant_settings.html#platform-settings", context, status=status
         )

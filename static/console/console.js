@@ -11,6 +11,7 @@
     if (!dialog || !(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
     event.preventDefault();
     pending = { detail: event.detail, target: form.getAttribute("hx-target") };
+    dialog.querySelector("#confirm-title").textContent = form.dataset.confirmTitle || "Please confirm";
     dialog.querySelector("#confirm-message").textContent = form.dataset.confirm;
     dialog.returnValue = "";
     dialog.showModal();
@@ -30,7 +31,7 @@
   let focusAfterSwap = null;
   document.addEventListener("htmx:afterSettle", () => {
     if (!focusAfterSwap) return;
-    document.querySelector(`${focusAfterSwap} [role=switch]`)?.focus();
+    document.querySelector(`${focusAfterSwap} [role=switch]:not([disabled])`)?.focus();
     focusAfterSwap = null;
   });
 

@@ -1,0 +1,534 @@
+"""Getting around: the login page, where each user lands, the Main Menu, the Scope switcher, the
+page for users without a role, and the Audit Logs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from guardian.shortcuts import assign_perm
+
+from settings_app import rules
+from settings_app.models import AgentUpgrades, Project, Tenant
+from settings_app.scopes import ScopeRef
+
+LOCK = AgentUpgrades.LOCK
+UNLOCK = AgentUpgrades.UNLOCK
+
+
+# A small HTML reader, so that assertions name elements and their text rather than substrings.
+
+VOID_TAGS = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+
+
+class Element:
+    def __init__(self, tag: str, attrs: dict[str, str | None]) -> None:
+        self.tag = tag
+        self.attrs = attrs
+        self.children: list[Element | str] = []
+
+    @property
+    def text(self) -> str:
+        """The text content, whitespace collapsed."""
+        parts: list[str] = []
+
+        def walk(node: Element) -> None:
+            for child in node.children:
+                if isinstance(child, str):
+                    parts.append(child)
+                else:
+                    walk(child)
+
+        walk(self)
+        return " ".join("".join(parts).split())
+
+    def find_all(self, tag: str | None = None, **attrs: str | bool) -> list[Element]:
+        """Descendants by tag and attributes; `aria_checked="true"` matches `aria-checked`,
+        `class_` matches `class`, and `True` matches any value."""
+        wanted = {name.rstrip("_").replace("_", "-"): value for name, value in attrs.items()}
+        found = []
+        for child in self.children:
+            if not isinstance(child, Element):
+                continue
+            if (tag is None or child.tag == tag) and all(
+                (name in child.attrs) if value is True else child.attrs.get(name) == value
+                for name, value in wanted.items()
+            ):
+                found.append(child)
+            found += child.find_all(tag, **attrs)
+        return found
+
+    def find(self, tag: str | None = None, **attrs: str | bool) -> Element:
+        found = self.find_all(tag, **attrs)
+        assert len(found) == 1, f"expected one <{tag}> with {attrs}, found {len(found)}"
+        return found[0]
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, dict(attrs))
+        self.stack[-1].children.append(element)
+        if tag not in VOID_TAGS:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(Element(tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+def parse(response) -> Element:
+    builder = _TreeBuilder()
+    builder.feed(response.content.decode())
+    builder.close()
+    return builder.root
+
+
+# Helpers.
+
+
+def project_scope(project: Project) -> ScopeRef:
+    return ScopeRef("projects", project.pk)
+
+
+def tenant_scope(tenant: Tenant) -> ScopeRef:
+    return ScopeRef("tenants", tenant.pk)
+
+
+def main_menu(response) -> list[tuple[str, str]]:
+    menu = parse(response).find("nav", aria_label="Main Menu")
+    return [(a.text, a.attrs["href"]) for a in menu.find_all("a")]
+
+
+def scope_options(response) -> list[tuple[str, str]]:
+    select = parse(response).find("select", id="scope-select")
+    return [(option.text, option.attrs["value"]) for option in select.find_all("option")]
+
+
+def audit_rows(response) -> list[list[str]]:
+    rows = parse(response).find("tbody").find_all("tr")
+    return [[cell.text for cell in row.find_all("td")][1:] for row in rows]
+
+
+# Login
+
+
+def test_the_login_page_has_labelled_fields_and_a_log_in_button(db, client):
+    response = client.get(reverse("login"))
+
+    assert response.status_code == 200
+    page = parse(response)
+    labels = {label.text: label.attrs["for"] for label in page.find_all("label")}
+    assert page.find("input", id=labels["Username"]).attrs["name"] == "username"
+    password = page.find("input", id=labels["Password"])
+    assert (password.attrs["name"], password.attrs["type"]) == ("password", "password")
+    form = page.find("form", action=reverse("login"))
+    button = form.find("button", type="submit")
+    assert button.text == "Log in"
+
+
+def test_logging_in_with_the_form_lands_the_user_in_their_scope(demo, client):
+    response = client.post(
+        reverse("login"), {"username": "viewer", "password": "palette-demo"}, follow=True
+    )
+
+    assert response.redirect_chain == [
+        (reverse("home"), 302),
+        (reverse("cluster_list", args=[project_scope(demo.default)]), 302),
+    ]
+    assert parse(response).find("h1").text == "Clusters"
+
+
+def test_a_wrong_password_shows_an_error_and_logs_nobody_in(demo, client):
+    response = client.post(reverse("login"), {"username": "viewer", "password": "nope"})
+
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in parse(response).find(role="alert").text
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(db, client):
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next=/"
+
+
+def test_logging_out_returns_to_the_login_page(demo, client_for):
+    client = client_for("viewer")
+
+    response = client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+# Landing
+
+
+@pytest.mark.parametrize(
+    ("username", "scope"),
+    [
+        ("tenant-admin", "acme"),
+        ("project-admin", "default"),
+        ("viewer", "default"),
+        ("cluster-admin", "default"),
+        ("globex-admin", "globex"),
+    ],
+)
+def test_each_demo_user_lands_in_the_widest_scope_they_hold(demo, client_for, username, scope):
+    obj = getattr(demo, scope)
+    ref = tenant_scope(obj) if isinstance(obj, Tenant) else project_scope(obj)
+
+    response = client_for(username).get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cluster_list", args=[ref])
+
+
+def test_a_user_with_roles_in_two_tenants_lands_in_the_tenant_they_administer(
+    demo, client_for, user
+):
+    assign_perm("settings_app.administer_tenant", user("project-admin"), demo.globex)
+
+    response = client_for("project-admin").get(reverse("home"))
+
+    assert response["Location"] == reverse("cluster_list", args=[tenant_scope(demo.globex)])
+
+
+def test_a_user_with_no_role_sees_the_no_access_page(demo, client_for, stranger):
+    response = client_for("stranger").get(reverse("home"))
+
+    assert response.status_code == 200
+    page = parse(response)
+    assert page.find("h1").text == "No access yet"
+    assert page.find_all("nav", aria_label="Main Menu") == []
+    assert page.find_all("select") == []
+    assert page.find("span", class_="account-name").text == "stranger"
+
+
+# Main Menu
+
+
+def test_the_tenant_scope_menu_links_clusters_projects_tenant_settings_and_audit_logs(
+    demo, client_for
+):
+    scope = tenant_scope(demo.acme)
+
+    response = client_for("tenant-admin").get(reverse("cluster_list", args=[scope]))
+
+    assert main_menu(response) == [
+        ("Clusters", reverse("cluster_list", args=[scope])),
+        ("Projects", reverse("project_list", args=[demo.acme.pk])),
+        ("Tenant Settings", reverse("tenant_settings", args=[demo.acme.pk])),
+        ("Audit Logs", reverse("audit_log", args=[scope])),
+    ]
+
+
+@pytest.mark.parametrize("username", ["tenant-admin", "project-admin", "viewer"])
+def test_the_project_scope_menu_links_clusters_project_settings_and_audit_logs(
+    demo, client_for, username
+):
+    scope = project_scope(demo.default)
+
+    response = client_for(username).get(reverse("cluster_list", args=[scope]))
+
+    assert main_menu(response) == [
+        ("Clusters", reverse("cluster_list", args=[scope])),
+        ("Project Settings", reverse("project_settings", args=[demo.default.pk])),
+        ("Audit Logs", reverse("audit_log", args=[scope])),
+    ]
+
+
+def test_a_cluster_admin_gets_no_project_settings_in_the_menu(demo, client_for):
+    scope = project_scope(demo.default)
+
+    response = client_for("cluster-admin").get(reverse("cluster_list", args=[scope]))
+
+    assert main_menu(response) == [
+        ("Clusters", reverse("cluster_list", args=[scope])),
+        ("Audit Logs", reverse("audit_log", args=[scope])),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "label"),
+    [("cluster_list", "Clusters"), ("audit_log", "Audit Logs")],
+)
+def test_the_menu_marks_the_current_page(demo, client_for, url_name, label):
+    response = client_for("project-admin").get(
+        reverse(url_name, args=[project_scope(demo.default)])
+    )
+
+    menu = parse(response).find("nav", aria_label="Main Menu")
+    assert menu.find("a", aria_current="page").text == label
+
+
+def test_the_menu_names_the_scope(demo, client_for):
+    tenant = client_for("tenant-admin").get(reverse("cluster_list", args=[tenant_scope(demo.acme)]))
+    project = client_for("tenant-admin").get(
+        reverse("cluster_list", args=[project_scope(demo.edge)])
+    )
+
+    assert parse(tenant).find("p", class_="main-menu-scope").text == "Tenant Admin · Acme"
+    assert parse(project).find("p", class_="main-menu-scope").text == "Acme / Edge"
+
+
+# The Scope switcher
+
+
+def test_the_scope_switcher_is_labelled_scope(demo, client_for):
+    response = client_for("viewer").get(reverse("cluster_list", args=[project_scope(demo.default)]))
+
+    page = parse(response)
+    label = page.find("label", for_="scope-select")
+    assert label.text == "Scope"
+    assert page.find("select", id="scope-select").attrs["name"] == "scope"
+
+
+def test_a_tenant_admin_can_switch_to_the_tenant_or_any_of_its_projects(demo, client_for):
+    response = client_for("tenant-admin").get(
+        reverse("cluster_list", args=[project_scope(demo.edge)])
+    )
+
+    assert scope_options(response) == [
+        ("Tenant Admin", str(tenant_scope(demo.acme))),
+        ("Default", str(project_scope(demo.default))),
+        ("Edge", str(project_scope(demo.edge))),
+    ]
+    selected = parse(response).find("option", selected=True)
+    assert selected.text == "Edge"
+
+
+@pytest.mark.parametrize("username", ["project-admin", "viewer", "cluster-admin"])
+def test_a_user_below_the_tenant_sees_only_their_project_and_no_tenant_admin(
+    demo, client_for, username
+):
+    response = client_for(username).get(reverse("cluster_list", args=[project_scope(demo.default)]))
+
+    assert scope_options(response) == [("Default", str(project_scope(demo.default)))]
+
+
+def test_the_globex_admin_sees_only_globex_scopes(demo, client_for):
+    response = client_for("globex-admin").get(
+        reverse("cluster_list", args=[tenant_scope(demo.globex)])
+    )
+
+    assert scope_options(response) == [
+        ("Tenant Admin", str(tenant_scope(demo.globex))),
+        ("Default", str(project_scope(demo.globex_default))),
+    ]
+
+
+def test_projects_of_two_tenants_are_grouped_by_tenant(demo, client_for, user):
+    assign_perm("settings_app.view_project", user("viewer"), demo.globex_default)
+
+    response = client_for("viewer").get(reverse("cluster_list", args=[project_scope(demo.default)]))
+
+    groups = parse(response).find("select", id="scope-select").find_all("optgroup")
+    assert [(group.attrs["label"], group.text) for group in groups] == [
+        ("Acme", "Default"),
+        ("Globex", "Default"),
+    ]
+
+
+def test_switching_scope_redirects_to_the_clusters_of_that_scope(demo, client_for):
+    scope = project_scope(demo.edge)
+
+    response = client_for("tenant-admin").get(reverse("switch_scope"), {"scope": str(scope)})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cluster_list", args=[scope])
+
+
+def test_switching_scope_through_htmx_answers_a_client_redirect(demo, client_for):
+    scope = tenant_scope(demo.acme)
+
+    response = client_for("tenant-admin").get(
+        reverse("switch_scope"), {"scope": str(scope)}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("cluster_list", args=[scope])
+    assert "Location" not in response
+
+
+def test_switching_to_a_scope_the_user_may_not_open_answers_404(demo, client_for):
+    client = client_for("project-admin")
+
+    tenant = client.get(reverse("switch_scope"), {"scope": str(tenant_scope(demo.acme))})
+    project = client.get(reverse("switch_scope"), {"scope": str(project_scope(demo.edge))})
+
+    assert tenant.status_code == project.status_code == 404
+
+
+@pytest.mark.parametrize("value", ["", "garbage", "projects/x", "projects/1/2"])
+def test_switching_to_a_malformed_scope_goes_home(demo, client_for, value):
+    response = client_for("tenant-admin").get(reverse("switch_scope"), {"scope": value})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_switching_to_an_unknown_kind_of_scope_goes_home(demo, client_for):
+    response = client_for("tenant-admin").get(
+        reverse("switch_scope"), {"scope": f"clusters/{demo.default.pk}"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+# Pages a user may not open
+
+
+@pytest.mark.parametrize(
+    ("username", "scope"),
+    [
+        ("project-admin", "acme"),
+        ("viewer", "acme"),
+        ("cluster-admin", "acme"),
+        ("project-admin", "edge"),
+        ("cluster-admin", "edge"),
+        ("globex-admin", "default"),
+        ("tenant-admin", "globex"),
+        ("tenant-admin", "globex_default"),
+    ],
+)
+@pytest.mark.parametrize("url_name", ["cluster_list", "audit_log"])
+def test_the_scoped_pages_answer_404_outside_the_users_roles(
+    demo, client_for, username, scope, url_name
+):
+    obj = getattr(demo, scope)
+    ref = tenant_scope(obj) if isinstance(obj, Tenant) else project_scope(obj)
+
+    response = client_for(username).get(reverse(url_name, args=[ref]))
+
+    assert response.status_code == 404
+    assert parse(response).find("h1").text == "Not found"
+
+
+# Audit Logs
+
+
+@pytest.fixture
+def history(demo, user):
+    """Six changes in Acme, in this order, then a push in Globex."""
+    rules.set_cluster(demo.prod_east, LOCK, actor=user("cluster-admin"))
+    rules.set_cluster(demo.prod_west, LOCK, actor=user("project-admin"))
+    rules.push_project(demo.default, UNLOCK, actor=user("tenant-admin"))  # changes both back
+    rules.set_cluster(demo.edge_01, LOCK, actor=user("tenant-admin"))
+    rules.push_tenant(demo.globex, LOCK, actor=user("globex-admin"))
+
+
+ACME_HISTORY = [
+    ["tenant-admin", "Cluster edge-01", "Active → Paused", "set directly"],
+    ["tenant-admin", "Cluster prod-west", "Paused → Active", "pushed by project"],
+    ["tenant-admin", "Cluster prod-east", "Paused → Active", "pushed by project"],
+    ["tenant-admin", "Project Default", "Active → Active", "set directly"],
+    ["project-admin", "Cluster prod-west", "Active → Paused", "set directly"],
+    ["cluster-admin", "Cluster prod-east", "Active → Paused", "set directly"],
+]
+
+
+def test_the_tenant_audit_log_lists_the_tenants_changes_newest_first(demo, client_for, history):
+    response = client_for("tenant-admin").get(reverse("audit_log", args=[tenant_scope(demo.acme)]))
+
+    assert response.status_code == 200
+    assert audit_rows(response) == ACME_HISTORY
+    assert b"globex" not in response.content.lower()
+
+
+def test_audit_log_times_run_from_newest_to_oldest(demo, client_for, history):
+    response = client_for("tenant-admin").get(reverse("audit_log", args=[tenant_scope(demo.acme)]))
+
+    cells = parse(response).find("tbody").find_all("time")
+    times = [datetime.fromisoformat(time.attrs["datetime"]) for time in cells]
+    assert len(times) == 6
+    assert times == sorted(times, reverse=True)
+    assert times[0] > times[-1]
+
+
+@pytest.mark.parametrize("username", ["viewer", "project-admin", "tenant-admin"])
+def test_the_project_audit_log_lists_only_that_projects_changes(
+    demo, client_for, history, username
+):
+    response = client_for(username).get(reverse("audit_log", args=[project_scope(demo.default)]))
+
+    assert audit_rows(response) == [row for row in ACME_HISTORY if "edge-01" not in row[1]]
+
+
+def test_a_cluster_admin_sees_only_the_changes_of_prod_east(demo, client_for, history):
+    response = client_for("cluster-admin").get(
+        reverse("audit_log", args=[project_scope(demo.default)])
+    )
+
+    assert audit_rows(response) == [
+        ["tenant-admin", "Cluster prod-east", "Paused → Active", "pushed by project"],
+        ["cluster-admin", "Cluster prod-east", "Active → Paused", "set directly"],
+    ]
+    assert b"prod-west" not in response.content
+
+
+def test_the_globex_admin_sees_only_globex_changes(demo, client_for, history):
+    response = client_for("globex-admin").get(
+        reverse("audit_log", args=[tenant_scope(demo.globex)])
+    )
+
+    assert audit_rows(response) == [
+        ["globex-admin", "Cluster globex-main", "Active → Paused", "pushed by tenant"],
+        ["globex-admin", "Project Default", "Active → Paused", "pushed by tenant"],
+        ["globex-admin", "Tenant Globex", "Active → Paused", "set directly"],
+    ]
+    assert b"Acme" not in response.content
+
+
+def test_the_audit_log_pages_by_fifty(demo, client_for, user):
+    for number in range(26):
+        rules.set_cluster(demo.staging, LOCK if number % 2 == 0 else UNLOCK, actor=user("viewer"))
+        rules.set_cluster(demo.prod_east, LOCK, actor=user("project-admin"))
+
+    scope = project_scope(demo.default)
+    first = client_for("project-admin").get(reverse("audit_log", args=[scope]))
+    second = client_for("project-admin").get(reverse("audit_log", args=[scope]), {"page": "2"})
+
+    assert len(audit_rows(first)) == 50
+    assert len(audit_rows(second)) == 2
+    assert "Page 2 of 2" in parse(second).find("nav", aria_label="Pages").text
+
+
+def test_an_empty_audit_log_says_so(demo, client_for):
+    response = client_for("viewer").get(reverse("audit_log", args=[project_scope(demo.default)]))
+
+    assert parse(response).find("p", class_="empty").text == "No changes recorded yet."

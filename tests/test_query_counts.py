@@ -1,0 +1,172 @@
+"""Query counts of every page and change endpoint, locked at what they cost today, and shown not
+to grow with the number of clusters (STYLE.md habit 5: no query per row)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+from guardian.shortcuts import assign_perm
+
+from settings_app import rules
+from settings_app.models import AgentUpgrades, Cluster
+from settings_app.scopes import ScopeRef
+
+LOCK = AgentUpgrades.LOCK
+UNLOCK = AgentUpgrades.UNLOCK
+# The most any page or change may cost: 15 as in production, plus one because inside a test's
+# transaction atomic() costs SAVEPOINT and RELEASE where production issues a single BEGIN.
+HOUSE_BUDGET = 16
+
+
+@dataclass(frozen=True)
+class Case:
+    username: str
+    page: str
+    method: str = "get"  # "get", or the value a change posts: "lock" or "unlock"
+    htmx: bool = False
+    budget: int = HOUSE_BUDGET  # what it costs today, measured; a rise fails the test
+
+    def __str__(self) -> str:
+        return f"{self.username}:{self.page}:{self.method}{':htmx' if self.htmx else ''}"
+
+
+def url_for(demo, page: str) -> str:
+    tenant = ScopeRef("tenants", demo.acme.pk)
+    project = ScopeRef("projects", demo.default.pk)
+    prod_east = demo.prod_east.pk
+    return {
+        "home": lambda: reverse("home"),
+        "switch_scope": lambda: f"{reverse('switch_scope')}?scope={project}",
+        "clusters/tenant": lambda: reverse("cluster_list", args=[tenant]),
+        "clusters/project": lambda: reverse("cluster_list", args=[project]),
+        "cluster_detail": lambda: reverse("cluster_detail", args=[project, prod_east]),
+        "cluster_settings": lambda: reverse("cluster_settings", args=[project, prod_east]),
+        "audit_log/tenant": lambda: reverse("audit_log", args=[tenant]),
+        "audit_log/project": lambda: reverse("audit_log", args=[project]),
+        "project_settings": lambda: reverse("project_settings", args=[demo.default.pk]),
+        "project_platform": lambda: reverse("project_platform_settings", args=[demo.default.pk]),
+        "projects": lambda: reverse("project_list", args=[demo.acme.pk]),
+        "tenant_settings": lambda: reverse("tenant_settings", args=[demo.acme.pk]),
+        "tenant_platform": lambda: reverse("tenant_platform_settings", args=[demo.acme.pk]),
+        "change_cluster": lambda: reverse(
+            "change_cluster_agent_upgrades", args=[project, prod_east]
+        ),
+        "change_project": lambda: reverse("change_project_agent_upgrades", args=[demo.default.pk]),
+        "change_tenant": lambda: reverse("change_tenant_agent_upgrades", args=[demo.acme.pk]),
+    }[page]()
+
+
+# Budgets are the counts measured on the demo data (with the test run's savepoints).
+PAGES = [
+    Case("tenant-admin", "home", budget=5),
+    Case("tenant-admin", "switch_scope", budget=4),
+    Case("tenant-admin", "clusters/tenant", budget=8),
+    Case("tenant-admin", "clusters/project", budget=8),
+    Case("project-admin", "clusters/project", budget=7),
+    Case("cluster-admin", "clusters/project", budget=7),
+    Case("viewer", "clusters/project", budget=7),
+    Case("tenant-admin", "cluster_detail", budget=9),
+    Case("viewer", "cluster_settings", budget=8),
+    Case("tenant-admin", "cluster_settings", htmx=True, budget=9),
+    Case("tenant-admin", "audit_log/tenant", budget=8),
+    Case("viewer", "audit_log/project", budget=7),
+    Case("cluster-admin", "audit_log/project", budget=7),
+    Case("project-admin", "project_settings", budget=7),
+    Case("viewer", "project_platform", budget=7),
+    Case("tenant-admin", "projects", budget=7),
+    Case("tenant-admin", "tenant_settings", budget=9),
+    Case("tenant-admin", "tenant_platform", budget=8),
+]
+CHANGES = [
+    Case("cluster-admin", "change_cluster", "lock", budget=10),
+    Case("cluster-admin", "change_cluster", "unlock", budget=11),
+    Case("cluster-admin", "change_cluster", "lock", htmx=True, budget=12),
+    Case("cluster-admin", "change_cluster", "unlock", htmx=True, budget=13),
+    Case("project-admin", "change_project", "lock", budget=11),
+    Case("project-admin", "change_project", "unlock", budget=12),
+    Case("project-admin", "change_project", "lock", htmx=True, budget=13),
+    Case("project-admin", "change_project", "unlock", htmx=True, budget=14),
+    Case("tenant-admin", "change_tenant", "lock", budget=13),
+    Case("tenant-admin", "change_tenant", "unlock", budget=14),
+    Case("tenant-admin", "change_tenant", "lock", htmx=True, budget=15),
+    Case("tenant-admin", "change_tenant", "unlock", htmx=True, budget=16),
+]
+CASES = PAGES + CHANGES
+
+
+@pytest.fixture
+def history(demo, user):
+    """One change already recorded, so that the audit pages show a table."""
+    rules.set_cluster(demo.prod_east, LOCK, actor=user("cluster-admin"))
+
+
+def prepare(demo, user, case: Case) -> None:
+    """A change starts from the opposite value everywhere, so that it writes every cluster."""
+    if case.method != "get":
+        opposite = UNLOCK if case.method == LOCK else LOCK
+        rules.push_tenant(demo.acme, opposite, actor=user("tenant-admin"))
+
+
+def measure(assert_max_queries, client, demo, case: Case) -> int:
+    headers = {"HTTP_HX_REQUEST": "true"} if case.htmx else {}
+    with assert_max_queries(case.budget) as captured:
+        if case.method == "get":
+            response = client.get(url_for(demo, case.page), **headers)
+        else:
+            response = client.post(url_for(demo, case.page), {"value": case.method}, **headers)
+    # A 404 or a 400 is cheap: make sure the real page or change was measured.
+    assert response.status_code in {200, 302}, response.status_code
+    if case.method != "get":
+        target = {"change_cluster": demo.prod_east, "change_project": demo.default}.get(
+            case.page, demo.acme
+        )
+        target.refresh_from_db()
+        assert target.agent_upgrades == case.method
+    return len(captured)
+
+
+def add_forty_clusters(demo, user) -> None:
+    """40 more clusters in project Default, set in different ways and by different people, and
+    all of them administered by the Cluster Admin too."""
+    cluster_admin = user("cluster-admin")
+    for number in range(40):
+        cluster = rules.new_cluster(demo.default, f"extra-{number:02d}")
+        assign_perm("settings_app.administer_cluster", cluster_admin, cluster)
+        if number % 3 == 0:
+            rules.set_cluster(cluster, LOCK, actor=cluster_admin)
+    rules.push_project(demo.edge, LOCK, actor=user("project-admin"))
+    assert Cluster.objects.filter(project=demo.default).count() == 43
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_the_query_count_is_locked_and_does_not_grow_with_forty_more_clusters(
+    demo, client_for, user, history, django_assert_max_num_queries, case
+):
+    prepare(demo, user, case)
+    before = measure(django_assert_max_num_queries, client_for(case.username), demo, case)
+
+    add_forty_clusters(demo, user)
+    prepare(demo, user, case)
+    after = measure(django_assert_max_num_queries, client_for(case.username), demo, case)
+
+    assert after == before
+
+
+def test_no_page_or_change_is_allowed_more_than_the_house_budget():
+    # The locked counts above are what each request may cost; none may exceed the house budget.
+    assert [str(case) for case in CASES if case.budget > HOUSE_BUDGET] == []
+
+
+def test_the_cluster_list_shows_all_forty_three_clusters_for_its_fixed_cost(
+    demo, client_for, user, django_assert_max_num_queries
+):
+    add_forty_clusters(demo, user)
+    url = url_for(demo, "clusters/project")
+    client = client_for("cluster-admin")
+
+    with django_assert_max_num_queries(7):
+        response = client.get(url)
+
+    assert response.content.count(b'<th scope="row">') == 41  # prod-east and the 40 new ones
