@@ -4,7 +4,6 @@ page for users without a role, and the Audit Logs."""
 from __future__ import annotations
 
 from datetime import datetime
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -13,105 +12,10 @@ from guardian.shortcuts import assign_perm
 from settings_app import rules
 from settings_app.models import AgentUpgrades, Project, Tenant
 from settings_app.scopes import ScopeRef
+from tests.html import parse
 
 LOCK = AgentUpgrades.LOCK
 UNLOCK = AgentUpgrades.UNLOCK
-
-
-# A small HTML reader, so that assertions name elements and their text rather than substrings.
-
-VOID_TAGS = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
-
-
-class Element:
-    def __init__(self, tag: str, attrs: dict[str, str | None]) -> None:
-        self.tag = tag
-        self.attrs = attrs
-        self.children: list[Element | str] = []
-
-    @property
-    def text(self) -> str:
-        """The text content, whitespace collapsed."""
-        parts: list[str] = []
-
-        def walk(node: Element) -> None:
-            for child in node.children:
-                if isinstance(child, str):
-                    parts.append(child)
-                else:
-                    walk(child)
-
-        walk(self)
-        return " ".join("".join(parts).split())
-
-    def find_all(self, tag: str | None = None, **attrs: str | bool) -> list[Element]:
-        """Descendants by tag and attributes; `aria_checked="true"` matches `aria-checked`,
-        `class_` matches `class`, and `True` matches any value."""
-        wanted = {name.rstrip("_").replace("_", "-"): value for name, value in attrs.items()}
-        found = []
-        for child in self.children:
-            if not isinstance(child, Element):
-                continue
-            if (tag is None or child.tag == tag) and all(
-                (name in child.attrs) if value is True else child.attrs.get(name) == value
-                for name, value in wanted.items()
-            ):
-                found.append(child)
-            found += child.find_all(tag, **attrs)
-        return found
-
-    def find(self, tag: str | None = None, **attrs: str | bool) -> Element:
-        found = self.find_all(tag, **attrs)
-        assert len(found) == 1, f"expected one <{tag}> with {attrs}, found {len(found)}"
-        return found[0]
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        element = Element(tag, dict(attrs))
-        self.stack[-1].children.append(element)
-        if tag not in VOID_TAGS:
-            self.stack.append(element)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Element(tag, dict(attrs)))
-
-    def handle_endtag(self, tag):
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse(response) -> Element:
-    builder = _TreeBuilder()
-    builder.feed(response.content.decode())
-    builder.close()
-    return builder.root
 
 
 # Helpers.

@@ -3,9 +3,6 @@ switch, and the endpoint that pushes a project's value to all of its clusters.""
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -20,6 +17,16 @@ from settings_app.models import (
     Scope,
     Tenant,
 )
+from tests.html import (
+    counts_text,
+    hidden_value,
+    messages_text,
+    parse,
+    setting,
+    switch_form,
+    switch_of,
+    without_csrf_tokens,
+)
 
 LOCK = AgentUpgrades.LOCK
 UNLOCK = AgentUpgrades.UNLOCK
@@ -27,107 +34,6 @@ VIEWER_REASON = (
     "You have view-only access to project Default. "
     "A Project Admin or a Tenant Admin can change this setting."
 )
-
-
-# A small HTML reader, so that assertions name elements and their text rather than substrings.
-
-VOID_TAGS = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
-
-
-class Element:
-    def __init__(self, tag: str, attrs: dict[str, str | None]) -> None:
-        self.tag = tag
-        self.attrs = attrs
-        self.children: list[Element | str] = []
-
-    @property
-    def text(self) -> str:
-        """The text content, whitespace collapsed."""
-        parts: list[str] = []
-
-        def walk(node: Element) -> None:
-            for child in node.children:
-                if isinstance(child, str):
-                    parts.append(child)
-                else:
-                    walk(child)
-
-        walk(self)
-        return " ".join("".join(parts).split())
-
-    def find_all(self, tag: str | None = None, **attrs: str | bool) -> list[Element]:
-        """Descendants by tag and attributes; `aria_checked="true"` matches `aria-checked`,
-        `class_` matches `class`, and `True` matches any value."""
-        wanted = {name.rstrip("_").replace("_", "-"): value for name, value in attrs.items()}
-        found = []
-        for child in self.children:
-            if not isinstance(child, Element):
-                continue
-            if (tag is None or child.tag == tag) and all(
-                (name in child.attrs) if value is True else child.attrs.get(name) == value
-                for name, value in wanted.items()
-            ):
-                found.append(child)
-            found += child.find_all(tag, **attrs)
-        return found
-
-    def find(self, tag: str | None = None, **attrs: str | bool) -> Element:
-        found = self.find_all(tag, **attrs)
-        assert len(found) == 1, f"expected one <{tag}> with {attrs}, found {len(found)}"
-        return found[0]
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        element = Element(tag, dict(attrs))
-        self.stack[-1].children.append(element)
-        if tag not in VOID_TAGS:
-            self.stack.append(element)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Element(tag, dict(attrs)))
-
-    def handle_endtag(self, tag):
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse(response) -> Element:
-    builder = _TreeBuilder()
-    builder.feed(response.content.decode())
-    builder.close()
-    return builder.root
-
-
-def without_csrf_tokens(response) -> str:
-    # Django masks the CSRF token afresh for every response; everything else must be equal.
-    return re.sub(r"[A-Za-z0-9]{64}", "<token>", response.content.decode())
 
 
 # URLs and state.
@@ -145,11 +51,6 @@ def change_url(project_id: int) -> str:
     return reverse("change_project_agent_upgrades", args=[project_id])
 
 
-def setting(obj) -> tuple[str, int]:
-    obj.refresh_from_db()
-    return obj.agent_upgrades, obj.agent_upgrades_version
-
-
 def settings_of(demo) -> dict[str, tuple[str, int, str]]:
     """Every tenant's, project's and cluster's value, version and where it came from."""
     state = {}
@@ -162,26 +63,6 @@ def settings_of(demo) -> dict[str, tuple[str, int, str]]:
                 obj.agent_upgrades_set_via,
             )
     return state
-
-
-def switch_of(page: Element) -> Element:
-    return page.find("button", role="switch")
-
-
-def switch_form(page: Element) -> Element:
-    return page.find("form", class_="switch-form")
-
-
-def hidden_value(form: Element, name: str) -> str | None:
-    return form.find("input", name=name).attrs["value"]
-
-
-def messages_text(page: Element) -> str:
-    return " | ".join(p.text for p in page.find("div", id="messages").find_all("p"))
-
-
-def counts_text(page: Element) -> str:
-    return page.find("p", class_="counts").text
 
 
 def confirm_text(client: Client, project: Project) -> str:
