@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, IntegerField, Q, QuerySet, Value
+from django.db.models import BigIntegerField, F, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from .models import (
@@ -79,7 +80,8 @@ def roles_for(user) -> Roles:
 def _load_roles(user) -> Roles:
     # One UNION ALL over the six grant tables (user and group grants on tenants, projects and
     # clusters); for cluster grants it also brings the cluster's project, which the user may enter.
-    no_project = Value(None, output_field=IntegerField())
+    # A typed NULL: PostgreSQL reads a bare NULL in the first SELECT of a UNION as text.
+    no_project = Cast(Value(None), output_field=BigIntegerField())
     in_groups = Q(group__user=user)
     parts = [
         (TenantUserObjectPermission, Q(user=user), no_project),
