@@ -1,5 +1,6 @@
 """Browser fixtures: one headless Debian Chromium per session, a fresh context and page per test,
-served by pytest-django's live server, failing the test on any browser console or page error."""
+served by pytest-django's live server, failing the test on any browser console error, page error
+or Content-Security-Policy violation."""
 
 from __future__ import annotations
 
@@ -39,6 +40,17 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 5_000
 SCREENSHOTS = Path("/tmp/e2e-shots")
+# Runs in every page before its own scripts (Playwright's init scripts are not subject to the
+# page's CSP): every violation is reported to the test, including any the browser does not log.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations = (window.cspViolations || 0) + 1;
+  window.reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline code"}` +
+    ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`
+  );
+});
+"""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -93,6 +105,8 @@ class Browsing:
         """A page in a fresh context; logged in as `username` by session cookie when given."""
         context = self.browser.new_context(base_url=self.base_url)
         context.set_default_timeout(TIMEOUT_MS)
+        context.expose_function("reportCspViolation", self._on_csp_violation)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         self.contexts.append(context)
         if username is not None:
             log_in_by_cookie(context, self.base_url, username)
@@ -116,6 +130,9 @@ class Browsing:
 
     def _on_page_error(self, error: Error) -> None:
         self.errors.append(f"page error: {error.name}: {error.message}")
+
+    def _on_csp_violation(self, description: str) -> None:
+        self.errors.append(f"Content-Security-Policy violation: {description}")
 
     def close(self) -> None:
         for context in self.contexts:
