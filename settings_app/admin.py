@@ -10,7 +10,7 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
 from . import rules
-from .models import AuditEvent, Cluster, PlatformRelease, Project, Tenant
+from .models import AgentUpgrade, AuditEvent, Cluster, PlatformRelease, Project, Tenant
 
 SETTING_FIELDS = (
     "agent_upgrades",
@@ -19,6 +19,19 @@ SETTING_FIELDS = (
     "agent_upgrades_set_by",
     "agent_upgrades_set_at",
 )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the rules, in their transactions."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Tenant)
@@ -58,24 +71,27 @@ class ClusterAdmin(GuardedModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor_name", "scope", "object_name", "old_value", "new_value", "via")
     list_filter = ("tenant", "scope", "via")
     search_fields = ("object_name", "actor_name")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PlatformRelease)
-class PlatformReleaseAdmin(admin.ModelAdmin):
-    list_display = ("version", "agent_version", "released_at")
+class PlatformReleaseAdmin(ReadOnlyAdmin):
+    # Releasing rolls the agent out: that happens on the Platform Upgrades page or with
+    # `manage.py release_platform`, never by adding a row here.
+    list_display = (
+        "version",
+        "agent_version",
+        "released_at",
+        "agents_upgraded",
+        "agents_held_back",
+    )
 
-    def has_change_permission(self, request, obj=None):
-        return False
+
+@admin.register(AgentUpgrade)
+class AgentUpgradeAdmin(ReadOnlyAdmin):
+    list_display = ("at", "cluster", "from_version", "to_version", "cause", "actor_name")
+    list_filter = ("cause",)
+    list_select_related = ("cluster",)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -21,19 +24,36 @@ class Scope(models.TextChoices):
     CLUSTER = "cluster", "cluster"
 
 
+class Via(models.TextChoices):
+    """What wrote a value: a scope's change, or the end of a pause."""
+
+    TENANT = "tenant", "pushed by tenant"
+    PROJECT = "project", "pushed by project"
+    CLUSTER = "cluster", "set directly"
+    EXPIRY = "expiry", "pause ended"
+
+
+def paused_now(now: datetime) -> Q:
+    """The objects whose pause holds at `now`: value lock, and no end or an end still ahead."""
+    return Q(agent_upgrades=AgentUpgrades.LOCK) & (
+        Q(agent_upgrades_until__isnull=True) | Q(agent_upgrades_until__gt=now)
+    )
+
+
 class AgentUpgradesSetting(models.Model):
     """The setting every scope holds, with where it came from.
 
-    `set_via` is the scope whose change wrote the value (this object's own scope, or a higher
-    one that pushed down); empty while the value is still the default. `version` counts writes,
-    so a form rendered from an older version can be told apart from a fresh one.
+    `set_via` is what wrote the value (this object's own scope, a higher one that pushed down,
+    or the end of a pause); empty while the value is still the default. `version` counts writes,
+    so a form rendered from an older version can be told apart from a fresh one. A pause may
+    carry a reason and an end (`until`): once the end has passed, the pause no longer holds.
     """
 
     agent_upgrades = models.CharField(
         max_length=6, choices=AgentUpgrades.choices, default=AgentUpgrades.UNLOCK
     )
     agent_upgrades_version = models.PositiveIntegerField(default=0)
-    agent_upgrades_set_via = models.CharField(max_length=7, choices=Scope.choices, blank=True)
+    agent_upgrades_set_via = models.CharField(max_length=7, choices=Via.choices, blank=True)
     agent_upgrades_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -42,13 +62,33 @@ class AgentUpgradesSetting(models.Model):
         related_name="+",
     )
     agent_upgrades_set_at = models.DateTimeField(null=True, blank=True)
+    agent_upgrades_reason = models.CharField(max_length=200, blank=True)
+    agent_upgrades_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
 
     @property
     def is_paused(self) -> bool:
-        return self.agent_upgrades == AgentUpgrades.LOCK
+        """Whether the pause holds now: a pause whose end has passed no longer does."""
+        return self.agent_upgrades == AgentUpgrades.LOCK and not self.pause_expired
+
+    @property
+    def pause_expired(self) -> bool:
+        until = self.agent_upgrades_until
+        return (
+            self.agent_upgrades == AgentUpgrades.LOCK
+            and until is not None
+            and until <= timezone.now()
+        )
+
+    @property
+    def effective_agent_upgrades(self) -> AgentUpgrades:
+        return AgentUpgrades.LOCK if self.is_paused else AgentUpgrades.UNLOCK
+
+    @property
+    def agent_upgrades_label(self) -> str:
+        return self.effective_agent_upgrades.label
 
 
 class Tenant(AgentUpgradesSetting):
@@ -102,6 +142,10 @@ class Cluster(AgentUpgradesSetting):
     def __str__(self) -> str:
         return self.name
 
+    def is_behind(self, agent_version: str) -> bool:
+        """Agents only move forward to the platform's agent version: behind is 'not current'."""
+        return bool(agent_version) and self.agent_version != agent_version
+
 
 # Direct foreign-key permission models: one row per role grant, joined without content types.
 class TenantUserObjectPermission(UserObjectPermissionBase):
@@ -138,7 +182,7 @@ class AuditEvent(models.Model):
     )
     actor_name = models.CharField(max_length=150)
     scope = models.CharField(max_length=7, choices=Scope.choices)
-    via = models.CharField(max_length=7, choices=Scope.choices)
+    via = models.CharField(max_length=7, choices=Via.choices)
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="audit_events")
     project = models.ForeignKey(
         Project, null=True, on_delete=models.SET_NULL, related_name="audit_events"
@@ -149,6 +193,8 @@ class AuditEvent(models.Model):
     object_name = models.CharField(max_length=100)
     old_value = models.CharField(max_length=6, choices=AgentUpgrades.choices)
     new_value = models.CharField(max_length=6, choices=AgentUpgrades.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -170,12 +216,23 @@ class AuditEvent(models.Model):
         return AgentUpgrades(self.new_value).label
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """'4.10.2' → (4, 10, 2), so that versions compare as numbers."""
+    return tuple(int(part) for part in version.split("."))
+
+
 class PlatformRelease(models.Model):
     """A platform version and the agent version it ships; the newest one is current."""
 
     version = models.CharField(max_length=32, unique=True)
     agent_version = models.CharField(max_length=32)
     released_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the rollout did, for the release history.
+    agents_upgraded = models.PositiveIntegerField(default=0)
+    agents_held_back = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-released_at", "-id"]
@@ -187,3 +244,33 @@ class PlatformRelease(models.Model):
     @classmethod
     def current(cls) -> PlatformRelease | None:
         return cls.objects.order_by("-released_at", "-id").first()
+
+
+class AgentUpgrade(models.Model):
+    """One cluster's agent moving to a newer version: by a platform release, or by a resume
+    (a person's, or a pause's end) catching it up."""
+
+    class Cause(models.TextChoices):
+        RELEASE = "release", "platform release"
+        RESUME = "resume", "resume"
+        EXPIRY = "expiry", "pause ended"
+
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="agent_upgrades_history"
+    )
+    from_version = models.CharField(max_length=32)
+    to_version = models.CharField(max_length=32)
+    at = models.DateTimeField(default=timezone.now)
+    cause = models.CharField(max_length=7, choices=Cause.choices)
+    release = models.ForeignKey(PlatformRelease, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["cluster", "-at", "-id"], name="upgrade_cluster_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.cluster}: {self.from_version} → {self.to_version} ({self.cause})"

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from .scopes import ScopeConverter
-from .views import audit_logs, clusters, navigation, project_settings, tenant_settings
+from .views import audit_logs, clusters, navigation, platform, project_settings, tenant_settings
 
 register_converter(ScopeConverter, "scope")
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("scope/", navigation.switch_scope, name="switch_scope"),
+    path("platform/upgrades/", platform.platform_upgrades, name="platform_upgrades"),
     # Clusters, in the tenant scope or a project scope
     path("<scope:scope>/clusters/", clusters.cluster_list, name="cluster_list"),
     path(

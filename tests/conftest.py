@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from settings_app.models import Cluster, Project, Tenant
 
@@ -83,3 +85,29 @@ def client_for(demo):
 def stranger(demo) -> User:
     """A user with an account and no role anywhere."""
     return User.objects.create_user("stranger", password=PASSWORD)
+
+
+@pytest.fixture
+def superuser(demo) -> User:
+    """`root`, a superuser with no role: the only kind of user who sees Platform Upgrades.
+    `client_for("root")` logs in as them."""
+    return User.objects.create_superuser("root", "root@example.com", PASSWORD)
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(demo, monkeypatch) -> Clock:
+    """A controlled clock: `django.utils.timezone.now()` answers `clock.now`, which moves only
+    when the test calls `clock.advance(hours=2)`. It starts after the demo was seeded, so the
+    demo's first release stays older than anything the test releases."""
+    controlled = Clock(timezone.now())
+    monkeypatch.setattr(timezone, "now", lambda: controlled.now)
+    return controlled

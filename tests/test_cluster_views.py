@@ -33,6 +33,11 @@ VIEWER_REASON = (
 # URLs and state.
 
 
+def results(response):
+    """The Clusters list's results (the page also has the per-project summary table)."""
+    return parse(response).find("div", id="cluster-results")
+
+
 def project_scope(demo) -> ScopeRef:
     return ScopeRef("projects", demo.default.pk)
 
@@ -72,7 +77,7 @@ def test_the_tenant_scope_lists_every_cluster_of_the_tenant_with_project_version
     response = client_for("tenant-admin").get(list_url(tenant_scope(demo)))
 
     assert response.status_code == 200
-    rows = [row[:4] for row in table_rows(parse(response))]
+    rows = [row[:4] for row in table_rows(results(response))]
     assert rows == [
         ["edge-01", "Edge", "4.7.2", "Active"],
         ["edge-02", "Edge", "4.7.2", "Active"],
@@ -85,7 +90,7 @@ def test_the_tenant_scope_lists_every_cluster_of_the_tenant_with_project_version
 def test_the_list_has_columns_for_project_agent_version_and_agent_upgrades(demo, client_for):
     response = client_for("tenant-admin").get(list_url(tenant_scope(demo)))
 
-    headers = [th.text for th in parse(response).find("thead").find_all("th")]
+    headers = [th.text for th in results(response).find("thead").find_all("th")]
     assert headers[:4] == ["Name", "Project", "Agent version", "Agent upgrades"]
 
 
@@ -93,8 +98,14 @@ def test_the_project_scope_lists_only_the_clusters_of_the_project(demo, client_f
     response = client_for("project-admin").get(list_url(project_scope(demo)))
 
     assert response.status_code == 200
-    assert [row[0] for row in table_rows(parse(response))] == ["prod-east", "prod-west", "staging"]
-    assert "3 clusters in project Default" in parse(response).find("p", class_="subtle").text
+    assert [row[0] for row in table_rows(results(response))] == [
+        "prod-east",
+        "prod-west",
+        "staging",
+    ]
+    assert results(response).find("p", role="status").text == "3 clusters"
+    head = parse(response).find("div", class_="page-head").find("p", class_="subtle")
+    assert head.text.startswith("Project Default in tenant Acme")
 
 
 def test_the_agent_version_column_shows_each_clusters_own_agent(demo, client_for):
@@ -102,8 +113,9 @@ def test_the_agent_version_column_shows_each_clusters_own_agent(demo, client_for
 
     response = client_for("project-admin").get(list_url(project_scope(demo)))
 
-    versions = {row[0]: row[2] for row in table_rows(parse(response))}
-    assert versions == {"prod-east": "4.7.2", "prod-west": "4.7.2", "staging": "4.6.9"}
+    # An agent that is not the platform's (4.7.2) also carries the "Behind" badge.
+    versions = {row[0]: row[2] for row in table_rows(results(response))}
+    assert versions == {"prod-east": "4.7.2", "prod-west": "4.7.2", "staging": "4.6.9 Behind"}
 
 
 def test_each_cluster_name_links_to_its_details_page_in_the_same_scope(demo, client_for):
@@ -119,7 +131,7 @@ def test_a_cluster_admin_sees_only_prod_east(demo, client_for):
     response = client_for("cluster-admin").get(list_url(project_scope(demo)))
 
     assert response.status_code == 200
-    assert [row[0] for row in table_rows(parse(response))] == ["prod-east"]
+    assert [row[0] for row in table_rows(results(response))] == ["prod-east"]
     assert b"prod-west" not in response.content
 
 
@@ -134,7 +146,11 @@ def test_it_tolerates_any_page_parameter(demo, client_for, page):
     response = client_for("project-admin").get(list_url(project_scope(demo)), {"page": page})
 
     assert response.status_code == 200
-    assert [row[0] for row in table_rows(parse(response))] == ["prod-east", "prod-west", "staging"]
+    assert [row[0] for row in table_rows(results(response))] == [
+        "prod-east",
+        "prod-west",
+        "staging",
+    ]
 
 
 def test_it_splits_a_long_list_into_pages_of_fifty(demo, client_for):
@@ -145,9 +161,9 @@ def test_it_splits_a_long_list_into_pages_of_fifty(demo, client_for):
     first = client_for("project-admin").get(list_url(scope))
     second = client_for("project-admin").get(list_url(scope), {"page": "2"})
 
-    assert len(table_rows(parse(first))) == 50
+    assert len(table_rows(results(first))) == 50
     assert parse(first).find("a", rel="next").attrs["href"] == "?page=2"
-    assert [row[0] for row in table_rows(parse(second))] == [
+    assert [row[0] for row in table_rows(results(second))] == [
         "worker-47",
         "worker-48",
         "worker-49",
@@ -177,9 +193,12 @@ def test_the_details_page_shows_the_clusters_facts(demo, client_for):
     facts = {div.find("dt").text: div.find("dd").text for div in page.find("dl").find_all("div")}
     assert facts["Project"] == "Default"
     assert facts["Tenant"] == "Acme"
-    assert facts["Agent version"] == "4.6.9"
+    assert facts["Agent version"] == "4.6.9 Behind"
     assert facts["Platform version"] == "4.7.2 (agent 4.7.2)"
-    assert facts["Agent upgrades"] == "Active never set (default)"
+    assert facts["Agent upgrades"] == (
+        "Active never set (default) "
+        "Upgrade available: 4.6.9 → 4.7.2 — it comes with the next rollout"
+    )
 
 
 def test_the_settings_button_is_a_real_button_that_opens_the_cluster_settings_menu(
@@ -321,8 +340,8 @@ def test_the_details_page_lists_the_setting_history_newest_first(demo, client_fo
 
     history = [li.text for li in parse(response).find("ul", class_="history").find_all("li")]
     assert len(history) == 2
-    assert history[0].endswith("project-admin · Paused → Active (pushed by project)")
-    assert history[1].endswith("cluster-admin · Active → Paused")
+    assert history[0].endswith("project-admin · Agent upgrades Paused → Active (pushed by project)")
+    assert history[1].endswith("cluster-admin · Agent upgrades Active → Paused")
 
 
 def test_a_page_is_always_the_whole_page_even_when_htmx_asks(demo, client_for):
@@ -447,7 +466,7 @@ def test_an_htmx_post_answers_the_settings_fragment_with_the_new_state(demo, cli
     history = page.find("section", id="cluster-history")
     assert history.attrs["hx-swap-oob"] == "true"
     assert [li.text for li in history.find_all("li")] == [
-        "just now · cluster-admin · Active → Paused"
+        "just now · cluster-admin · Agent upgrades Active → Paused"
     ]
     assert "HX-Request" in response["Vary"]
     assert setting(demo.prod_east) == (LOCK, 1)

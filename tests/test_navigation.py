@@ -40,8 +40,9 @@ def scope_options(response) -> list[tuple[str, str]]:
 
 
 def audit_rows(response) -> list[list[str]]:
+    """Who, what, change and how of each row (not when, and not the pause note)."""
     rows = parse(response).find("tbody").find_all("tr")
-    return [[cell.text for cell in row.find_all("td")][1:] for row in rows]
+    return [[cell.text for cell in row.find_all("td")][1:5] for row in rows]
 
 
 # Login

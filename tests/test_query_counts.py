@@ -4,13 +4,17 @@ to grow with the number of clusters (STYLE.md habit 5: no query per row)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from settings_app import rules
-from settings_app.models import AgentUpgrades, Cluster
+from settings_app.models import AgentUpgrade, AgentUpgrades, Cluster, PlatformRelease
 from settings_app.scopes import ScopeRef
 
 LOCK = AgentUpgrades.LOCK
@@ -41,6 +45,10 @@ def url_for(demo, page: str) -> str:
         "switch_scope": lambda: f"{reverse('switch_scope')}?scope={project}",
         "clusters/tenant": lambda: reverse("cluster_list", args=[tenant]),
         "clusters/project": lambda: reverse("cluster_list", args=[project]),
+        "clusters/filtered": lambda: (
+            f"{reverse('cluster_list', args=[tenant])}?q=e&paused=1&behind=1&page=1"
+        ),
+        "platform_upgrades": lambda: reverse("platform_upgrades"),
         "cluster_detail": lambda: reverse("cluster_detail", args=[project, prod_east]),
         "cluster_settings": lambda: reverse("cluster_settings", args=[project, prod_east]),
         "audit_log/tenant": lambda: reverse("audit_log", args=[tenant]),
@@ -62,14 +70,18 @@ def url_for(demo, page: str) -> str:
 PAGES = [
     Case("tenant-admin", "home", budget=5),
     Case("tenant-admin", "switch_scope", budget=4),
-    Case("tenant-admin", "clusters/tenant", budget=8),
-    Case("tenant-admin", "clusters/project", budget=8),
-    Case("project-admin", "clusters/project", budget=7),
-    Case("cluster-admin", "clusters/project", budget=7),
-    Case("viewer", "clusters/project", budget=7),
-    Case("tenant-admin", "cluster_detail", budget=9),
-    Case("viewer", "cluster_settings", budget=8),
-    Case("tenant-admin", "cluster_settings", htmx=True, budget=9),
+    Case("tenant-admin", "clusters/tenant", budget=10),
+    Case("tenant-admin", "clusters/project", budget=10),
+    Case("project-admin", "clusters/project", budget=9),
+    Case("cluster-admin", "clusters/project", budget=9),
+    Case("viewer", "clusters/project", budget=9),
+    Case("tenant-admin", "clusters/filtered", budget=10),
+    Case("tenant-admin", "clusters/tenant", htmx=True, budget=7),
+    Case("tenant-admin", "clusters/filtered", htmx=True, budget=7),
+    Case("root", "platform_upgrades", budget=5),
+    Case("tenant-admin", "cluster_detail", budget=10),
+    Case("viewer", "cluster_settings", budget=9),
+    Case("tenant-admin", "cluster_settings", htmx=True, budget=10),
     Case("tenant-admin", "audit_log/tenant", budget=8),
     Case("viewer", "audit_log/project", budget=7),
     Case("cluster-admin", "audit_log/project", budget=7),
@@ -82,8 +94,8 @@ PAGES = [
 CHANGES = [
     Case("cluster-admin", "change_cluster", "lock", budget=10),
     Case("cluster-admin", "change_cluster", "unlock", budget=11),
-    Case("cluster-admin", "change_cluster", "lock", htmx=True, budget=12),
-    Case("cluster-admin", "change_cluster", "unlock", htmx=True, budget=13),
+    Case("cluster-admin", "change_cluster", "lock", htmx=True, budget=13),
+    Case("cluster-admin", "change_cluster", "unlock", htmx=True, budget=14),
     Case("project-admin", "change_project", "lock", budget=11),
     Case("project-admin", "change_project", "unlock", budget=12),
     Case("project-admin", "change_project", "lock", htmx=True, budget=13),
@@ -97,8 +109,9 @@ CASES = PAGES + CHANGES
 
 
 @pytest.fixture
-def history(demo, user):
-    """One change already recorded, so that the audit pages show a table."""
+def history(demo, user, superuser):
+    """One change already recorded, so that the audit pages show a table; and a superuser,
+    who alone may open Platform Upgrades."""
     rules.set_cluster(demo.prod_east, LOCK, actor=user("cluster-admin"))
 
 
@@ -166,7 +179,109 @@ def test_the_cluster_list_shows_all_forty_three_clusters_for_its_fixed_cost(
     url = url_for(demo, "clusters/project")
     client = client_for("cluster-admin")
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(9):
         response = client.get(url)
 
     assert response.content.count(b'<th scope="row">') == 41  # prod-east and the 40 new ones
+
+
+# A resume that catches agents up (rule 6) writes their upgrades too: measured apart, with every
+# agent of Acme paused and behind the platform.
+CATCH_UPS = [
+    Case("cluster-admin", "change_cluster", "unlock", budget=12),
+    Case("cluster-admin", "change_cluster", "unlock", htmx=True, budget=14),
+    Case("project-admin", "change_project", "unlock", budget=13),
+    Case("project-admin", "change_project", "unlock", htmx=True, budget=14),
+    Case("tenant-admin", "change_tenant", "unlock", budget=15),
+    Case("tenant-admin", "change_tenant", "unlock", htmx=True, budget=16),
+]
+
+
+def hold_back_every_agent(demo, user, version: str) -> None:
+    rules.push_tenant(demo.acme, LOCK, actor=user("tenant-admin"))
+    rules.release_platform(version)
+
+
+@pytest.mark.parametrize("case", CATCH_UPS, ids=str)
+def test_a_resume_that_catches_agents_up_is_locked_and_does_not_grow_with_forty_more_clusters(
+    demo, client_for, user, history, django_assert_max_num_queries, case
+):
+    hold_back_every_agent(demo, user, "4.8.0")
+    before = measure(django_assert_max_num_queries, client_for(case.username), demo, case)
+    assert AgentUpgrade.objects.filter(cause=AgentUpgrade.Cause.RESUME).exists()
+
+    add_forty_clusters(demo, user)
+    hold_back_every_agent(demo, user, "4.9.0")
+    after = measure(django_assert_max_num_queries, client_for(case.username), demo, case)
+
+    assert after == before
+    assert Cluster.objects.get(pk=demo.prod_east.pk).agent_version == "4.9.0"
+
+
+def end_a_pause_in_the_past(cluster: Cluster) -> None:
+    Cluster.objects.filter(pk=cluster.pk).update(
+        agent_upgrades=LOCK, agent_upgrades_until=timezone.now() - timedelta(minutes=1)
+    )
+
+
+# What a release on Platform Upgrades costs, measured: alone, and when it first ends a pause.
+RELEASE_BUDGET = 13
+RELEASE_ENDING_PAUSES_BUDGET = 15
+
+
+@pytest.mark.parametrize(
+    ("pauses_ended", "budget"),
+    [(False, RELEASE_BUDGET), (True, RELEASE_ENDING_PAUSES_BUDGET)],
+    ids=["release", "release ending a pause"],
+)
+def test_a_release_on_the_page_is_locked_and_does_not_grow_with_forty_more_clusters(
+    demo, client_for, user, history, django_assert_max_num_queries, pauses_ended, budget
+):
+    client = client_for("root")
+    url = reverse("platform_upgrades")
+    if pauses_ended:
+        end_a_pause_in_the_past(demo.staging)
+
+    with django_assert_max_num_queries(budget) as first:
+        assert client.post(url, {"version": "4.8.0"}).status_code == 302
+    add_forty_clusters(demo, user)
+    if pauses_ended:
+        end_a_pause_in_the_past(demo.edge_01)
+    with django_assert_max_num_queries(budget) as second:
+        assert client.post(url, {"version": "4.9.0"}).status_code == 302
+
+    assert len(second) == len(first)
+    assert PlatformRelease.current().version == "4.9.0"
+    assert Cluster.objects.get(pk=demo.prod_west.pk).agent_version == "4.9.0"
+    assert Cluster.objects.get(pk=demo.edge_01.pk).agent_upgrades == (
+        UNLOCK if pauses_ended else LOCK
+    )
+
+
+def test_no_catch_up_or_release_is_allowed_more_than_the_house_budget():
+    over = [str(case) for case in CATCH_UPS if case.budget > HOUSE_BUDGET]
+    over += [
+        f"release:{b}" for b in (RELEASE_BUDGET, RELEASE_ENDING_PAUSES_BUDGET) if b > HOUSE_BUDGET
+    ]
+    assert over == []
+
+
+def test_ending_pauses_is_locked_and_does_not_grow_with_forty_more_clusters(
+    demo, user, django_assert_max_num_queries
+):
+    rules.release_platform("4.8.0")
+    Cluster.objects.update(agent_version="4.7.2")
+    end_a_pause_in_the_past(demo.prod_east)
+
+    with django_assert_max_num_queries(9) as first:
+        call_command("resume_expired_pauses", stdout=StringIO())
+    add_forty_clusters(demo, user)
+    Cluster.objects.update(agent_version="4.7.2")
+    for cluster in Cluster.objects.filter(name__startswith="extra-"):
+        end_a_pause_in_the_past(cluster)
+    with django_assert_max_num_queries(9) as second:
+        call_command("resume_expired_pauses", stdout=StringIO())
+
+    assert len(second) == len(first)
+    assert not Cluster.objects.filter(agent_upgrades_until__isnull=False).exists()
+    assert AgentUpgrade.objects.filter(cause=AgentUpgrade.Cause.EXPIRY).count() == 41

@@ -265,8 +265,8 @@ def test_cluster_counts_tell_how_many_are_paused_and_set_below_the_scope(demo, a
         Cluster.objects.filter(project__tenant=demo.acme), below=Scope.TENANT, agent_version="4.7.2"
     )
     assert default_counts == rules.ClusterCounts(
-        total=3, projects=1, paused=2, set_below=1, paused_behind=1
+        total=3, projects=1, paused=2, behind=1, set_below=1, paused_behind=1
     )
     assert tenant_counts == rules.ClusterCounts(
-        total=5, projects=2, paused=4, set_below=3, paused_behind=1
+        total=5, projects=2, paused=4, behind=1, set_below=3, paused_behind=1
     )

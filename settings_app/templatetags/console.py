@@ -6,14 +6,21 @@ from django import template
 
 from ..models import Project
 from ..scopes import ScopeRef
-from ..views.switch import ago, source
+from ..wording import ago, details, upgrade_note, when
 
 register = template.Library()
-register.filter("source", source)
+register.filter("details", details)
 register.filter("ago", ago)
+register.filter("when", when)
+register.filter("upgrade_note", upgrade_note)
 
 
 @register.filter
 def project_scope(project: Project) -> ScopeRef:
     """The project's scope, for `{% url 'cluster_list' project|project_scope %}`."""
     return ScopeRef("projects", project.pk)
+
+
+@register.filter
+def behind(cluster, platform_agent: str) -> bool:
+    return cluster.is_behind(platform_agent)

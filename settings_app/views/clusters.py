@@ -2,39 +2,115 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, F, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .. import rules
-from ..models import Cluster, PlatformRelease
+from ..models import Cluster, PlatformRelease, paused_now
 from ..permissions import cluster_access, require_view
 from ..scopes import ConsoleScope, ScopeRef, enter_scope
+from ..wording import cluster_history
 from .navigation import page_context
 from .switch import apply_change, cluster_switch
 
 CLUSTERS_PER_PAGE = 50
 
 
+@dataclass(frozen=True)
+class FleetFilter:
+    """The Clusters list's search and filters, as they travel in the query string."""
+
+    q: str = ""
+    paused: bool = False
+    behind: bool = False
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> FleetFilter:
+        return cls(
+            q=query.get("q", "").strip()[:100],
+            paused=query.get("paused") == "1",
+            behind=query.get("behind") == "1",
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.paused or self.behind)
+
+    @property
+    def query(self) -> str:
+        """The filters as a query string, for pagination links."""
+        params = {
+            "q": self.q,
+            "paused": "1" if self.paused else "",
+            "behind": "1" if self.behind else "",
+        }
+        return urlencode({k: v for k, v in params.items() if v})
+
+    def apply(self, clusters: QuerySet[Cluster], platform_agent: str) -> QuerySet[Cluster]:
+        if self.q:
+            clusters = clusters.filter(name__icontains=self.q)
+        if self.paused:
+            clusters = clusters.filter(paused_now(timezone.now()))
+        if self.behind:
+            clusters = (
+                clusters.exclude(agent_version=platform_agent)
+                if platform_agent
+                else clusters.none()
+            )
+        return clusters
+
+
+def fleet_summary(clusters: QuerySet[Cluster], platform_agent: str) -> list[dict]:
+    """Clusters, paused and behind, per project: one query."""
+    behind = ~Q(agent_version=platform_agent) if platform_agent else Q(pk__isnull=True)
+    return list(
+        clusters.values(tenant_name=F("project__tenant__name"), project_name=F("project__name"))
+        .annotate(
+            total=Count("pk"),
+            paused=Count("pk", filter=paused_now(timezone.now())),
+            behind=Count("pk", filter=behind),
+        )
+        .order_by("tenant_name", "project_name")
+    )
+
+
 @login_required
 @require_GET
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
     console = enter_scope(request.user, scope)
+    platform_agent = rules.current_agent_version()
+    fleet = FleetFilter.from_query(request.GET)
     clusters = (
-        console.clusters()
+        fleet.apply(console.clusters(), platform_agent)
         .select_related("project__tenant", "agent_upgrades_set_by")
         .order_by("name", "pk")
     )
-    page = Paginator(clusters, CLUSTERS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "settings_app/cluster_list.html",
-        {**page_context(request, console, "cluster_list"), "page": page},
-    )
+    context = {
+        "console": console,
+        "page": Paginator(clusters, CLUSTERS_PER_PAGE).get_page(request.GET.get("page")),
+        "fleet": fleet,
+        "platform_agent": platform_agent,
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "settings_app/cluster_list.html#cluster-results", context)
+    summary = fleet_summary(console.clusters(), platform_agent)
+    context["summary"] = summary
+    context["totals"] = {
+        key: sum(row[key] for row in summary) for key in ("total", "paused", "behind")
+    }
+    context.update(page_context(request, console, "cluster_list"))
+    return render(request, "settings_app/cluster_list.html", context)
 
 
 def _cluster_in_scope(console: ConsoleScope, cluster_id: int) -> Cluster:
@@ -69,8 +145,13 @@ def change_cluster_agent_upgrades(
         rule=rules.set_cluster,
         target=cluster,
         settings_url=reverse("cluster_settings", args=[scope, cluster_id]),
-        render_panel=lambda current, status: _render_cluster(
-            request, console, current, panel="settings", status=status
+        render_panel=lambda current, status, platform_agent=None: _render_cluster(
+            request,
+            console,
+            current,
+            panel="settings",
+            status=status,
+            platform_agent=platform_agent,
         ),
     )
 
@@ -82,23 +163,29 @@ def _render_cluster(
     *,
     panel: str,
     status: int = 200,
+    platform_agent: str | None = None,
 ) -> HttpResponse:
     """The details page; for an htmx change, only its Cluster Settings panel (with the status
-    line and history swapped out of band)."""
-    release = PlatformRelease.current()
+    line, agent version and history swapped out of band)."""
+    fragment = request.htmx and request.method == "POST"
+    release = None
+    if platform_agent is None or not fragment:
+        release = PlatformRelease.current()
+        platform_agent = release.agent_version if release else ""
     context = {
         "cluster": cluster,
         "release": release,
+        "platform_agent": platform_agent,
         "panel": panel,
-        "history": cluster.audit_events.order_by("-at", "-id")[:10],
+        "history": cluster_history(cluster),
         "switch": cluster_switch(
             cluster,
             action=reverse("change_cluster_agent_upgrades", args=[console.ref, cluster.pk]),
             access=cluster_access(console.roles, cluster),
-            platform_agent=release.agent_version if release else "",
+            platform_agent=platform_agent,
         ),
     }
-    if request.htmx and request.method == "POST":
+    if fragment:
         return render(
             request, "settings_app/cluster_detail.html#cluster-settings", context, status=status
         )

@@ -13,8 +13,11 @@ from ..permissions import roles_for
 from ..scopes import ConsoleScope, ScopeConverter, enter_scope, landing_scope, scope_choices
 
 
-def page_context(request: HttpRequest, console: ConsoleScope, current: str) -> dict:
-    """The Main Menu and the Scope switcher; fragments don't need them."""
+def page_context(request: HttpRequest, console: ConsoleScope | None, current: str) -> dict:
+    """The Main Menu and the Scope switcher; fragments don't need them. A page outside any
+    scope (Platform Upgrades) has the switcher and no Main Menu."""
+    if console is None:
+        return {"current_page": current, "scope_choices": scope_choices(roles_for(request.user))}
     return {
         "console": console,
         "main_menu": console.main_menu(),

@@ -43,8 +43,13 @@ def change_project_agent_upgrades(request: HttpRequest, project_id: int) -> Http
         rule=rules.push_project,
         target=console.project,
         settings_url=reverse("project_platform_settings", args=[project_id]),
-        render_panel=lambda current, status: _render(
-            request, console, current, section="platform", status=status
+        render_panel=lambda current, status, platform_agent=None: _render(
+            request,
+            console,
+            current,
+            section="platform",
+            status=status,
+            platform_agent=platform_agent,
         ),
     )
 
@@ -56,9 +61,11 @@ def _render(
     *,
     section: str,
     status: int = 200,
+    platform_agent: str | None = None,
 ) -> HttpResponse:
     """The page; for an htmx change, only its Platform Settings panel."""
-    platform_agent = rules.current_agent_version()
+    if platform_agent is None:
+        platform_agent = rules.current_agent_version()
     counts = rules.cluster_counts(
         Cluster.objects.filter(project=project), below=Scope.PROJECT, agent_version=platform_agent
     )

@@ -1,11 +1,10 @@
-"""The Pause Agent Upgrades switch: its state for the templates, the words of its dialog and
-messages, and the one change flow that the cluster, project and tenant endpoints share."""
+"""The Pause Agent Upgrades switch: its state for the templates, its form, and the one change
+flow that the cluster, project and tenant endpoints share."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -13,11 +12,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.timesince import timesince
 
-from ..models import AgentUpgrades, AgentUpgradesSetting, Cluster, Project, Scope, Tenant
+from ..models import AgentUpgrades, AgentUpgradesSetting, Cluster, Project, Tenant
 from ..permissions import Access, require_view
-from ..rules import Change, ClusterCounts, StaleSetting
+from ..rules import Change, ClusterCounts, InvalidPause, Pause, StaleSetting
+from ..wording import (
+    cluster_confirm,
+    conflict_message,
+    done_message,
+    plural,
+    push_confirm,
+    replayed_message,
+)
 from .errors import error_response
 
 
@@ -51,6 +57,11 @@ class Switch:
     def reapply_title(self) -> str:
         return "Pause agent upgrades again?" if self.checked else "Resume agent upgrades again?"
 
+    @property
+    def asks_to_pause(self) -> bool:
+        """A click pauses: the dialog then offers a reason and an end."""
+        return not self.checked
+
 
 def cluster_switch(cluster: Cluster, *, action: str, access: Access, platform_agent: str) -> Switch:
     return Switch(
@@ -83,9 +94,14 @@ def push_switch(
         confirm=push_confirm(obj, wanted, counts, platform_agent),
         reapply_label=f"{verb} all {plural(counts.total, 'cluster')} again" if reapply else "",
         reapply_confirm=(
-            push_confirm(obj, obj.agent_upgrades, counts, platform_agent) if reapply else ""
+            push_confirm(obj, obj.effective_agent_upgrades, counts, platform_agent)
+            if reapply
+            else ""
         ),
     )
+
+
+UNTIL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
 class AgentUpgradesForm(forms.Form):
@@ -102,6 +118,31 @@ class AgentUpgradesForm(forms.Form):
         min_value=0,
         error_messages={"invalid": "The version must be a whole number. Reload the page."},
     )
+    reason = forms.CharField(
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "Keep the reason to %(limit_value)d characters or fewer."},
+    )
+    # Read in the console's time zone (UTC), as the field's label says.
+    until = forms.DateTimeField(
+        required=False,
+        input_formats=UNTIL_FORMATS,
+        error_messages={
+            "invalid": "“Pause until” must be a date and time in UTC, like 2026-12-01 18:00."
+        },
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("value") == AgentUpgrades.UNLOCK:
+            data["reason"], data["until"] = "", None  # a resume carries neither
+        elif data.get("until") and data["until"] <= timezone.now():
+            self.add_error("until", "“Pause until” must be in the future.")
+        return data
+
+    @property
+    def pause(self) -> Pause:
+        return Pause(reason=self.cleaned_data["reason"], until=self.cleaned_data["until"])
 
 
 def apply_change(
@@ -111,11 +152,12 @@ def apply_change(
     rule: Callable[..., Change],
     target: AgentUpgradesSetting,
     settings_url: str,
-    render_panel: Callable[[AgentUpgradesSetting, int], HttpResponse],
+    render_panel: Callable[..., HttpResponse],
 ) -> HttpResponse:
     """Check, validate, change, and answer: the re-rendered panel for htmx, a redirect back to
     the settings page for a plain form post (the page itself, with 409, on a conflict).
-    A refused htmx request also gets the panel, so the switch shows what the user may do now."""
+    A refused htmx request also gets the panel, so the switch shows what the user may do now.
+    `render_panel(obj, status, platform_agent=None)` draws the panel for `obj`."""
     require_view(access)
     if not access.change:
         if not request.htmx:
@@ -132,132 +174,18 @@ def apply_change(
             form.cleaned_data["value"],
             actor=request.user,
             rendered_version=form.cleaned_data["version"],
+            pause=form.pause,
         )
     except StaleSetting as conflict:
         messages.error(request, conflict_message(conflict.current))
         return render_panel(conflict.current, 409)
+    except InvalidPause as refused:  # the end passed while the request was on its way
+        return error_response(request, 400, "Bad request", f"{refused} Nothing was changed.")
     if change.replayed:
         messages.info(request, replayed_message(change))
     else:
         messages.success(request, done_message(change))
     if not request.htmx:
         return redirect(settings_url)
-    return render_panel(change.target, 200)
-
-
-# The words.
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def describe(obj: Tenant | Project | Cluster) -> str:
-    return f"{type(obj).__name__.lower()} {obj.name}"
-
-
-def source(obj: AgentUpgradesSetting) -> str:
-    """Where the value came from, by whom and when: 'pushed by tenant Acme · tenant-admin · 5
-    minutes ago'; 'default' when nobody has set it."""
-    via = obj.agent_upgrades_set_via
-    if not via or obj.agent_upgrades_set_at is None:
-        return "never set (default)"
-    own_scope = type(obj).__name__.lower()
-    if via == own_scope:
-        origin = f"set on this {own_scope}"
-    elif via == Scope.PROJECT:
-        origin = f"pushed by project {obj.project.name}"
-    else:
-        tenant = obj.tenant if isinstance(obj, Project) else obj.project.tenant
-        origin = f"pushed by tenant {tenant.name}"
-    who = obj.agent_upgrades_set_by.get_username() if obj.agent_upgrades_set_by else "system"
-    return f"{origin} · {who} · {ago(obj.agent_upgrades_set_at)}"
-
-
-def ago(moment: datetime) -> str:
-    """'5 minutes ago', or 'just now' for the last minute."""
-    if timezone.now() - moment < timedelta(minutes=1):
-        return "just now"
-    return f"{timesince(moment)} ago"
-
-
-def cluster_confirm(cluster: Cluster, platform_agent: str) -> str:
-    name = cluster.name
-    if not cluster.is_paused:
-        text = (
-            f"Pause agent upgrades for cluster {name}. Its agent stays at "
-            f"{cluster.agent_version} when the platform is upgraded, until upgrades are resumed."
-        )
-    else:
-        text = f"Resume agent upgrades for cluster {name}."
-        if platform_agent and cluster.agent_version != platform_agent:
-            text += f" Its agent will be upgraded from {cluster.agent_version} to {platform_agent}."
-    if cluster.agent_upgrades_set_via in (Scope.PROJECT, Scope.TENANT):
-        text += (
-            f" The current value was pushed by its {cluster.agent_upgrades_set_via}; this "
-            f"override lasts until the {cluster.agent_upgrades_set_via} is set again."
-        )
-    return text
-
-
-def push_confirm(
-    obj: Project | Tenant,
-    value: str,
-    counts: ClusterCounts,
-    platform_agent: str,
-) -> str:
-    """What a push of `value` will do, for the confirm dialog."""
-    resume = value == AgentUpgrades.UNLOCK
-    verb = "Resume" if resume else "Pause"
-    again = " again" if value == obj.agent_upgrades else ""
-    if counts.total == 0:
-        return (
-            f"{verb} agent upgrades{again} for {describe(obj)}. It has no clusters yet; "
-            "new clusters will take this value."
-        )
-    where = f"in {describe(obj)}"
-    if isinstance(obj, Tenant):
-        where = f"in {plural(counts.projects, 'project')} of {describe(obj)}"
-    text = f"{verb} agent upgrades{again} for {plural(counts.total, 'cluster')} {where}."
-    if counts.set_below:
-        how = "individually" if isinstance(obj, Project) else "at project or cluster level"
-        were = "was" if counts.set_below == 1 else "were"
-        text += (
-            f" {counts.set_below} of them {were} set {how} and will be overwritten."
-            if counts.total > 1
-            else f" It was set {how} and will be overwritten."
-        )
-    if resume and counts.paused_behind and platform_agent:
-        agents = plural(counts.paused_behind, "agent")
-        text += f" {agents} held back by the pause will be upgraded to {platform_agent}."
-    return text
-
-
-def done_message(change: Change) -> str:
-    done = "paused" if change.value == AgentUpgrades.LOCK else "resumed"
-    if change.scope == Scope.CLUSTER:
-        text = f"Agent upgrades {done} for cluster {change.target.name}."
-        if change.agents_upgraded:
-            text += f" Its agent was upgraded to {change.agent_version}."
-        return text
-    if change.clusters_written == 0:
-        return f"Agent upgrades {done} for {describe(change.target)}; it has no clusters yet."
-    text = f"Agent upgrades {done} for {plural(change.clusters_written, 'cluster')} in {describe(change.target)}"
-    if change.agents_upgraded:
-        text += f"; {plural(change.agents_upgraded, 'agent')} upgraded to {change.agent_version}"
-    return text + "."
-
-
-def replayed_message(change: Change) -> str:
-    state = "paused" if change.value == AgentUpgrades.LOCK else "active"
-    return f"Agent upgrades are already {state} for {describe(change.target)}; nothing changed."
-
-
-def conflict_message(current: AgentUpgradesSetting) -> str:
-    what = describe(current)
-    return (
-        f"{what[:1].upper()}{what[1:]} was changed after this page was loaded "
-        f"({source(current)}): agent upgrades are now {current.get_agent_upgrades_display().lower()}. "
-        "Nothing was saved; the switch shows the current value. Try again if you still want "
-        "to change it."
-    )
+    # A resume has just read the platform's agent version; the panel needn't read it again.
+    return render_panel(change.target, 200, platform_agent=change.agent_version or None)

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -26,11 +27,16 @@ def _enter(request: HttpRequest, tenant_id: int) -> ConsoleScope:
 @require_GET
 def project_list(request: HttpRequest, tenant_id: int) -> HttpResponse:
     console = _enter(request, tenant_id)
+    # The clusters whose pause holds now, seen from the project.
+    now = timezone.now()
+    paused_clusters = Q(clusters__agent_upgrades=AgentUpgrades.LOCK) & (
+        Q(clusters__agent_upgrades_until__isnull=True) | Q(clusters__agent_upgrades_until__gt=now)
+    )
     projects = (
         console.tenant.projects.select_related("tenant", "agent_upgrades_set_by")
         .annotate(
             cluster_count=Count("clusters"),
-            paused_count=Count("clusters", filter=Q(clusters__agent_upgrades=AgentUpgrades.LOCK)),
+            paused_count=Count("clusters", filter=paused_clusters),
         )
         .order_by("name")
     )
@@ -59,8 +65,13 @@ def change_tenant_agent_upgrades(request: HttpRequest, tenant_id: int) -> HttpRe
         rule=rules.push_tenant,
         target=console.tenant,
         settings_url=reverse("tenant_platform_settings", args=[tenant_id]),
-        render_panel=lambda current, status: _render(
-            request, console, current, section="platform", status=status
+        render_panel=lambda current, status, platform_agent=None: _render(
+            request,
+            console,
+            current,
+            section="platform",
+            status=status,
+            platform_agent=platform_agent,
         ),
     )
 
@@ -72,9 +83,11 @@ def _render(
     *,
     section: str,
     status: int = 200,
+    platform_agent: str | None = None,
 ) -> HttpResponse:
     """The page; for an htmx change, only its Platform Settings panel."""
-    platform_agent = rules.current_agent_version()
+    if platform_agent is None:
+        platform_agent = rules.current_agent_version()
     counts = rules.cluster_counts(
         Cluster.objects.filter(project__tenant=tenant),
         below=Scope.TENANT,

@@ -4,28 +4,52 @@
 (() => {
   "use strict";
   const dialog = document.getElementById("confirm-dialog");
+  if (!dialog) return;
+  const options = dialog.querySelector("#confirm-pause-options");
+  const reason = dialog.querySelector("#confirm-reason");
+  const until = dialog.querySelector("#confirm-until");
   let pending = null;
 
   document.addEventListener("htmx:confirm", (event) => {
     const form = event.detail.elt;
-    if (!dialog || !(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
     event.preventDefault();
-    pending = { detail: event.detail, target: form.getAttribute("hx-target") };
+    pending = { detail: event.detail, form };
     dialog.querySelector("#confirm-title").textContent = form.dataset.confirmTitle || "Please confirm";
     dialog.querySelector("#confirm-message").textContent = form.dataset.confirm;
+    // A pause may carry a reason and an end (in UTC, as the label says).
+    const pausing = "confirmPause" in form.dataset;
+    options.hidden = !pausing;
+    reason.value = "";
+    until.value = "";
+    until.min = new Date().toISOString().slice(0, 16);
     dialog.returnValue = "";
     dialog.showModal();
     dialog.querySelector("button[value=cancel]").focus();
   });
 
-  dialog?.addEventListener("close", () => {
+  dialog.addEventListener("close", () => {
     const request = pending;
     pending = null;
-    if (request && dialog.returnValue === "ok") {
-      focusAfterSwap = request.target;
-      request.detail.issueRequest(true);
+    if (!request || dialog.returnValue !== "ok") return;
+    if (!options.hidden) {
+      setField(request.form, "reason", reason.value.trim());
+      setField(request.form, "until", until.value);
     }
+    focusAfterSwap = request.form.getAttribute("hx-target");
+    request.detail.issueRequest(true);
   });
+
+  const setField = (form, name, value) => {
+    let input = form.querySelector(`input[type=hidden][name=${name}]`);
+    if (!input) {
+      input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      form.append(input);
+    }
+    input.value = value;
+  };
 
   // The answer replaces the switch; keep keyboard focus on the new one.
   let focusAfterSwap = null;

@@ -354,7 +354,8 @@ def test_the_tenant_admin_switches_to_a_project_scope(browsing: Browsing, demo):
 
     expect(page).to_have_url(re.compile(rf"/projects/{demo.default.pk}/clusters/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Clusters")
-    expect(page.get_by_text("3 clusters in project Default")).to_be_visible()
+    expect(page.get_by_text("Project Default in tenant Acme")).to_be_visible()
+    expect(page.get_by_role("rowheader")).to_have_text(DEFAULT_CLUSTERS)
     expect(page.get_by_role("combobox", name="Scope", exact=True)).to_have_value(
         f"projects/{demo.default.pk}"
     )

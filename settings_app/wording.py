@@ -1,0 +1,226 @@
+"""The console's sentences: where a value came from, what a dialog asks, what a message says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from .models import AgentUpgrades, AgentUpgradesSetting, Cluster, Project, Tenant, Via
+from .rules import Change, ClusterCounts, Expiry, Rollout
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def describe(obj: Tenant | Project | Cluster) -> str:
+    return f"{type(obj).__name__.lower()} {obj.name}"
+
+
+def ago(moment: datetime) -> str:
+    """'5 minutes ago', or 'just now' for the last minute."""
+    now = timezone.now()
+    if now - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, now)} ago"
+
+
+def when(moment: datetime) -> str:
+    """A date and time as people read them here: '2026-12-01 18:00 UTC'."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def source(obj: AgentUpgradesSetting) -> str:
+    """Where the value came from, by whom and when: 'pushed by tenant Acme · tenant-admin · 5
+    minutes ago'; 'never set (default)' when nobody has set it."""
+    via = obj.agent_upgrades_set_via
+    if not via or obj.agent_upgrades_set_at is None:
+        return "never set (default)"
+    own_scope = type(obj).__name__.lower()
+    if via == Via.EXPIRY:
+        return f"resumed when its pause ended · {ago(obj.agent_upgrades_set_at)}"
+    if via == own_scope:
+        origin = f"set on this {own_scope}"
+    elif via == Via.PROJECT:
+        origin = f"pushed by project {obj.project.name}"
+    else:
+        tenant = obj.tenant if isinstance(obj, Project) else obj.project.tenant
+        origin = f"pushed by tenant {tenant.name}"
+    who = obj.agent_upgrades_set_by.get_username() if obj.agent_upgrades_set_by else "system"
+    return f"{origin} · {who} · {ago(obj.agent_upgrades_set_at)}"
+
+
+def details(obj: AgentUpgradesSetting) -> str:
+    """Everything about the value but the value itself: a pause's end and reason, then where it
+    came from. 'until 2026-12-01 18:00 UTC · “freeze” · pushed by tenant Acme · …'; an ended
+    pause says so first: 'pause ended 2026-11-24 14:00 UTC · it was “freeze”, pushed by …'."""
+    reason = obj.agent_upgrades_reason
+    if obj.pause_expired:
+        was = f"“{reason}”, " if reason else ""
+        return f"pause ended {when(obj.agent_upgrades_until)} · it was {was}{source(obj)}"
+    parts = []
+    if obj.is_paused and obj.agent_upgrades_until:
+        parts.append(f"until {when(obj.agent_upgrades_until)}")
+    if obj.is_paused and reason:
+        parts.append(f"“{reason}”")
+    parts.append(source(obj))
+    return " · ".join(parts)
+
+
+def cluster_confirm(cluster: Cluster, platform_agent: str) -> str:
+    name = cluster.name
+    if not cluster.is_paused:
+        text = (
+            f"Pause agent upgrades for cluster {name}. Its agent stays at "
+            f"{cluster.agent_version} when the platform is upgraded, until upgrades are resumed."
+        )
+    else:
+        text = f"Resume agent upgrades for cluster {name}."
+        if cluster.is_behind(platform_agent):
+            text += f" Its agent will be upgraded from {cluster.agent_version} to {platform_agent}."
+    if cluster.agent_upgrades_set_via in (Via.PROJECT, Via.TENANT):
+        text += (
+            f" The current value was pushed by its {cluster.agent_upgrades_set_via}; this "
+            f"override lasts until the {cluster.agent_upgrades_set_via} is set again."
+        )
+    return text
+
+
+def push_confirm(
+    obj: Project | Tenant, value: str, counts: ClusterCounts, platform_agent: str
+) -> str:
+    """What a push of `value` will do, for the confirm dialog."""
+    resume = value == AgentUpgrades.UNLOCK
+    verb = "Resume" if resume else "Pause"
+    again = " again" if value == obj.effective_agent_upgrades else ""
+    if counts.total == 0:
+        return (
+            f"{verb} agent upgrades{again} for {describe(obj)}. It has no clusters yet; "
+            "new clusters will take this value."
+        )
+    where = f"in {describe(obj)}"
+    if isinstance(obj, Tenant):
+        where = f"in {plural(counts.projects, 'project')} of {describe(obj)}"
+    text = f"{verb} agent upgrades{again} for {plural(counts.total, 'cluster')} {where}."
+    if counts.set_below:
+        how = "individually" if isinstance(obj, Project) else "at project or cluster level"
+        were = "was" if counts.set_below == 1 else "were"
+        text += (
+            f" {counts.set_below} of them {were} set {how} and will be overwritten."
+            if counts.total > 1
+            else f" It was set {how} and will be overwritten."
+        )
+    if resume and counts.paused_behind and platform_agent:
+        agents = plural(counts.paused_behind, "agent")
+        text += f" {agents} held back by the pause will be upgraded to {platform_agent}."
+    return text
+
+
+def done_message(change: Change) -> str:
+    done = "paused" if change.value == AgentUpgrades.LOCK else "resumed"
+    target = change.target
+    until = ""
+    if change.value == AgentUpgrades.LOCK and target.agent_upgrades_until:
+        until = f" until {when(target.agent_upgrades_until)}"
+    if isinstance(target, Cluster):
+        text = f"Agent upgrades {done} for cluster {target.name}{until}."
+        if change.agents_upgraded:
+            text += f" Its agent was upgraded to {change.agent_version}."
+        return text
+    if change.clusters_written == 0:
+        return f"Agent upgrades {done} for {describe(target)}{until}; it has no clusters yet."
+    clusters = plural(change.clusters_written, "cluster")
+    text = f"Agent upgrades {done} for {clusters} in {describe(target)}{until}"
+    if change.agents_upgraded:
+        text += f"; {plural(change.agents_upgraded, 'agent')} upgraded to {change.agent_version}"
+    return text + "."
+
+
+def replayed_message(change: Change) -> str:
+    state = "paused" if change.value == AgentUpgrades.LOCK else "active"
+    return f"Agent upgrades are already {state} for {describe(change.target)}; nothing changed."
+
+
+def conflict_message(current: AgentUpgradesSetting) -> str:
+    what = describe(current)
+    state = current.agent_upgrades_label.lower()
+    return (
+        f"{what[:1].upper()}{what[1:]} was changed after this page was loaded "
+        f"({source(current)}): agent upgrades are now {state}. "
+        "Nothing was saved; the switch shows the current value. Try again if you still want "
+        "to change it."
+    )
+
+
+def upgrade_note(cluster: Cluster, platform_agent: str) -> str:
+    """'Upgrade available: 4.7.2 → 4.8.0 — held back by the pause', where it applies."""
+    if not cluster.is_behind(platform_agent):
+        return ""
+    why = "held back by the pause" if cluster.is_paused else "it comes with the next rollout"
+    return f"Upgrade available: {cluster.agent_version} → {platform_agent} — {why}"
+
+
+def rollout_message(rollout: Rollout) -> str:
+    release = rollout.release
+    text = (
+        f"Platform {release.version} released: {plural(rollout.upgraded, 'agent')} upgraded to "
+        f"{release.agent_version}, {plural(rollout.held_back, 'cluster')} held back by a pause."
+    )
+    resumed = rollout.resumed
+    if resumed.clusters or resumed.projects or resumed.tenants:
+        text += f" {expiry_message(resumed)}"
+    return text
+
+
+def expiry_message(expiry: Expiry) -> str:
+    ended = [
+        plural(len(names), kind)
+        for names, kind in (
+            (expiry.tenants, "tenant"),
+            (expiry.projects, "project"),
+            (expiry.clusters, "cluster"),
+        )
+        if names
+    ]
+    if not ended:
+        return "No pause has ended."
+    listed = ", ".join(ended[:-1]) + (" and " if len(ended) > 1 else "") + ended[-1]
+    text = f"Pauses ended for {listed}"
+    if expiry.agents_upgraded:
+        text += f"; {plural(expiry.agents_upgraded, 'agent')} caught up to {expiry.agent_version}"
+    return text + "."
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    who: str
+    what: str
+    order: int = 0
+
+
+def cluster_history(cluster: Cluster, limit: int = 10) -> list[HistoryEntry]:
+    """The cluster's setting changes and agent upgrades, newest first, in two queries."""
+    entries = []
+    for event in cluster.audit_events.order_by("-at", "-id")[:limit]:
+        what = f"Agent upgrades {event.old_label} → {event.new_label}"
+        if event.via != Via.CLUSTER:
+            what += f" ({event.get_via_display()})"
+        if event.new_value == AgentUpgrades.LOCK and event.until:
+            what += f" · until {when(event.until)}"
+        if event.reason:
+            what += f" · “{event.reason}”"
+        entries.append(HistoryEntry(event.at, event.actor_name, what))
+    for upgrade in cluster.agent_upgrades_history.select_related("release").order_by("-at", "-id")[
+        :limit
+    ]:
+        why = upgrade.get_cause_display()
+        if upgrade.release:
+            why = f"platform release {upgrade.release.version}"
+        what = f"Agent upgraded {upgrade.from_version} → {upgrade.to_version} ({why})"
+        entries.append(HistoryEntry(upgrade.at, upgrade.actor_name or "system", what, order=1))
+    # Newest first; an upgrade made by a resume follows it, so at the same moment it comes first.
+    return sorted(entries, key=lambda entry: (entry.at, entry.order), reverse=True)[:limit]
