@@ -20,13 +20,21 @@ from django.urls import URLPattern, reverse
 from guardian.shortcuts import remove_perm
 
 from settings_app import urls as console_urls
-from settings_app.models import AgentUpgrades, AuditEvent, Cluster, Project, Tenant
+from settings_app.models import (
+    AgentUpgrade,
+    AgentUpgrades,
+    AuditEvent,
+    Cluster,
+    PlatformRelease,
+    Project,
+    Tenant,
+)
 from settings_app.scopes import ScopeRef
 
 # The answers.
 LOGIN = "login"  # 302 to the login page; nothing written
 MOVED = "moved"  # 302 somewhere else in the console; nothing written
-CHANGED = "changed"  # 302 back to the settings page, with the value and its audit records written
+CHANGED = "changed"  # 302 back to the page, with the change made (value, version, audit records)
 
 # The roles, in the order of the table's columns.
 ROLES = [
@@ -55,6 +63,7 @@ OTHER_TENANT = "another tenant"  # globex-main in Globex / Default
 MISSING = "missing id"  # an id that does not exist, in the own scope where a URL has one
 NOTHING = "-"  # pages that address no object
 MISSING_ID = 999_999_999
+NEW_RELEASE = "9.0.0"
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,8 @@ ENDPOINTS = {
     "home": Endpoint("home", "GET", "nothing"),
     "login": Endpoint("login", "GET", "nothing"),
     "logout": Endpoint("logout", "POST", "nothing"),
+    "platform upgrades": Endpoint("platform_upgrades", "GET", "nothing"),
+    "release a platform version": Endpoint("platform_upgrades", "POST", "nothing"),
     "switch to a project scope": Endpoint("switch_scope", "GET", "scope choice", "projects"),
     "switch to the tenant scope": Endpoint("switch_scope", "GET", "scope choice", "tenants"),
     "project clusters": Endpoint("cluster_list", "GET", "project scope"),
@@ -107,6 +118,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("home", NOTHING):                                    (LOGIN,   200,    MOVED, MOVED,   MOVED,   MOVED,  MOVED,  MOVED),
     ("login", NOTHING):                                   (200,     MOVED,  MOVED, MOVED,   MOVED,   MOVED,  MOVED,  MOVED),
     ("logout", NOTHING):                                  (LOGIN,   LOGIN,  LOGIN, LOGIN,   LOGIN,   LOGIN,  LOGIN,  LOGIN),
+    ("platform upgrades", NOTHING):                       (LOGIN,   404,    404,   404,     404,     404,    404,    200),
+    ("release a platform version", NOTHING):              (LOGIN,   404,    404,   404,     404,     404,    404,    CHANGED),
 
     ("switch to a project scope", OWN):                   (LOGIN,   404,    MOVED, MOVED,   MOVED,   MOVED,  404,    MOVED),
     ("switch to a project scope", OTHER_PROJECT):         (LOGIN,   404,    404,   404,     404,     MOVED,  404,    MOVED),
@@ -274,7 +287,9 @@ def send(client: Client, demo, endpoint: Endpoint, obj: str, **headers: str):
     if endpoint.method == "GET":
         return client.get(url, **headers)
     data = {}
-    if endpoint.url_name.startswith("change_"):
+    if endpoint.url_name == "platform_upgrades":
+        data = {"version": NEW_RELEASE}
+    elif endpoint.url_name.startswith("change_"):
         target = changed_object(endpoint, obj)
         # The form as the page renders it: the value wanted and the version it was rendered from.
         version = target.agent_upgrades_version if target else 0
@@ -283,7 +298,7 @@ def send(client: Client, demo, endpoint: Endpoint, obj: str, **headers: str):
 
 
 def world() -> dict[str, object]:
-    """Every object's value and version, and the audit trail's length."""
+    """Every object's value and version, every agent, the releases, and the audit trails."""
     state: dict[str, object] = {
         f"{model.__name__} {pk}": (value, version)
         for model in (Tenant, Project, Cluster)
@@ -291,8 +306,24 @@ def world() -> dict[str, object]:
             "pk", "agent_upgrades", "agent_upgrades_version"
         )
     }
+    state["agents"] = dict(Cluster.objects.values_list("pk", "agent_version"))
+    state["releases"] = sorted(PlatformRelease.objects.values_list("version", flat=True))
     state["audit records"] = AuditEvent.objects.count()
+    state["agent upgrades"] = AgentUpgrade.objects.count()
     return state
+
+
+def assert_made(endpoint: Endpoint, target, before: dict[str, object], user: User) -> None:
+    """The change the endpoint exists for was made, by this user, with its records."""
+    if endpoint.url_name == "platform_upgrades":
+        assert PlatformRelease.objects.filter(version=NEW_RELEASE, released_by=user).exists()
+        return
+    old_version = target.agent_upgrades_version
+    target.refresh_from_db()
+    assert target.agent_upgrades == AgentUpgrades.LOCK
+    assert target.agent_upgrades_version == old_version + 1
+    assert AuditEvent.objects.count() > before["audit records"]
+    assert AuditEvent.objects.filter(actor=user).exists()
 
 
 @pytest.fixture
@@ -338,7 +369,8 @@ def test_each_role_gets_the_answer_of_the_matrix_and_only_changes_write(
     endpoint = ENDPOINTS[endpoint_name]
     client = client_as(role)
     before = world()
-    target = changed_object(endpoint, obj) if expected == CHANGED else None
+    switch = expected == CHANGED and endpoint.url_name.startswith("change_")
+    target = changed_object(endpoint, obj) if switch else None
 
     response = send(client, demo, endpoint, obj)
 
@@ -349,14 +381,7 @@ def test_each_role_gets_the_answer_of_the_matrix_and_only_changes_write(
     else:
         assert response.status_code == expected
     if expected == CHANGED:
-        old_version = target.agent_upgrades_version
-        target.refresh_from_db()
-        assert target.agent_upgrades == AgentUpgrades.LOCK
-        assert target.agent_upgrades_version == old_version + 1
-        assert AuditEvent.objects.count() > before["audit records"]
-        assert AuditEvent.objects.filter(
-            actor_name=response.wsgi_request.user.get_username()
-        ).exists()
+        assert_made(endpoint, target, before, response.wsgi_request.user)
     else:
         assert world() == before
 
