@@ -175,9 +175,10 @@ def cluster_counts(
     return ClusterCounts(**counts)
 
 
-# Changes. Each one starts by locking its object with select_related up to the tenant, which on
-# PostgreSQL locks the tenant row too: changes within one tenant take turns, so a push and a
-# cluster change never interleave. (SQLite's BEGIN IMMEDIATE serialises all writers anyway.)
+# Changes. Each one starts by locking its tenant's row, and only then its own object's row: on
+# PostgreSQL the changes within one tenant take turns, and since each takes the tenant's row
+# before any other, a push (which goes on to lock projects and clusters) and a cluster change
+# never wait for each other in a circle. (SQLite's BEGIN IMMEDIATE serialises all writers anyway.)
 
 
 @transaction.atomic
@@ -473,7 +474,14 @@ def release_platform(
 
 
 def _lock(queryset: QuerySet, pk: int):
-    return queryset.select_for_update().get(pk=pk)
+    """Lock the tenant's row of the object at `pk`, then the object's own row; the object.
+    (Locking a cluster with its project and tenant in one statement would take the cluster's row
+    first, and deadlock with a push that holds the tenant and waits for that cluster.)"""
+    if queryset.model is not Tenant:
+        path = "projects" if queryset.model is Project else "projects__clusters"
+        tenant = Tenant.objects.select_for_update(of=("self",)).filter(**{path: pk})
+        list(tenant.values_list("pk", flat=True))
+    return queryset.select_for_update(of=("self",)).get(pk=pk)
 
 
 def _pause_for(value: AgentUpgrades, pause: Pause) -> Pause:

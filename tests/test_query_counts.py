@@ -92,14 +92,14 @@ PAGES = [
     Case("tenant-admin", "tenant_platform", budget=8),
 ]
 CHANGES = [
-    Case("cluster-admin", "change_cluster", "lock", budget=10),
-    Case("cluster-admin", "change_cluster", "unlock", budget=11),
-    Case("cluster-admin", "change_cluster", "lock", htmx=True, budget=13),
-    Case("cluster-admin", "change_cluster", "unlock", htmx=True, budget=14),
-    Case("project-admin", "change_project", "lock", budget=11),
-    Case("project-admin", "change_project", "unlock", budget=12),
-    Case("project-admin", "change_project", "lock", htmx=True, budget=13),
-    Case("project-admin", "change_project", "unlock", htmx=True, budget=14),
+    Case("cluster-admin", "change_cluster", "lock", budget=11),
+    Case("cluster-admin", "change_cluster", "unlock", budget=12),
+    Case("cluster-admin", "change_cluster", "lock", htmx=True, budget=14),
+    Case("cluster-admin", "change_cluster", "unlock", htmx=True, budget=15),
+    Case("project-admin", "change_project", "lock", budget=12),
+    Case("project-admin", "change_project", "unlock", budget=13),
+    Case("project-admin", "change_project", "lock", htmx=True, budget=14),
+    Case("project-admin", "change_project", "unlock", htmx=True, budget=15),
     Case("tenant-admin", "change_tenant", "lock", budget=13),
     Case("tenant-admin", "change_tenant", "unlock", budget=14),
     Case("tenant-admin", "change_tenant", "lock", htmx=True, budget=15),
@@ -188,10 +188,10 @@ def test_the_cluster_list_shows_all_forty_three_clusters_for_its_fixed_cost(
 # A resume that catches agents up (rule 6) writes their upgrades too: measured apart, with every
 # agent of Acme paused and behind the platform.
 CATCH_UPS = [
-    Case("cluster-admin", "change_cluster", "unlock", budget=12),
-    Case("cluster-admin", "change_cluster", "unlock", htmx=True, budget=14),
-    Case("project-admin", "change_project", "unlock", budget=13),
-    Case("project-admin", "change_project", "unlock", htmx=True, budget=14),
+    Case("cluster-admin", "change_cluster", "unlock", budget=13),
+    Case("cluster-admin", "change_cluster", "unlock", htmx=True, budget=15),
+    Case("project-admin", "change_project", "unlock", budget=14),
+    Case("project-admin", "change_project", "unlock", htmx=True, budget=15),
     Case("tenant-admin", "change_tenant", "unlock", budget=15),
     Case("tenant-admin", "change_tenant", "unlock", htmx=True, budget=16),
 ]
