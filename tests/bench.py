@@ -762,8 +762,9 @@ def print_n_table(n: int, measures: list[Measure], world: World) -> None:
     print(table(headers, rows, "lrrrrrrrrr"))
     print(
         "queries (of which tx: BEGIN/COMMIT/SAVEPOINT), SQL ms and slowest SQL ms come from the "
-        "counted requests (pause/resume for a change); SQL ms is the time spent executing "
-        "statements, as the driver reports it. x baseline: median / the baseline's median."
+        "counted requests (pause/resume for a change); SQL ms is the time spent in execute() "
+        "and COMMIT (on SQLite a SELECT whose rows stream is timed to its first row; the rest "
+        "is fetched outside it). x baseline: median / the baseline's median."
     )
     for m in measures:
         if m.error:
@@ -798,7 +799,7 @@ def print_plan(n: int, m: Measure) -> None:
 
 
 def print_slowest(n: int, measures: list[Measure]) -> None:
-    print(f"\nSlowest SQL statements of the counted requests, N = {n:,} (execute time):")
+    print(f"\nSlowest SQL statement of each counted request, N = {n:,} (execute() time):")
     for m in measures:
         if not m.statements or m.kind == "baseline":
             continue
