@@ -111,6 +111,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,  # a kept connection is checked before a request reuses it
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
