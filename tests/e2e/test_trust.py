@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib.sessions.models import Session
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from settings_app.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD
 from settings_app.models import AgentUpgrades, AuditEvent, Project
@@ -36,6 +36,23 @@ RELOAD = (
 def default_project() -> tuple[str, int]:
     project = Project.objects.get(tenant__name="Acme", name="Default")
     return project.agent_upgrades, project.agent_upgrades_version
+
+
+def click_and_be_told_to_reload(browsing: Browsing, page: Page, switch: Locator, says: str) -> None:
+    """Click and confirm: the answer is 403 with the reload message, the switch still shows the
+    truth, no login form appears, and nothing is written."""
+    before = default_project()
+    browsing.allow_console_error(r"status of 403\b")
+
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        click_and_confirm(page, switch, says)
+
+    assert answer.value.status == 403
+    expect(messages(page)).to_have_text(RELOAD)
+    expect(switch).not_to_be_checked()
+    expect(page.get_by_role("button", name="Log in", exact=True)).to_have_count(0)
+    assert default_project() == before
+    assert not AuditEvent.objects.exists()
 
 
 def log_in_page(page: Page) -> None:
@@ -90,24 +107,14 @@ def test_a_tab_left_open_across_a_new_login_is_told_to_reload_and_changes_nothin
     old_tab = browsing.new_page()
     log_in_with_form(old_tab, "tenant-admin")
     switch = open_platform_settings(old_tab, "Tenant Settings")
-    before = default_project()
 
     # The session ends; the person logs in again in another tab of the same browser. Logging in
     # rotates the CSRF token, so the token in the old tab's page is no longer valid.
     Session.objects.all().delete()
     new_tab = old_tab.context.new_page()
     log_in_with_form(new_tab, "tenant-admin")
-    browsing.allow_console_error(r"status of 403\b")
 
-    with old_tab.expect_response(lambda r: r.request.method == "POST") as answer:
-        click_and_confirm(old_tab, switch, "Pause agent upgrades for 5 clusters")
-
-    assert answer.value.status == 403
-    expect(messages(old_tab)).to_have_text(RELOAD)
-    expect(switch).not_to_be_checked()
-    expect(old_tab.get_by_role("button", name="Log in", exact=True)).to_have_count(0)
-    assert default_project() == before
-    assert not AuditEvent.objects.exists()
+    click_and_be_told_to_reload(browsing, old_tab, switch, "Pause agent upgrades for 5 clusters")
 
     # As told: reload, and the change goes through.
     old_tab.reload()
@@ -121,16 +128,10 @@ def test_a_missing_csrf_cookie_is_told_to_reload_and_changes_nothing(browsing: B
     page.goto("/")
     switch = open_platform_settings(page, "Project Settings")
     page.context.clear_cookies(name="csrftoken")
-    browsing.allow_console_error(r"status of 403\b")
 
-    with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        click_and_confirm(page, switch, "Pause agent upgrades for 3 clusters in project Default.")
-
-    assert answer.value.status == 403
-    expect(messages(page)).to_have_text(RELOAD)
-    expect(switch).not_to_be_checked()
-    assert default_project()[0] == AgentUpgrades.UNLOCK
-    assert not AuditEvent.objects.exists()
+    click_and_be_told_to_reload(
+        browsing, page, switch, "Pause agent upgrades for 3 clusters in project Default."
+    )
 
 
 def test_htmx_runs_as_its_meta_tag_configures_it_and_injects_no_styles(browsing: Browsing, demo):
