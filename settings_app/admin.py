@@ -7,6 +7,8 @@ every change cascades by the rules and is audited.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import transaction
+from django.db.models import Q
 from guardian.admin import GuardedModelAdmin
 
 from . import rules
@@ -49,11 +51,16 @@ class ProjectAdmin(GuardedModelAdmin):
     search_fields = ("name", "tenant__name")
     readonly_fields = SETTING_FIELDS
 
+    def get_readonly_fields(self, request, obj=None):
+        # A project stays in its tenant: its clusters, grants and audit trail belong there.
+        return (*SETTING_FIELDS, "tenant") if obj else SETTING_FIELDS
+
 
 @admin.register(Cluster)
 class ClusterAdmin(GuardedModelAdmin):
+    exclude = ("tenant",)  # always its project's tenant (Cluster.save)
     list_display = ("name", "project", "agent_version", "agent_upgrades", "agent_upgrades_set_via")
-    list_filter = ("project__tenant", "agent_upgrades")
+    list_filter = ("tenant", "agent_upgrades")
     list_select_related = ("project__tenant",)
     search_fields = ("name", "project__name")
     readonly_fields = SETTING_FIELDS
@@ -67,7 +74,23 @@ class ClusterAdmin(GuardedModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             rules.adopt_project_setting(obj)  # rule 5: a new cluster takes its project's value
-        super().save_model(request, obj, form, change)
+        before = Cluster.objects.filter(pk=obj.pk).values("project_id")
+        projects = Project.objects.filter(Q(pk=obj.project_id) | Q(pk__in=before))
+        with transaction.atomic():
+            projects = list(projects.values_list("pk", flat=True))
+            super().save_model(request, obj, form, change)
+            rules.refresh_fleet(Project.objects.filter(pk__in=projects), prune=True)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            rules.refresh_fleet(Project.objects.filter(pk=obj.project_id), prune=True)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            projects = list(queryset.values_list("project_id", flat=True).distinct())
+            super().delete_queryset(request, queryset)
+            rules.refresh_fleet(Project.objects.filter(pk__in=projects), prune=True)
 
 
 @admin.register(AuditEvent)

@@ -124,6 +124,9 @@ class Project(AgentUpgradesSetting):
 
 class Cluster(AgentUpgradesSetting):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="clusters")
+    # The project's tenant, kept on the cluster so that a tenant's page of clusters is one
+    # range of the (tenant, name, id) index rather than a join and a sort of all its clusters.
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="clusters")
     name = models.CharField(max_length=100)
     agent_version = models.CharField(max_length=32)
     created_at = models.DateTimeField(default=timezone.now)
@@ -137,14 +140,51 @@ class Cluster(AgentUpgradesSetting):
                 fields=["project", "name"], name="cluster_name_unique_in_project"
             )
         ]
-        indexes = [models.Index(fields=["project", "name"], name="cluster_project_name")]
+        indexes = [
+            models.Index(fields=["project", "name"], name="cluster_project_name"),
+            models.Index(fields=["tenant", "name", "id"], name="cluster_tenant_name"),
+            # Pauses with an end: the expiry sweep and the "ended but not yet resumed" count. Only
+            # a pause has an end (a resume clears it), and a condition on the value alone would
+            # not match Django's parameterised queries, so the index condition is the end's.
+            models.Index(
+                fields=["agent_upgrades_until"],
+                name="cluster_pause_ends",
+                condition=Q(agent_upgrades_until__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.tenant_id = self.project.tenant_id  # the cluster's tenant is its project's
+        super().save(*args, **kwargs)
+
     def is_behind(self, agent_version: str) -> bool:
         """Agents only move forward to the platform's agent version: behind is 'not current'."""
         return bool(agent_version) and self.agent_version != agent_version
+
+
+class ProjectFleet(models.Model):
+    """A project's clusters counted, so that summaries cost one row per project, not one per
+    cluster. Every change rewrites the rows of the projects it touched from the clusters
+    themselves, in its own transaction (rules.refresh_fleet); `paused` counts stored pauses,
+    and readers subtract those whose end has passed."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, primary_key=True, related_name="fleet"
+    )
+    clusters = models.PositiveIntegerField(default=0)
+    paused = models.PositiveIntegerField(default=0)
+    behind = models.PositiveIntegerField(default=0)  # behind the agent version below
+    paused_behind = models.PositiveIntegerField(default=0)
+    paused_with_end = models.PositiveIntegerField(default=0)  # pauses that may end by themselves
+    set_on_cluster = models.PositiveIntegerField(default=0)
+    set_on_project = models.PositiveIntegerField(default=0)
+    agent_version = models.CharField(max_length=32, blank=True)  # the platform's, when counted
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.clusters} clusters"
 
 
 # Direct foreign-key permission models: one row per role grant, joined without content types.

@@ -19,8 +19,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db import connections, transaction
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from .models import (
@@ -31,6 +41,7 @@ from .models import (
     Cluster,
     PlatformRelease,
     Project,
+    ProjectFleet,
     Scope,
     Tenant,
     Via,
@@ -68,6 +79,16 @@ class Pause:
 
 
 @dataclass(frozen=True)
+class ClusterCounts:
+    total: int
+    projects: int  # projects that hold these clusters
+    paused: int  # clusters whose pause holds now
+    behind: int  # clusters whose agent is behind the platform's
+    set_below: int  # clusters whose value was written by a scope below the one asked about
+    paused_behind: int  # paused clusters whose agent a resume would upgrade
+
+
+@dataclass(frozen=True)
 class Change:
     """What one change did, for the message that confirms it."""
 
@@ -77,18 +98,10 @@ class Change:
     clusters_written: int = 0
     clusters_changed: int = 0
     agents_upgraded: int = 0
-    agent_version: str = ""
+    agent_version: str = ""  # the version the upgraded agents moved to
     replayed: bool = False  # the same request again (double click, retry): nothing was written
-
-
-@dataclass(frozen=True)
-class ClusterCounts:
-    total: int
-    projects: int  # projects that hold these clusters
-    paused: int  # clusters whose pause holds now
-    behind: int  # clusters whose agent is behind the platform's
-    set_below: int  # clusters whose value was written by a scope below the one asked about
-    paused_behind: int  # paused clusters whose agent a resume would upgrade
+    platform_agent: str | None = None  # read by the change; its answer needn't read it again
+    counts: ClusterCounts | None = None  # the pushed scope's clusters, counted by the change
 
 
 @dataclass(frozen=True)
@@ -149,36 +162,115 @@ def adopt_project_setting(cluster: Cluster) -> None:
 
 
 def new_cluster(project: Project, name: str, *, agent_version: str | None = None) -> Cluster:
-    cluster = Cluster(project=project, name=name)
-    adopt_project_setting(cluster)
-    cluster.agent_version = agent_version or current_agent_version()
-    cluster.full_clean()
-    cluster.save()
+    with transaction.atomic():
+        cluster = Cluster(project=project, tenant_id=project.tenant_id, name=name)
+        adopt_project_setting(cluster)
+        cluster.agent_version = agent_version or current_agent_version()
+        cluster.full_clean()
+        cluster.save()
+        refresh_fleet(Project.objects.filter(pk=project.pk))
     return cluster
 
 
-def cluster_counts(
-    clusters: QuerySet[Cluster], *, below: Scope, agent_version: str, now: datetime | None = None
-) -> ClusterCounts:
-    """Counts for a push preview and a settings panel, in one query."""
-    lower = [Via.CLUSTER] if below == Scope.PROJECT else [Via.CLUSTER, Via.PROJECT]
-    paused = paused_now(now or timezone.now())
+def refresh_fleet(
+    projects: QuerySet[Project] | None = None,
+    agent_version: str | None = None,
+    *,
+    prune: bool = False,
+) -> list[dict]:
+    """Rewrite the fleet rows of these projects (every project when None) from their clusters:
+    one upsert, whatever their number. Every change calls it in its transaction. `prune` also
+    drops the rows of projects left with no cluster (the admin deleting or moving clusters).
+    Returns the rows written, so that a change can say its counts without asking again."""
+    if agent_version is None:
+        agent_version = current_agent_version()
+    clusters = Cluster.objects.filter(project__isnull=False)
+    rows = ProjectFleet.objects.all()
+    if projects is not None:
+        clusters = clusters.filter(project__in=projects.values("pk"))
+        rows = rows.filter(project__in=projects.values("pk"))
+    if prune:
+        rows.exclude(project__in=clusters.values("project_id")).delete()
+    lock = Q(agent_upgrades=LOCK)
     behind = ~Q(agent_version=agent_version) if agent_version else Q(pk__isnull=True)
-    counts = clusters.aggregate(
-        total=Count("pk"),
-        projects=Count("project", distinct=True),
-        paused=Count("pk", filter=paused),
+    return _insert_select(
+        ProjectFleet,
+        clusters.values("project_id"),
+        project_id=F("project_id"),
+        clusters=Count("pk"),
+        paused=Count("pk", filter=lock),
         behind=Count("pk", filter=behind),
-        set_below=Count("pk", filter=Q(agent_upgrades_set_via__in=lower)),
-        paused_behind=Count("pk", filter=paused & behind),
+        paused_behind=Count("pk", filter=lock & behind),
+        paused_with_end=Count("pk", filter=lock & Q(agent_upgrades_until__isnull=False)),
+        set_on_cluster=Count("pk", filter=Q(agent_upgrades_set_via=Via.CLUSTER)),
+        set_on_project=Count("pk", filter=Q(agent_upgrades_set_via=Via.PROJECT)),
+        agent_version=Value(agent_version),
+        on_conflict="project_id",
+        returning=FLEET_COUNTS,
     )
-    return ClusterCounts(**counts)
+
+
+FLEET_COUNTS = (
+    "clusters",
+    "paused",
+    "behind",
+    "paused_behind",
+    "paused_with_end",
+    "set_on_cluster",
+    "set_on_project",
+)
+
+
+def cluster_counts(
+    projects: QuerySet[Project], *, below: Scope, agent_version: str, now: datetime | None = None
+) -> ClusterCounts:
+    """The counts of these projects' clusters, from their fleet rows (one per project)."""
+    rows = list(
+        ProjectFleet.objects.filter(project__in=projects.values("pk")).values(*FLEET_COUNTS)
+    )
+    clusters = Cluster.objects.filter(project__in=projects.values("pk"))
+    return _counts_from(rows, below, agent_version, now or timezone.now(), clusters)
+
+
+def _counts_from(
+    rows: list[dict],
+    below: Scope,
+    agent_version: str,
+    now: datetime,
+    clusters: QuerySet[Cluster],
+) -> ClusterCounts:
+    """Sum the fleet rows of `clusters`' projects, less the pauses that have ended but are not
+    yet written down (looked up only when some pause has an end)."""
+    total = {key: sum(row[key] for row in rows) for key in FLEET_COUNTS}
+    ended = {"ended": 0, "ended_behind": 0}
+    if total["paused_with_end"]:
+        ended = ended_pauses(clusters, agent_version, now)
+    set_below = total["set_on_cluster"] + (total["set_on_project"] if below == Scope.TENANT else 0)
+    return ClusterCounts(
+        total=total["clusters"],
+        projects=sum(1 for row in rows if row["clusters"]),
+        paused=total["paused"] - ended["ended"],
+        behind=total["behind"],
+        set_below=set_below,
+        paused_behind=total["paused_behind"] - ended["ended_behind"],
+    )
+
+
+def ended_pauses(clusters: QuerySet[Cluster], agent_version: str, now: datetime) -> dict:
+    """Stored pauses whose end has passed (counted as paused in the fleet rows until the sweep
+    writes them down); found through the partial index on pause ends."""
+    behind = ~Q(agent_version=agent_version) if agent_version else Q(pk__isnull=True)
+    return clusters.filter(agent_upgrades=LOCK, agent_upgrades_until__lte=now).aggregate(
+        ended=Count("pk"), ended_behind=Count("pk", filter=behind)
+    )
 
 
 # Changes. Each one starts by locking its tenant's row, and only then its own object's row: on
 # PostgreSQL the changes within one tenant take turns, and since each takes the tenant's row
 # before any other, a push (which goes on to lock projects and clusters) and a cluster change
 # never wait for each other in a circle. (SQLite's BEGIN IMMEDIATE serialises all writers anyway.)
+# Pushes, sweeps and rollouts are set-based: their audit events and agent upgrades are written
+# with INSERT ... SELECT, so they cost the same number of statements for 10 clusters or 100,000.
 
 
 @transaction.atomic
@@ -197,14 +289,13 @@ def set_cluster(
         return Change(Scope.CLUSTER, cluster, value, replayed=True)
     now = timezone.now()
     old_value = cluster.effective_agent_upgrades
-    agent_version = _catch_up_version(value)
-    resumed = [(cluster.pk, cluster.agent_version)] if cluster.agent_upgrades == LOCK else []
-    written = _write_clusters(
-        Cluster.objects.filter(pk=cluster.pk), value, Via.CLUSTER, actor, now, pause, agent_version
-    )
-    fields = _audit_fields(actor, now, Via.CLUSTER, value, pause)
+    platform_agent = current_agent_version()
+    agent_version = platform_agent if value == UNLOCK else ""  # rule 6 catches up on resume
+    one = Cluster.objects.filter(pk=cluster.pk)
+    upgraded = _record_catch_up(one, agent_version, actor, now)
+    _write_clusters(one, value, Via.CLUSTER, actor, now, pause, agent_version)
     AuditEvent.objects.create(
-        **fields,
+        **_audit_fields(actor, now, Via.CLUSTER, value, pause),
         scope=Scope.CLUSTER,
         tenant_id=cluster.project.tenant_id,
         project_id=cluster.project_id,
@@ -212,12 +303,19 @@ def set_cluster(
         object_name=cluster.name,
         old_value=old_value,
     )
-    upgraded = _record_catch_up(resumed, agent_version, actor, now)
+    refresh_fleet(Project.objects.filter(pk=cluster.project_id), platform_agent)
     _applied(cluster, value, via=Via.CLUSTER, actor=actor, at=now, pause=pause)
     if upgraded:
         cluster.agent_version = agent_version
     return Change(
-        Scope.CLUSTER, cluster, value, written, int(old_value != value), upgraded, agent_version
+        Scope.CLUSTER,
+        cluster,
+        value,
+        1,
+        int(old_value != value),
+        upgraded,
+        agent_version,
+        platform_agent=platform_agent,
     )
 
 
@@ -237,27 +335,38 @@ def push_project(
         return Change(Scope.PROJECT, project, value, replayed=True)
     now = timezone.now()
     clusters = Cluster.objects.filter(project=project)
-    changed, resumed = _clusters_to_write(clusters, value, now)
-    agent_version = _catch_up_version(value)
+    platform_agent = current_agent_version()
+    agent_version = platform_agent if value == UNLOCK else ""  # rule 6 catches up on resume
     old_value = project.effective_agent_upgrades
+    fields = _audit_fields(actor, now, Via.PROJECT, value, pause)
+    # The push's own event first, then its clusters': read newest first, each cause sits
+    # below its effects.
+    AuditEvent.objects.create(
+        **fields,
+        scope=Scope.PROJECT,
+        tenant_id=project.tenant_id,
+        project_id=project.pk,
+        object_name=project.name,
+        old_value=old_value,
+    )
+    changed = _record_cluster_events(clusters, value, fields, now)
+    upgraded = _record_catch_up(clusters, agent_version, actor, now)
     _write(Project.objects.filter(pk=project.pk), value, Via.PROJECT, actor, now, pause)
     written = _write_clusters(clusters, value, Via.PROJECT, actor, now, pause, agent_version)
-    fields = _audit_fields(actor, now, Via.PROJECT, value, pause)
-    events = [
-        AuditEvent(
-            **fields,
-            scope=Scope.PROJECT,
-            tenant_id=project.tenant_id,
-            project_id=project.pk,
-            object_name=project.name,
-            old_value=old_value,
-        )
-    ]
-    events += _cluster_events(changed, fields)
-    AuditEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
-    upgraded = _record_catch_up(resumed, agent_version, actor, now)
+    fleet = refresh_fleet(Project.objects.filter(pk=project.pk), platform_agent)
     _applied(project, value, via=Via.PROJECT, actor=actor, at=now, pause=pause)
-    return Change(Scope.PROJECT, project, value, written, len(changed), upgraded, agent_version)
+    counts = _counts_from(fleet, Scope.PROJECT, platform_agent, now, clusters)
+    return Change(
+        Scope.PROJECT,
+        project,
+        value,
+        written,
+        changed,
+        upgraded,
+        agent_version,
+        platform_agent=platform_agent,
+        counts=counts,
+    )
 
 
 @transaction.atomic
@@ -276,45 +385,37 @@ def push_tenant(
         return Change(Scope.TENANT, tenant, value, replayed=True)
     now = timezone.now()
     projects = Project.objects.filter(tenant=tenant)
-    clusters = Cluster.objects.filter(project__tenant=tenant)
-    changed_projects = list(
-        projects.filter(_differs(value, now)).values_list(
-            "pk", "name", "agent_upgrades", "agent_upgrades_until"
-        )
-    )
-    changed, resumed = _clusters_to_write(clusters, value, now)
-    agent_version = _catch_up_version(value)
+    clusters = Cluster.objects.filter(tenant=tenant)
+    platform_agent = current_agent_version()
+    agent_version = platform_agent if value == UNLOCK else ""  # rule 6 catches up on resume
     old_value = tenant.effective_agent_upgrades
+    fields = _audit_fields(actor, now, Via.TENANT, value, pause)
+    AuditEvent.objects.create(
+        **fields,
+        scope=Scope.TENANT,
+        tenant_id=tenant.pk,
+        object_name=tenant.name,
+        old_value=old_value,
+    )
+    changed = _record_cluster_events(clusters, value, fields, now)
+    upgraded = _record_catch_up(clusters, agent_version, actor, now)
     _write(Tenant.objects.filter(pk=tenant.pk), value, Via.TENANT, actor, now, pause)
     _write(projects, value, Via.TENANT, actor, now, pause)
     written = _write_clusters(clusters, value, Via.TENANT, actor, now, pause, agent_version)
-    fields = _audit_fields(actor, now, Via.TENANT, value, pause)
-    events = [
-        AuditEvent(
-            **fields,
-            scope=Scope.TENANT,
-            tenant_id=tenant.pk,
-            object_name=tenant.name,
-            old_value=old_value,
-        )
-    ]
-    events += [
-        AuditEvent(
-            **fields,
-            scope=Scope.PROJECT,
-            tenant_id=tenant.pk,
-            project_id=pk,
-            object_name=name,
-            old_value=_held(stored, until, now),
-        )
-        for pk, name, stored, until in changed_projects
-        if _held(stored, until, now) != value
-    ]
-    events += _cluster_events(changed, fields)
-    AuditEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
-    upgraded = _record_catch_up(resumed, agent_version, actor, now)
+    fleet = refresh_fleet(projects, platform_agent)
     _applied(tenant, value, via=Via.TENANT, actor=actor, at=now, pause=pause)
-    return Change(Scope.TENANT, tenant, value, written, len(changed), upgraded, agent_version)
+    counts = _counts_from(fleet, Scope.TENANT, platform_agent, now, clusters)
+    return Change(
+        Scope.TENANT,
+        tenant,
+        value,
+        written,
+        changed,
+        upgraded,
+        agent_version,
+        platform_agent=platform_agent,
+        counts=counts,
+    )
 
 
 @transaction.atomic
@@ -324,76 +425,60 @@ def resume_expired_pauses(now: datetime | None = None) -> Expiry:
     return _resume_expired(now or timezone.now(), current_agent_version())
 
 
-def _resume_expired(now: datetime, agent_version: str) -> Expiry:
-    """Resume what has ended, catching agents up to `agent_version` (none: no catch-up, as
-    when a release's rollout is about to upgrade them anyway)."""
+def _resume_expired(now: datetime, agent_version: str, *, release: bool = False) -> Expiry:
+    """Resume what has ended, catching agents up to `agent_version`. Inside a release
+    (`release=True`) there is no catch-up and no fleet refresh: the rollout that follows
+    upgrades these agents and recounts every project."""
     expired = Q(agent_upgrades=LOCK, agent_upgrades_until__lte=now)
     tenants = list(
-        Tenant.objects.select_for_update()
-        .filter(expired)
-        .values_list("pk", "name", "agent_upgrades_until")
+        Tenant.objects.select_for_update().filter(expired).values_list("name", flat=True)
     )
-    projects = list(
-        Project.objects.filter(expired).values_list(
-            "pk", "name", "tenant_id", "agent_upgrades_until"
-        )
-    )
-    clusters = list(
-        Cluster.objects.filter(expired).values_list(
-            "pk",
-            "name",
-            "project_id",
-            "project__tenant_id",
-            "agent_version",
-            "agent_upgrades_until",
-        )
-    )
-    none = Pause()
-    if tenants:
-        _write(Tenant.objects.filter(expired), UNLOCK, Via.EXPIRY, None, now, none)
-    if projects:
-        _write(Project.objects.filter(expired), UNLOCK, Via.EXPIRY, None, now, none)
-    if clusters:
-        _write_clusters(
-            Cluster.objects.filter(expired), UNLOCK, Via.EXPIRY, None, now, none, agent_version
-        )
+    projects = list(Project.objects.filter(expired).values_list("name", flat=True))
+    clusters = Cluster.objects.filter(expired)
+    ended_clusters = list(clusters.values_list("name", "project_id"))
     # The pause stopped holding at its end; the audit trail says that it ended, and when.
     fields = {"at": now, "actor": None, "actor_name": "system", "via": Via.EXPIRY}
-    fields |= {"new_value": UNLOCK, "old_value": LOCK}
-    events = [
-        AuditEvent(**fields, scope=Scope.TENANT, tenant_id=pk, object_name=name, until=until)
-        for pk, name, until in tenants
-    ]
-    events += [
-        AuditEvent(
-            **fields,
-            scope=Scope.PROJECT,
-            tenant_id=tenant_id,
-            project_id=pk,
-            object_name=name,
-            until=until,
+    fields |= {"new_value": UNLOCK, "old_value": LOCK, "reason": ""}
+    ended = {**_constants(fields), "until": F("agent_upgrades_until"), "object_name": F("name")}
+    none = Pause()
+    if tenants:
+        tenant_rows = Tenant.objects.filter(expired)
+        _insert_select(
+            AuditEvent, tenant_rows, **ended, scope=Value(Scope.TENANT), tenant_id=F("pk")
         )
-        for pk, name, tenant_id, until in projects
-    ]
-    events += [
-        AuditEvent(
-            **fields,
-            scope=Scope.CLUSTER,
-            tenant_id=tenant_id,
-            project_id=project_id,
-            cluster_id=pk,
-            object_name=name,
-            until=until,
+        _write(tenant_rows, UNLOCK, Via.EXPIRY, None, now, none)
+    if projects:
+        project_rows = Project.objects.filter(expired)
+        _insert_select(
+            AuditEvent,
+            project_rows,
+            **ended,
+            scope=Value(Scope.PROJECT),
+            tenant_id=F("tenant_id"),
+            project_id=F("pk"),
         )
-        for pk, name, project_id, tenant_id, _agent, until in clusters
-    ]
-    AuditEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
-    resumed = [(pk, agent) for pk, _name, _p, _t, agent, _until in clusters]
-    upgraded = _record_catch_up(resumed, agent_version, None, now, cause=AgentUpgrade.Cause.EXPIRY)
+        _write(project_rows, UNLOCK, Via.EXPIRY, None, now, none)
+    upgraded = 0
+    if ended_clusters:
+        _insert_select(
+            AuditEvent,
+            clusters,
+            **ended,
+            scope=Value(Scope.CLUSTER),
+            tenant_id=F("tenant_id"),
+            project_id=F("project_id"),
+            cluster_id=F("pk"),
+        )
+        catch_up = "" if release else agent_version
+        upgraded = _record_catch_up(clusters, catch_up, None, now, AgentUpgrade.Cause.EXPIRY)
+        _write_clusters(clusters, UNLOCK, Via.EXPIRY, None, now, none, catch_up)
+        if not release:
+            touched = {project_id for _name, project_id in ended_clusters}
+            refresh_fleet(Project.objects.filter(pk__in=touched), agent_version)
     return Expiry(
-        tenants=[name for _, name, _ in tenants],
-        projects=[name for _, name, _, _ in projects],
-        clusters=[row[1] for row in clusters],
+        tenants=tenants,
+        projects=projects,
+        clusters=[name for name, _project_id in ended_clusters],
         agents_upgraded=upgraded,
         agent_version=agent_version,
     )
@@ -427,7 +512,7 @@ def release_platform(
         )
     now = timezone.now()
     # A pause that has ended holds nothing back: resume it, and let the rollout upgrade it.
-    resumed = _resume_expired(now, agent_version="")
+    resumed = _resume_expired(now, agent_version, release=True)
     active = Q(agent_upgrades=UNLOCK)
     outdated = ~Q(agent_version=agent_version)
     by_project = [
@@ -452,24 +537,14 @@ def release_platform(
         agents_held_back=held_back,
     )
     to_upgrade = Cluster.objects.filter(active & outdated)
-    rows = list(to_upgrade.values_list("pk", "agent_version"))
-    to_upgrade.update(agent_version=agent_version)
-    AgentUpgrade.objects.bulk_create(
-        [
-            AgentUpgrade(
-                cluster_id=pk,
-                from_version=old,
-                to_version=agent_version,
-                at=now,
-                cause=AgentUpgrade.Cause.RELEASE,
-                release=release,
-                actor=actor,
-                actor_name=actor.get_username() if actor else "system",
-            )
-            for pk, old in rows
-        ],
-        batch_size=BATCH_SIZE,
+    _insert_select(
+        AgentUpgrade,
+        to_upgrade,
+        **_upgrade_fields(agent_version, actor, now, AgentUpgrade.Cause.RELEASE),
+        release_id=Value(release.pk),
     )
+    to_upgrade.update(agent_version=agent_version)
+    refresh_fleet(agent_version=agent_version)
     return Rollout(release, previous, upgraded, held_back, by_project, resumed)
 
 
@@ -493,11 +568,6 @@ def _pause_for(value: AgentUpgrades, pause: Pause) -> Pause:
     return pause
 
 
-def _held(stored: str, until: datetime | None, now: datetime) -> AgentUpgrades:
-    """The value that holds at `now`, from what is stored."""
-    return LOCK if stored == LOCK and (until is None or until > now) else UNLOCK
-
-
 def _is_replay(
     obj: AgentUpgradesSetting, value: AgentUpgrades, rendered_version: int | None
 ) -> bool:
@@ -510,33 +580,14 @@ def _is_replay(
     raise StaleSetting(obj)
 
 
-def _differs(value: AgentUpgrades, now: datetime) -> Q:
-    """Rows that writing `value` changes: what holds differs, or a stored pause has ended."""
-    return ~Q(agent_upgrades=value) | Q(agent_upgrades=LOCK, agent_upgrades_until__lte=now)
+def _holds(value: AgentUpgrades, now: datetime) -> Q:
+    """The rows on which `value` holds already at `now`."""
+    return paused_now(now) if value == LOCK else ~paused_now(now)
 
 
-def _clusters_to_write(
-    clusters: QuerySet[Cluster], value: AgentUpgrades, now: datetime
-) -> tuple[list[tuple], list[tuple[int, str]]]:
-    """The clusters whose holding value the change turns into `value` (for the audit trail),
-    and the stored pauses a resume ends (for rule 6's catch-up)."""
-    rows = clusters.filter(_differs(value, now)).values_list(
-        "pk",
-        "name",
-        "project_id",
-        "project__tenant_id",
-        "agent_upgrades",
-        "agent_upgrades_until",
-        "agent_version",
-    )
-    changed, resumed = [], []
-    for pk, name, project_id, tenant_id, stored, until, agent in rows:
-        old = _held(stored, until, now)
-        if old != value:
-            changed.append((pk, name, project_id, tenant_id, old))
-        if stored == LOCK and value == UNLOCK:
-            resumed.append((pk, agent))
-    return changed, resumed
+def _held_value(now: datetime) -> Case:
+    """The value that holds on each row at `now`, as SQL."""
+    return Case(When(paused_now(now), then=Value(LOCK)), default=Value(UNLOCK))
 
 
 def _write(
@@ -573,36 +624,52 @@ def _write_clusters(
     return _write(clusters, value, via, actor, at, pause, **more)
 
 
-def _catch_up_version(value: AgentUpgrades) -> str:
-    """The agent version a resume catches up to; none for a pause."""
-    return current_agent_version() if value == UNLOCK else ""
+def _record_cluster_events(
+    clusters: QuerySet[Cluster], value: AgentUpgrades, fields: dict, now: datetime
+) -> int:
+    """One audit event per cluster whose holding value the change turns into `value`, written
+    before the change (it reads the old value); returns how many."""
+    return _insert_select(
+        AuditEvent,
+        clusters.exclude(_holds(value, now)),
+        **_constants(fields),
+        scope=Value(Scope.CLUSTER),
+        tenant_id=F("tenant_id"),
+        project_id=F("project_id"),
+        cluster_id=F("pk"),
+        object_name=F("name"),
+        old_value=_held_value(now),
+    )
 
 
 def _record_catch_up(
-    resumed: list[tuple[int, str]],
+    clusters: QuerySet[Cluster],
     agent_version: str,
     actor,
     at,
     cause: AgentUpgrade.Cause = AgentUpgrade.Cause.RESUME,
 ) -> int:
-    """Record the agent upgrades that rule 6 made; returns how many."""
+    """Rule 6's agent upgrades, recorded before the write that makes them: every stored pause
+    among `clusters` whose agent is not `agent_version`. Returns how many."""
     if not agent_version:
         return 0
-    upgrades = [
-        AgentUpgrade(
-            cluster_id=pk,
-            from_version=old,
-            to_version=agent_version,
-            at=at,
-            cause=cause,
-            actor=actor,
-            actor_name=actor.get_username() if actor else "system",
-        )
-        for pk, old in resumed
-        if old != agent_version
-    ]
-    AgentUpgrade.objects.bulk_create(upgrades, batch_size=BATCH_SIZE)
-    return len(upgrades)
+    return _insert_select(
+        AgentUpgrade,
+        clusters.filter(agent_upgrades=LOCK).exclude(agent_version=agent_version),
+        **_upgrade_fields(agent_version, actor, at, cause),
+    )
+
+
+def _upgrade_fields(agent_version: str, actor, at, cause: AgentUpgrade.Cause) -> dict:
+    return {
+        "cluster_id": F("pk"),
+        "from_version": F("agent_version"),
+        "to_version": Value(agent_version),
+        "at": Value(at, output_field=DateTimeField()),
+        "cause": Value(cause),
+        "actor_id": Value(actor.pk if actor else None, output_field=IntegerField()),
+        "actor_name": Value(actor.get_username() if actor else "system"),
+    }
 
 
 def _applied(
@@ -630,16 +697,50 @@ def _audit_fields(actor, at, via: Via, value: AgentUpgrades, pause: Pause) -> di
     }
 
 
-def _cluster_events(changed: list[tuple], fields: dict) -> list[AuditEvent]:
-    return [
-        AuditEvent(
-            **fields,
-            scope=Scope.CLUSTER,
-            tenant_id=tenant_id,
-            project_id=project_id,
-            cluster_id=pk,
-            object_name=name,
-            old_value=old,
+def _constants(fields: dict) -> dict:
+    """Audit fields as SQL constants, for an INSERT ... SELECT."""
+    actor = fields["actor"]
+    constants = {
+        "at": Value(fields["at"], output_field=DateTimeField()),
+        "actor_id": Value(actor.pk if actor else None, output_field=IntegerField()),
+        "actor_name": Value(fields["actor_name"]),
+        "via": Value(fields["via"]),
+        "new_value": Value(fields["new_value"]),
+        "reason": Value(fields.get("reason", "")),
+    }
+    if "until" in fields:
+        constants["until"] = Value(fields["until"], output_field=DateTimeField())
+    if "old_value" in fields:
+        constants["old_value"] = Value(fields["old_value"])
+    return constants
+
+
+def _insert_select(
+    model, rows: QuerySet, on_conflict: str = "", returning: tuple[str, ...] = (), **columns
+):
+    """INSERT INTO <model> (<columns>) SELECT <expressions> FROM <rows>: one statement however
+    many rows. `columns` maps field names to expressions evaluated on each row of `rows`
+    (aggregates when `rows` is grouped). With `on_conflict` (a unique column), rows that exist
+    are updated instead (SQLite and PostgreSQL share the syntax; SQLite wants the SELECT to
+    have a WHERE clause there, which the callers' filters give it). Returns the row count, or
+    with `returning` the written rows' values of those fields, as dicts."""
+    aliases = {f"insert_{name}": expression for name, expression in columns.items()}
+    select = rows.order_by().annotate(**aliases).values_list(*aliases)
+    sql, params = select.query.sql_with_params()
+    connection = connections[select.db]
+    quote = connection.ops.quote_name
+    names = [quote(model._meta.get_field(name).column) for name in columns]
+    statement = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(names)}) {sql}"
+    if on_conflict:
+        key = quote(model._meta.get_field(on_conflict).column)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != key)
+        statement += f" ON CONFLICT ({key}) DO UPDATE SET {updates}"
+    if returning:
+        statement += " RETURNING " + ", ".join(
+            quote(model._meta.get_field(name).column) for name in returning
         )
-        for pk, name, project_id, tenant_id, old in changed
-    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        if returning:
+            return [dict(zip(returning, row, strict=True)) for row in cursor.fetchall()]
+        return cursor.rowcount

@@ -140,3 +140,8 @@ def messages_text(page: Element) -> str:
 
 def counts_text(page: Element) -> str:
     return page.find("p", class_="counts").text
+
+
+def span(first: int, last: int) -> str:
+    """Rows `first` to `last` as the pager and the count line write them, with an en dash."""
+    return f"{first}\N{EN DASH}{last}"

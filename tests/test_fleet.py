@@ -1,20 +1,33 @@
 """The fleet at a glance (issue 3, item 5): the Clusters list's summary, its "Behind" badge, the
-Paused and Behind filters, the search by name and pagination, without JavaScript and with htmx."""
+Paused and Behind filters, the search by name and pagination, without JavaScript and with htmx.
+And the fleet rows behind the summary (issue 5): every rule and the Django admin keep them equal
+to a live count of the clusters, and a Cluster Admin's summary counts only what they may see."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import pytest
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from settings_app import rules
-from settings_app.models import AgentUpgrades, Cluster, PlatformRelease, Scope
+from settings_app.models import (
+    AgentUpgrades,
+    Cluster,
+    PlatformRelease,
+    Project,
+    ProjectFleet,
+    Scope,
+    Via,
+)
 from settings_app.rules import Pause
 from settings_app.scopes import ScopeRef
-from tests.html import Element, parse, table_rows
+from tests.html import Element, parse, span, table_rows
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -114,6 +127,7 @@ def test_the_summary_never_counts_another_tenants_clusters(demo, client_for, fle
 
 def test_nothing_is_behind_before_any_release(demo, client_for):
     PlatformRelease.objects.all().delete()
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     page = parse(client_for("tenant-admin").get(tenant_list(demo), {"behind": "1"}))
 
@@ -124,9 +138,10 @@ def test_nothing_is_behind_before_any_release(demo, client_for):
 
 def test_the_rules_count_every_agent_behind_and_apart_those_a_resume_would_upgrade(demo, fleet):
     Cluster.objects.filter(pk=demo.prod_west.pk).update(agent_version="4.7.2")  # active, behind
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     counts = rules.cluster_counts(
-        Cluster.objects.filter(project__tenant=demo.acme), below=Scope.TENANT, agent_version="4.8.0"
+        Project.objects.filter(tenant=demo.acme), below=Scope.TENANT, agent_version="4.8.0"
     )
 
     assert (counts.total, counts.paused, counts.behind, counts.paused_behind) == (5, 4, 4, 3)
@@ -285,7 +300,39 @@ def test_pages_hold_fifty_clusters(demo, client_for, workers):
 
     assert len(names(first)) == 50
     assert status(first) == "63 clusters"
-    assert first.find("nav", aria_label="Pages").text.startswith("Page 1 of 2")
+    assert first.find("nav", aria_label="Pages").text == f"Page 1 · {span(1, 50)} Next"
+
+
+def test_the_last_page_holds_the_rest_and_says_which_clusters_it_shows(demo, client_for, workers):
+    second = parse(client_for("project-admin").get(project_list(demo), {"page": "2"}))
+
+    assert names(second) == [f"worker-{n:02d}" for n in range(47, 60)]
+    assert status(second) == "63 clusters"  # unfiltered: the summary knows the count
+    assert second.find("nav", aria_label="Pages").text == f"Previous Page 2 · {span(51, 63)}"
+    assert second.find_all("a", rel="next") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"paused": "1", "page": "2"}, "55 clusters match"),
+        ({"behind": "1", "page": "2"}, "55 clusters match"),
+        ({"paused": "1", "behind": "1", "page": "2"}, f"Clusters {span(51, 55)} that match"),
+        ({"q": "worker", "page": "2"}, f"Clusters {span(51, 60)} that match"),
+        ({"q": "worker"}, f"Clusters {span(1, 50)} that match"),
+        ({"q": "worker-0"}, "10 clusters match"),
+    ],
+    ids=["paused", "behind", "paused and behind", "search", "search first page", "one page"],
+)
+def test_the_status_line_counts_when_the_summary_knows_and_else_names_the_rows(
+    demo, client_for, admin, workers, query, expected
+):
+    # After a release, the 55 paused workers are held back: behind, like the paused filter.
+    rules.release_platform("4.8.0")
+
+    page = parse(client_for("project-admin").get(project_list(demo), query))
+
+    assert status(page) == expected
 
 
 def test_the_next_page_link_keeps_the_filters(demo, client_for, workers):
@@ -301,13 +348,17 @@ def test_the_next_page_link_keeps_the_filters(demo, client_for, workers):
     assert next_link.attrs["hx-target"] == "#cluster-results"
     assert names(second) == [f"worker-{n:02d}" for n in range(50, 55)]
     assert second.find("a", rel="prev").attrs["href"] == "?q=worker&paused=1&page=1"
-    assert status(second) == "55 clusters match"
+    # A search: the summary cannot know how many match, so the line names the rows shown.
+    assert status(second) == f"Clusters {span(51, 55)} that match"
 
 
-def test_a_page_past_the_end_shows_the_last_page_of_the_filtered_list(demo, client_for, workers):
+def test_a_page_past_the_end_shows_the_first_page_of_the_filtered_list(demo, client_for, workers):
     page = parse(client_for("project-admin").get(project_list(demo), {"paused": "1", "page": "99"}))
 
-    assert names(page) == [f"worker-{n:02d}" for n in range(50, 55)]
+    assert names(page) == [f"worker-{n:02d}" for n in range(50)]
+    assert page.find("nav", aria_label="Pages").text == f"Page 1 · {span(1, 50)} Next"
+    assert page.find("a", rel="next").attrs["href"] == "?paused=1&page=2"
+    assert status(page) == "55 clusters match"
 
 
 def test_a_filtered_list_that_fits_on_one_page_has_no_page_links(demo, client_for, workers):
@@ -388,3 +439,403 @@ def test_a_cluster_admins_summary_in_another_project_counts_only_their_cluster_t
 
     assert totals(page) == {"Clusters": "1", "Paused": "1", "Behind": "1"}
     assert names(page) == ["edge-01"]
+
+
+# The fleet rows (issue 5): one per project, read by the summaries instead of the clusters. Every
+# change must leave them equal to a live count of the clusters.
+
+
+COUNTED = (
+    "clusters",
+    "paused",
+    "behind",
+    "paused_behind",
+    "paused_with_end",
+    "set_on_cluster",
+    "set_on_project",
+    "agent_version",
+)
+
+
+def live_fleet() -> dict[int, dict]:
+    """Each project's clusters counted now, from the clusters themselves (one GROUP BY): what its
+    fleet row must say. `paused` counts stored pauses; readers subtract those that have ended."""
+    agent = rules.current_agent_version()
+    lock = Q(agent_upgrades=LOCK)
+    behind = ~Q(agent_version=agent) if agent else Q(pk__isnull=True)
+    rows = (
+        Cluster.objects.values("project_id")
+        .annotate(
+            clusters=Count("pk"),
+            paused=Count("pk", filter=lock),
+            behind=Count("pk", filter=behind),
+            paused_behind=Count("pk", filter=lock & behind),
+            paused_with_end=Count("pk", filter=lock & Q(agent_upgrades_until__isnull=False)),
+            set_on_cluster=Count("pk", filter=Q(agent_upgrades_set_via=Via.CLUSTER)),
+            set_on_project=Count("pk", filter=Q(agent_upgrades_set_via=Via.PROJECT)),
+        )
+        .order_by("project_id")
+    )
+    return {row.pop("project_id"): {**row, "agent_version": agent} for row in rows}
+
+
+def stored_fleet() -> dict[int, dict]:
+    rows = ProjectFleet.objects.values("project_id", *COUNTED)
+    return {row.pop("project_id"): row for row in rows}
+
+
+def in_an_hour() -> datetime:
+    return timezone.now() + timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A change made through the rules, after an optional preparation (also through them)."""
+
+    change: Callable
+    prepare: Callable = lambda demo, admin, clock: None
+
+
+STEPS = {
+    "set_cluster pause": Step(lambda d, a, c: rules.set_cluster(d.prod_west, LOCK, actor=a)),
+    "set_cluster pause with an end": Step(
+        lambda d, a, c: rules.set_cluster(
+            d.prod_west, LOCK, actor=a, pause=Pause(until=in_an_hour())
+        )
+    ),
+    "set_cluster resume catching up": Step(
+        lambda d, a, c: rules.set_cluster(d.prod_east, UNLOCK, actor=a)
+    ),
+    "push_project pause": Step(lambda d, a, c: rules.push_project(d.default, LOCK, actor=a)),
+    "push_project resume catching up": Step(
+        lambda d, a, c: rules.push_project(d.edge, UNLOCK, actor=a)
+    ),
+    "push_tenant pause with an end": Step(
+        lambda d, a, c: rules.push_tenant(d.acme, LOCK, actor=a, pause=Pause(until=in_an_hour()))
+    ),
+    "push_tenant resume catching up": Step(
+        lambda d, a, c: rules.push_tenant(d.acme, UNLOCK, actor=a)
+    ),
+    "push_tenant in another tenant": Step(
+        lambda d, a, c: rules.push_tenant(d.globex, LOCK, actor=a)
+    ),
+    "resume_expired_pauses": Step(
+        prepare=lambda d, a, c: (
+            rules.push_project(d.default, LOCK, actor=a, pause=Pause(until=in_an_hour())),
+            c.advance(hours=2),
+        ),
+        change=lambda d, a, c: rules.resume_expired_pauses(),
+    ),
+    "release_platform": Step(lambda d, a, c: rules.release_platform("4.9.0")),
+    "release_platform ending a pause": Step(
+        prepare=lambda d, a, c: (
+            rules.set_cluster(d.prod_west, LOCK, actor=a, pause=Pause(until=in_an_hour())),
+            c.advance(hours=2),
+        ),
+        change=lambda d, a, c: rules.release_platform("4.9.0"),
+    ),
+    "new_cluster in a paused project": Step(lambda d, a, c: rules.new_cluster(d.edge, "edge-03")),
+    "new_cluster with an old agent": Step(
+        lambda d, a, c: rules.new_cluster(d.default, "old-timer", agent_version="4.6.0")
+    ),
+    "new_cluster in a project without clusters": Step(
+        lambda d, a, c: rules.new_cluster(
+            Project.objects.create(tenant=d.globex, name="Fresh"), "fresh-01"
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("step", STEPS.values(), ids=STEPS.keys())
+def test_after_each_rule_the_fleet_rows_equal_a_live_count(demo, admin, fleet, clock, step):
+    step.prepare(demo, admin, clock)
+    assert stored_fleet() == live_fleet()
+    before = live_fleet()
+
+    step.change(demo, admin, clock)
+
+    assert live_fleet() != before  # the change moved some count: the rows had to follow
+    assert stored_fleet() == live_fleet()
+
+
+def test_the_demo_starts_with_a_fleet_row_per_project_with_clusters(demo):
+    assert stored_fleet() == live_fleet()
+    assert set(stored_fleet()) == {demo.default.pk, demo.edge.pk, demo.globex_default.pk}
+
+
+def test_refreshing_every_project_rewrites_rows_that_went_wrong(demo, fleet):
+    # Direct writes, as a script or a migration might leave them; then the refresh every rule runs.
+    ProjectFleet.objects.update(clusters=99, paused=99, behind=99, agent_version="0.0.1")
+    Cluster.objects.filter(pk=demo.prod_west.pk).update(agent_version="4.6.0")
+    demo.staging.delete()
+
+    rules.refresh_fleet()
+
+    assert stored_fleet() == live_fleet()
+
+
+def test_refreshing_every_project_drops_the_row_of_a_project_left_without_clusters(demo):
+    Cluster.objects.filter(project=demo.globex_default).delete()
+
+    rules.refresh_fleet(prune=True)
+
+    assert stored_fleet() == live_fleet()
+    assert demo.globex_default.pk not in stored_fleet()
+
+
+def test_refreshing_given_projects_with_prune_drops_the_row_of_one_left_without_clusters(demo):
+    Cluster.objects.filter(project=demo.globex_default).delete()
+
+    rules.refresh_fleet(Project.objects.filter(tenant=demo.globex), prune=True)
+
+    assert stored_fleet() == live_fleet()
+    assert demo.globex_default.pk not in stored_fleet()
+
+
+def test_a_refused_change_leaves_the_rows_as_they_were(demo, admin, fleet):
+    before = stored_fleet()
+
+    with pytest.raises(rules.InvalidRelease):
+        rules.release_platform("4.7.9")
+    with pytest.raises(rules.InvalidPause):
+        rules.push_tenant(
+            demo.acme, LOCK, actor=admin, pause=Pause(until=timezone.now() - timedelta(hours=1))
+        )
+
+    assert stored_fleet() == before == live_fleet()
+
+
+# The Django admin writes clusters outside the rules: it must keep the rows right too.
+
+
+@pytest.fixture
+def root(client_for, superuser):
+    """A client logged in to the Django admin as the superuser."""
+    return client_for("root")
+
+
+def cluster_form(cluster: Cluster | None = None, **changes) -> dict[str, str]:
+    """The admin's cluster form as a browser would post it."""
+    created = timezone.localtime(cluster.created_at if cluster else timezone.now())
+    data = {
+        "project": str(cluster.project_id) if cluster else "",
+        "name": cluster.name if cluster else "",
+        "agent_version": cluster.agent_version if cluster else "",
+        "agent_upgrades_reason": cluster.agent_upgrades_reason if cluster else "",
+        "agent_upgrades_until_0": "",
+        "agent_upgrades_until_1": "",
+        "created_at_0": created.strftime("%Y-%m-%d"),
+        "created_at_1": created.strftime("%H:%M:%S"),
+        "_save": "Save",
+    }
+    return data | {name: str(value) for name, value in changes.items()}
+
+
+def admin_post(client, url: str, data: dict) -> None:
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_a_cluster_added_in_the_admin_is_counted_with_its_projects_pause(demo, admin, fleet, root):
+    admin_post(
+        root,
+        reverse("admin:settings_app_cluster_add"),
+        cluster_form(project=demo.edge.pk, name="edge-03", agent_version="4.7.2"),
+    )
+
+    added = Cluster.objects.get(name="edge-03")
+    assert (added.agent_upgrades, added.tenant_id) == (LOCK, demo.acme.pk)  # rule 5
+    assert stored_fleet() == live_fleet()
+    assert stored_fleet()[demo.edge.pk]["clusters"] == 3
+    assert stored_fleet()[demo.edge.pk]["paused_behind"] == 3
+
+
+def test_a_cluster_added_in_the_admin_to_a_project_without_clusters_gets_it_a_row(
+    demo, fleet, root
+):
+    empty = Project.objects.create(tenant=demo.acme, name="Empty")
+
+    admin_post(
+        root,
+        reverse("admin:settings_app_cluster_add"),
+        cluster_form(project=empty.pk, name="first", agent_version="4.8.0"),
+    )
+
+    assert stored_fleet() == live_fleet()
+    assert stored_fleet()[empty.pk]["clusters"] == 1
+
+
+@pytest.mark.parametrize(
+    ("cluster", "to"),
+    [("prod_east", "edge"), ("edge_01", "globex_default"), ("globex_main", "default")],
+    ids=["within the tenant", "to another tenant", "the last one out of its project"],
+)
+def test_a_cluster_moved_in_the_admin_is_counted_in_its_new_project_only(
+    demo, fleet, root, cluster, to
+):
+    moved, project = getattr(demo, cluster), getattr(demo, to)
+    before = stored_fleet()
+
+    admin_post(
+        root,
+        reverse("admin:settings_app_cluster_change", args=[moved.pk]),
+        cluster_form(moved, project=project.pk),
+    )
+
+    moved.refresh_from_db()
+    assert (moved.project_id, moved.tenant_id) == (project.pk, project.tenant_id)
+    assert stored_fleet() == live_fleet()
+    assert stored_fleet()[project.pk]["clusters"] == before[project.pk]["clusters"] + 1
+    left = before[moved_from(demo, cluster)]["clusters"] - 1
+    assert stored_fleet().get(moved_from(demo, cluster), {"clusters": 0})["clusters"] == left
+
+
+def moved_from(demo, cluster: str) -> int:
+    return {
+        "prod_east": demo.default.pk,
+        "edge_01": demo.edge.pk,
+        "globex_main": demo.globex_default.pk,
+    }[cluster]
+
+
+def test_an_agent_version_edited_in_the_admin_is_counted_behind(demo, fleet, root):
+    admin_post(
+        root,
+        reverse("admin:settings_app_cluster_change", args=[demo.prod_west.pk]),
+        cluster_form(demo.prod_west, agent_version="4.6.0"),
+    )
+
+    assert stored_fleet() == live_fleet()
+    assert stored_fleet()[demo.default.pk]["behind"] == 2
+
+
+@pytest.fixture
+def paused_here_and_there(demo, admin):
+    """prod-east paused on its own, Edge paused by a push (and no release: the admin may delete
+    only clusters without agent upgrades, whose records it cannot delete)."""
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin)
+    rules.push_project(demo.edge, LOCK, actor=admin)
+
+
+def test_a_cluster_deleted_in_the_admin_is_no_longer_counted(demo, paused_here_and_there, root):
+    admin_post(
+        root,
+        reverse("admin:settings_app_cluster_delete", args=[demo.prod_east.pk]),
+        {"post": "yes"},
+    )
+
+    assert stored_fleet() == live_fleet()
+    assert stored_fleet()[demo.default.pk]["clusters"] == 2
+    assert stored_fleet()[demo.default.pk]["paused"] == 0
+
+
+def test_the_last_cluster_of_a_project_deleted_in_the_admin_takes_its_row(
+    demo, paused_here_and_there, root
+):
+    admin_post(
+        root,
+        reverse("admin:settings_app_cluster_delete", args=[demo.globex_main.pk]),
+        {"post": "yes"},
+    )
+
+    assert stored_fleet() == live_fleet()
+    assert demo.globex_default.pk not in stored_fleet()
+
+
+def test_clusters_deleted_together_in_the_admin_are_no_longer_counted(
+    demo, paused_here_and_there, root, client_for
+):
+    selected = [demo.prod_east.pk, demo.edge_01.pk, demo.edge_02.pk, demo.globex_main.pk]
+
+    admin_post(
+        root,
+        reverse("admin:settings_app_cluster_changelist"),
+        {"action": "delete_selected", "_selected_action": selected, "post": "yes"},
+    )
+
+    assert not Cluster.objects.filter(pk__in=selected).exists()
+    assert stored_fleet() == live_fleet()
+    assert set(stored_fleet()) == {demo.default.pk}
+    page = parse(client_for("tenant-admin").get(tenant_list(demo)))
+    assert totals(page) == {"Clusters": "2", "Paused": "0", "Behind": "0"}
+    assert per_project(page) == [["Default", "2", "0", "0"]]
+
+
+# A Cluster Admin's summary counts the clusters they hold a role on, never the project's rows.
+
+
+@pytest.fixture
+def cluster_admins_workers(demo, admin, user):
+    """63 clusters in Default, paused and held back by a release, prod-west apart; the Cluster
+    Admin holds a role on prod-east and on 55 of the 60 workers."""
+    cluster_admin = user("cluster-admin")
+    for number in range(60):
+        cluster = rules.new_cluster(demo.default, f"worker-{number:02d}")
+        if number < 55:
+            assign_perm("settings_app.administer_cluster", cluster_admin, cluster)
+    rules.push_project(demo.default, LOCK, actor=admin)
+    rules.set_cluster(demo.prod_west, UNLOCK, actor=admin)
+    rules.release_platform("4.8.0")
+
+
+def test_a_cluster_admins_summary_counts_only_their_clusters(
+    demo, client_for, cluster_admins_workers
+):
+    page = parse(client_for("cluster-admin").get(project_list(demo)))
+
+    assert totals(page) == {"Clusters": "56", "Paused": "56", "Behind": "56"}
+    assert status(page) == "56 clusters"
+    assert "prod-west" not in names(page) and "worker-55" not in names(page)
+    # The project's own summary, for comparison: every cluster in it.
+    assert totals(parse(client_for("project-admin").get(project_list(demo)))) == {
+        "Clusters": "63",
+        "Paused": "62",
+        "Behind": "62",
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"page": "2"}, "56 clusters"),
+        ({"paused": "1", "page": "2"}, "56 clusters match"),
+        ({"behind": "1", "page": "2"}, "56 clusters match"),
+    ],
+    ids=["all", "paused", "behind"],
+)
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_a_cluster_admins_count_line_never_counts_clusters_they_cannot_see(
+    demo, client_for, cluster_admins_workers, query, expected, headers
+):
+    page = parse(client_for("cluster-admin").get(project_list(demo), query, **headers))
+
+    assert status(page) == expected
+    assert names(page) == [f"worker-{n:02d}" for n in range(49, 55)]
+    assert page.find("nav", aria_label="Pages").text == f"Previous Page 2 · {span(51, 56)}"
+
+
+def test_a_cluster_admins_summary_leaves_out_an_ended_pause_on_a_cluster_they_cannot_see(
+    demo, client_for, admin, clock
+):
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin)
+    rules.set_cluster(demo.prod_west, LOCK, actor=admin, pause=Pause(until=in_an_hour()))
+    clock.advance(hours=2)
+
+    cluster_admin = parse(client_for("cluster-admin").get(project_list(demo)))
+    project_admin = parse(client_for("project-admin").get(project_list(demo)))
+
+    assert totals(cluster_admin) == {"Clusters": "1", "Paused": "1", "Behind": "0"}
+    assert totals(project_admin) == {"Clusters": "3", "Paused": "1", "Behind": "0"}
+
+
+def test_the_tenant_summary_leaves_out_ended_pauses_project_by_project(
+    demo, client_for, admin, clock
+):
+    rules.push_project(demo.edge, LOCK, actor=admin, pause=Pause(until=in_an_hour()))
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin)
+    clock.advance(hours=2)
+
+    page = parse(client_for("tenant-admin").get(tenant_list(demo)))
+
+    assert totals(page) == {"Clusters": "5", "Paused": "1", "Behind": "0"}
+    assert per_project(page) == [["Default", "3", "1", "0"], ["Edge", "2", "0", "0"]]

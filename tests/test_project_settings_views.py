@@ -199,6 +199,7 @@ def test_the_confirm_text_warns_that_several_individual_values_will_be_overwritt
 def test_the_confirm_text_for_a_project_of_one_cluster_speaks_of_it(demo, client_for, user):
     rules.set_cluster(demo.edge_01, LOCK, actor=user("tenant-admin"))
     demo.edge_02.delete()
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     assert confirm_text(client_for("tenant-admin"), demo.edge) == (
         "Pause agent upgrades for 1 cluster in project Edge. "
@@ -338,7 +339,8 @@ def test_a_push_overwrites_values_set_on_single_clusters(demo, client_for, user)
 
 def test_resuming_a_project_catches_its_paused_agents_up(demo, client_for, user):
     rules.push_project(demo.default, LOCK, actor=user("project-admin"))
-    PlatformRelease.objects.create(version="4.8.0", agent_version="4.8.1")
+    PlatformRelease.objects.create(version="4.8.0", agent_version="4.8.1")  # no rollout yet
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     response = client_for("project-admin").post(
         change_url(demo.default.pk), {"value": "unlock", "version": "1"}, follow=True

@@ -70,21 +70,21 @@ def url_for(demo, page: str) -> str:
 PAGES = [
     Case("tenant-admin", "home", budget=5),
     Case("tenant-admin", "switch_scope", budget=4),
-    Case("tenant-admin", "clusters/tenant", budget=10),
-    Case("tenant-admin", "clusters/project", budget=10),
-    Case("project-admin", "clusters/project", budget=9),
-    Case("cluster-admin", "clusters/project", budget=9),
-    Case("viewer", "clusters/project", budget=9),
-    Case("tenant-admin", "clusters/filtered", budget=10),
+    Case("tenant-admin", "clusters/tenant", budget=9),
+    Case("tenant-admin", "clusters/project", budget=9),
+    Case("project-admin", "clusters/project", budget=8),
+    Case("cluster-admin", "clusters/project", budget=8),
+    Case("viewer", "clusters/project", budget=8),
+    Case("tenant-admin", "clusters/filtered", budget=9),
     Case("tenant-admin", "clusters/tenant", htmx=True, budget=7),
     Case("tenant-admin", "clusters/filtered", htmx=True, budget=7),
     Case("root", "platform_upgrades", budget=5),
-    Case("tenant-admin", "cluster_detail", budget=10),
-    Case("viewer", "cluster_settings", budget=9),
-    Case("tenant-admin", "cluster_settings", htmx=True, budget=10),
-    Case("tenant-admin", "audit_log/tenant", budget=8),
-    Case("viewer", "audit_log/project", budget=7),
-    Case("cluster-admin", "audit_log/project", budget=7),
+    Case("tenant-admin", "cluster_detail", budget=9),
+    Case("viewer", "cluster_settings", budget=8),
+    Case("tenant-admin", "cluster_settings", htmx=True, budget=9),
+    Case("tenant-admin", "audit_log/tenant", budget=7),
+    Case("viewer", "audit_log/project", budget=6),
+    Case("cluster-admin", "audit_log/project", budget=6),
     Case("project-admin", "project_settings", budget=7),
     Case("viewer", "project_platform", budget=7),
     Case("tenant-admin", "projects", budget=7),
@@ -92,18 +92,18 @@ PAGES = [
     Case("tenant-admin", "tenant_platform", budget=8),
 ]
 CHANGES = [
-    Case("cluster-admin", "change_cluster", "lock", budget=11),
-    Case("cluster-admin", "change_cluster", "unlock", budget=12),
+    Case("cluster-admin", "change_cluster", "lock", budget=12),
+    Case("cluster-admin", "change_cluster", "unlock", budget=13),
     Case("cluster-admin", "change_cluster", "lock", htmx=True, budget=14),
     Case("cluster-admin", "change_cluster", "unlock", htmx=True, budget=15),
-    Case("project-admin", "change_project", "lock", budget=12),
-    Case("project-admin", "change_project", "unlock", budget=13),
+    Case("project-admin", "change_project", "lock", budget=14),
+    Case("project-admin", "change_project", "unlock", budget=15),
     Case("project-admin", "change_project", "lock", htmx=True, budget=14),
     Case("project-admin", "change_project", "unlock", htmx=True, budget=15),
-    Case("tenant-admin", "change_tenant", "lock", budget=13),
-    Case("tenant-admin", "change_tenant", "unlock", budget=14),
-    Case("tenant-admin", "change_tenant", "lock", htmx=True, budget=15),
-    Case("tenant-admin", "change_tenant", "unlock", htmx=True, budget=16),
+    Case("tenant-admin", "change_tenant", "lock", budget=14),
+    Case("tenant-admin", "change_tenant", "unlock", budget=15),
+    Case("tenant-admin", "change_tenant", "lock", htmx=True, budget=14),
+    Case("tenant-admin", "change_tenant", "unlock", htmx=True, budget=15),
 ]
 CASES = PAGES + CHANGES
 
@@ -179,7 +179,7 @@ def test_the_cluster_list_shows_all_forty_three_clusters_for_its_fixed_cost(
     url = url_for(demo, "clusters/project")
     client = client_for("cluster-admin")
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         response = client.get(url)
 
     assert response.content.count(b'<th scope="row">') == 41  # prod-east and the 40 new ones
@@ -190,10 +190,10 @@ def test_the_cluster_list_shows_all_forty_three_clusters_for_its_fixed_cost(
 CATCH_UPS = [
     Case("cluster-admin", "change_cluster", "unlock", budget=13),
     Case("cluster-admin", "change_cluster", "unlock", htmx=True, budget=15),
-    Case("project-admin", "change_project", "unlock", budget=14),
+    Case("project-admin", "change_project", "unlock", budget=15),
     Case("project-admin", "change_project", "unlock", htmx=True, budget=15),
     Case("tenant-admin", "change_tenant", "unlock", budget=15),
-    Case("tenant-admin", "change_tenant", "unlock", htmx=True, budget=16),
+    Case("tenant-admin", "change_tenant", "unlock", htmx=True, budget=15),
 ]
 
 
@@ -222,6 +222,7 @@ def end_a_pause_in_the_past(cluster: Cluster) -> None:
     Cluster.objects.filter(pk=cluster.pk).update(
         agent_upgrades=LOCK, agent_upgrades_until=timezone.now() - timedelta(minutes=1)
     )
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
 
 # What a release on Platform Upgrades costs, measured: alone, and when it first ends a pause.
@@ -258,12 +259,16 @@ def test_a_release_on_the_page_is_locked_and_does_not_grow_with_forty_more_clust
     )
 
 
-def test_no_catch_up_or_release_is_allowed_more_than_the_house_budget():
-    over = [str(case) for case in CATCH_UPS if case.budget > HOUSE_BUDGET]
-    over += [
-        f"release:{b}" for b in (RELEASE_BUDGET, RELEASE_ENDING_PAUSES_BUDGET) if b > HOUSE_BUDGET
-    ]
-    assert over == []
+@pytest.mark.parametrize(
+    "budget",
+    [
+        *[pytest.param(case.budget, id=str(case)) for case in CATCH_UPS],
+        pytest.param(RELEASE_BUDGET, id="release"),
+        pytest.param(RELEASE_ENDING_PAUSES_BUDGET, id="release ending a pause"),
+    ],
+)
+def test_no_catch_up_or_release_is_allowed_more_than_the_house_budget(budget):
+    assert budget <= HOUSE_BUDGET
 
 
 def test_ending_pauses_is_locked_and_does_not_grow_with_forty_more_clusters(
@@ -271,15 +276,17 @@ def test_ending_pauses_is_locked_and_does_not_grow_with_forty_more_clusters(
 ):
     rules.release_platform("4.8.0")
     Cluster.objects.update(agent_version="4.7.2")
+    rules.refresh_fleet()
     end_a_pause_in_the_past(demo.prod_east)
 
-    with django_assert_max_num_queries(9) as first:
+    with django_assert_max_num_queries(10) as first:
         call_command("resume_expired_pauses", stdout=StringIO())
     add_forty_clusters(demo, user)
     Cluster.objects.update(agent_version="4.7.2")
+    rules.refresh_fleet()
     for cluster in Cluster.objects.filter(name__startswith="extra-"):
         end_a_pause_in_the_past(cluster)
-    with django_assert_max_num_queries(9) as second:
+    with django_assert_max_num_queries(10) as second:
         call_command("resume_expired_pauses", stdout=StringIO())
 
     assert len(second) == len(first)

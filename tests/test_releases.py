@@ -20,6 +20,8 @@ from settings_app.models import (
     AuditEvent,
     Cluster,
     PlatformRelease,
+    Project,
+    ProjectFleet,
 )
 from settings_app.rules import ProjectRollout
 from settings_app.scopes import ScopeRef
@@ -163,6 +165,7 @@ def test_a_paused_cluster_whose_agent_is_already_current_is_not_counted_as_held_
 
 def test_a_release_upgrades_an_active_agent_that_an_earlier_release_missed(demo):
     Cluster.objects.filter(pk=demo.staging.pk).update(agent_version="4.6.0")
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     rules.release_platform("4.8.0")
 
@@ -170,21 +173,58 @@ def test_a_release_upgrades_an_active_agent_that_an_earlier_release_missed(demo)
     assert ("staging", "4.6.0", "4.8.0", "release", "system") in upgrades()
 
 
-def test_a_release_and_its_upgrades_commit_together_or_not_at_all(demo):
-    with (
-        mock.patch.object(
-            AgentUpgrade.objects, "bulk_create", side_effect=IntegrityError("disk full")
-        ),
-        pytest.raises(IntegrityError),
-    ):
+def fleet_rows() -> list[dict]:
+    return list(ProjectFleet.objects.order_by("project_id").values())
+
+
+def fail_writing_upgrades():
+    """The INSERT ... SELECT of agent upgrades fails, as on a full disk."""
+    insert_select = rules._insert_select
+
+    def insert_or_fail(model, *args, **kwargs):
+        if model is AgentUpgrade:
+            raise IntegrityError("disk full")
+        return insert_select(model, *args, **kwargs)
+
+    return mock.patch.object(rules, "_insert_select", side_effect=insert_or_fail)
+
+
+def fail_after_the_upgrades_were_written():
+    """The change's last write, the fleet rows' refresh, fails once the agent upgrades (and the
+    agents with them) are written: everything before it must be undone too."""
+    refresh_fleet = rules.refresh_fleet
+
+    def refresh_then_fail(*args, **kwargs):
+        refresh_fleet(*args, **kwargs)
+        if AgentUpgrade.objects.exists():  # written in this transaction, to be rolled back
+            raise IntegrityError("disk full")
+
+    return mock.patch.object(rules, "refresh_fleet", side_effect=refresh_then_fail)
+
+
+FAILURES = pytest.mark.parametrize(
+    "failure",
+    [fail_writing_upgrades, fail_after_the_upgrades_were_written],
+    ids=["writing the upgrades", "after the upgrades"],
+)
+
+
+@FAILURES
+def test_a_release_and_its_upgrades_commit_together_or_not_at_all(demo, failure):
+    before = fleet_rows()
+
+    with failure(), pytest.raises(IntegrityError):
         rules.release_platform("4.8.0")
 
     assert release_history() == [("4.7.2", "4.7.2")]
     assert agents() == agents_at("4.7.2", EVERY_CLUSTER)
+    assert not AgentUpgrade.objects.exists()
+    assert fleet_rows() == before
 
 
 def test_the_first_release_of_an_empty_platform_may_be_any_version(demo):
     PlatformRelease.objects.all().delete()
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     rollout = rules.release_platform("1.0.0")
 
@@ -416,6 +456,7 @@ def test_resuming_a_paused_cluster_whose_agent_is_current_records_no_upgrade(dem
 
 def test_resuming_an_active_cluster_upgrades_nothing(demo, admin):
     Cluster.objects.filter(pk=demo.staging.pk).update(agent_version="4.6.0")
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     change = rules.push_project(demo.default, UNLOCK, actor=admin)
 
@@ -424,21 +465,23 @@ def test_resuming_an_active_cluster_upgrades_nothing(demo, admin):
     assert agents()["staging"] == "4.6.0"
 
 
-def test_a_resume_and_its_catch_up_commit_together_or_not_at_all(demo, admin, released):
+@FAILURES
+def test_a_resume_and_its_catch_up_commit_together_or_not_at_all(demo, admin, released, failure):
     rules.push_project(demo.default, LOCK, actor=admin)
     released()
+    AgentUpgrade.objects.all().delete()  # the rollout's: only the resume's may appear below
+    events, before = AuditEvent.objects.count(), fleet_rows()
 
-    with (
-        mock.patch.object(
-            AgentUpgrade.objects, "bulk_create", side_effect=IntegrityError("disk full")
-        ),
-        pytest.raises(IntegrityError),
-    ):
+    with failure(), pytest.raises(IntegrityError):
         rules.push_project(demo.default, UNLOCK, actor=admin)
 
     assert set(demo.default.clusters.values_list("agent_upgrades", "agent_version")) == {
         (LOCK, "4.7.2")
     }
+    assert Project.objects.get(pk=demo.default.pk).agent_upgrades == LOCK
+    assert not AgentUpgrade.objects.exists()
+    assert AuditEvent.objects.count() == events
+    assert fleet_rows() == before
 
 
 @pytest.mark.parametrize(
@@ -585,6 +628,7 @@ def test_the_command_refuses_a_bad_version_with_the_message_and_changes_nothing(
 def test_a_refused_release_leaves_an_ended_pause_alone(demo, admin):
     rules.set_cluster(demo.prod_east, LOCK, actor=admin)
     Cluster.objects.filter(pk=demo.prod_east.pk).update(agent_upgrades_until="2000-01-01T00:00:00Z")
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     with pytest.raises(rules.InvalidRelease):
         rules.release_platform("4.7.2")

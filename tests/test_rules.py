@@ -8,7 +8,15 @@ import pytest
 from django.db import IntegrityError
 
 from settings_app import rules
-from settings_app.models import AgentUpgrades, AuditEvent, Cluster, PlatformRelease, Scope
+from settings_app.models import (
+    AgentUpgrades,
+    AuditEvent,
+    Cluster,
+    PlatformRelease,
+    Project,
+    ProjectFleet,
+    Scope,
+)
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -127,11 +135,13 @@ def test_a_new_cluster_in_a_project_never_set_is_active_by_default(demo):
 
 @pytest.fixture
 def newer_platform(demo):
-    PlatformRelease.objects.create(version="4.8.0", agent_version="4.8.0")
+    PlatformRelease.objects.create(version="4.8.0", agent_version="4.8.0")  # no rollout yet
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
 
 def test_resuming_a_cluster_whose_agent_is_behind_upgrades_it(demo, admin, newer_platform):
     Cluster.objects.filter(pk=demo.prod_east.pk).update(agent_upgrades=LOCK)
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
     change = rules.set_cluster(demo.prod_east, UNLOCK, actor=admin)
     demo.prod_east.refresh_from_db()
     assert demo.prod_east.agent_version == "4.8.0"
@@ -145,6 +155,7 @@ def test_a_project_resume_upgrades_only_the_paused_agents_that_are_behind(
         agent_upgrades=LOCK
     )
     Cluster.objects.filter(pk=demo.prod_west.pk).update(agent_version="4.8.0")
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
     change = rules.push_project(demo.default, UNLOCK, actor=admin)
     assert change.agents_upgraded == 1
     # staging was never paused: catching it up is the rollout's job, not the resume's.
@@ -196,23 +207,54 @@ def test_a_project_push_records_the_project_and_each_cluster_it_changed(demo, ad
     ]
 
 
-def test_a_tenant_push_records_the_tenant_its_changed_projects_and_clusters(demo, admin):
+def test_a_tenant_push_records_the_tenant_and_each_cluster_it_changed(demo, admin):
+    # As DESIGN.md and the issue say: one event for the scope, one per cluster changed.
     rules.push_tenant(demo.acme, LOCK, actor=admin)
     counts = {s: AuditEvent.objects.filter(scope=s).count() for s in Scope.values}
-    assert counts == {"tenant": 1, "project": 2, "cluster": 5}
+    assert counts == {"tenant": 1, "project": 0, "cluster": 5}
     assert set(AuditEvent.objects.values_list("via", flat=True)) == {"tenant"}
     assert not AuditEvent.objects.filter(tenant=demo.globex).exists()
 
 
-def test_a_change_and_its_audit_events_commit_together_or_not_at_all(demo, admin):
-    with (
-        mock.patch.object(
-            AuditEvent.objects, "bulk_create", side_effect=IntegrityError("disk full")
-        ),
-        pytest.raises(IntegrityError),
-    ):
+def fail_writing_the_tenants_own_event():
+    """Writing the clusters' values fails, as on a full disk, once the tenant's own audit event
+    and its clusters' events are written."""
+
+    def write_or_fail(*args, **kwargs):
+        assert AuditEvent.objects.filter(scope=Scope.TENANT).count() == 1
+        assert AuditEvent.objects.filter(scope=Scope.CLUSTER).count() == 5
+        raise IntegrityError("disk full")
+
+    return mock.patch.object(rules, "_write_clusters", side_effect=write_or_fail)
+
+
+def fail_after_every_event_was_written():
+    """The change's last write, the fleet rows' refresh, fails once the values and every audit
+    event are written (the tenant's own comes first): all of it must be undone."""
+    refresh_fleet = rules.refresh_fleet
+
+    def refresh_then_fail(*args, **kwargs):
+        refresh_fleet(*args, **kwargs)
+        assert AuditEvent.objects.filter(scope=Scope.CLUSTER).count() == 5
+        assert AuditEvent.objects.filter(scope=Scope.TENANT).exists()
+        raise IntegrityError("disk full")
+
+    return mock.patch.object(rules, "refresh_fleet", side_effect=refresh_then_fail)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [fail_writing_the_tenants_own_event, fail_after_every_event_was_written],
+    ids=["writing the clusters", "after every event"],
+)
+def test_a_change_and_its_audit_events_commit_together_or_not_at_all(demo, admin, failure):
+    fleet = list(ProjectFleet.objects.order_by("project_id").values())
+
+    with failure(), pytest.raises(IntegrityError):
         rules.push_tenant(demo.acme, LOCK, actor=admin)
+
     demo.refresh()
+    assert list(ProjectFleet.objects.order_by("project_id").values()) == fleet
     assert demo.acme.agent_upgrades == UNLOCK
     assert values(demo.prod_east, demo.edge_01) == [UNLOCK, UNLOCK]
     assert not AuditEvent.objects.exists()
@@ -258,11 +300,12 @@ def test_cluster_counts_tell_how_many_are_paused_and_set_below_the_scope(demo, a
     rules.set_cluster(demo.prod_east, UNLOCK, actor=admin)
     rules.push_project(demo.edge, LOCK, actor=admin)
     Cluster.objects.filter(pk=demo.prod_west.pk).update(agent_version="4.7.1")
+    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
     default_counts = rules.cluster_counts(
-        demo.default.clusters.all(), below=Scope.PROJECT, agent_version="4.7.2"
+        Project.objects.filter(pk=demo.default.pk), below=Scope.PROJECT, agent_version="4.7.2"
     )
     tenant_counts = rules.cluster_counts(
-        Cluster.objects.filter(project__tenant=demo.acme), below=Scope.TENANT, agent_version="4.7.2"
+        Project.objects.filter(tenant=demo.acme), below=Scope.TENANT, agent_version="4.7.2"
     )
     assert default_counts == rules.ClusterCounts(
         total=3, projects=1, paused=2, behind=1, set_below=1, paused_behind=1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET
 from ..models import AuditEvent
 from ..scopes import ScopeRef, enter_scope
 from .navigation import page_context
+from .paging import page_of
 
 EVENTS_PER_PAGE = 50
 
@@ -25,9 +25,7 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         events = AuditEvent.objects.filter(project=console.project)
     else:  # a Cluster Admin sees the changes of the clusters they hold a role on
         events = AuditEvent.objects.filter(project=console.project, cluster__in=console.clusters())
-    page = Paginator(events.order_by("-at", "-id"), EVENTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(events.order_by("-at", "-id"), request.GET.get("page"), EVENTS_PER_PAGE)
     return render(
         request,
         "settings_app/audit_log.html",

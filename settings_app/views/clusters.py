@@ -6,21 +6,21 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .. import rules
-from ..models import Cluster, PlatformRelease, paused_now
-from ..permissions import cluster_access, require_view
-from ..scopes import ConsoleScope, ScopeRef, enter_scope
+from ..models import AgentUpgrades, Cluster, PlatformRelease, Project, ProjectFleet, paused_now
+from ..permissions import cluster_access
+from ..scopes import ConsoleScope, ScopeRef, enter_cluster, enter_scope
 from ..wording import cluster_history
 from .navigation import page_context
+from .paging import page_of
 from .switch import apply_change, cluster_switch
 
 CLUSTERS_PER_PAGE = 50
@@ -69,18 +69,67 @@ class FleetFilter:
             )
         return clusters
 
+    def known_total(self, totals: dict) -> int | None:
+        """The number of matches when the fleet summary already says it."""
+        if self.q or (self.paused and self.behind):
+            return None
+        if self.paused:
+            return totals["paused"]
+        if self.behind:
+            return totals["behind"]
+        return totals["total"]
 
-def fleet_summary(clusters: QuerySet[Cluster], platform_agent: str) -> list[dict]:
-    """Clusters, paused and behind, per project: one query."""
+
+def fleet_summary(console: ConsoleScope, platform_agent: str) -> list[dict]:
+    """Clusters, paused and behind, per project. From the projects' fleet rows (one per
+    project, whatever the number of clusters), less the pauses that have ended; counted live
+    only for a Cluster Admin, whose view is a few clusters, not the project."""
+    now = timezone.now()
+    if console.is_tenant or console.project_access().view:
+        projects = (
+            console.tenant.projects.all()
+            if console.is_tenant
+            else Project.objects.filter(pk=console.project.pk)
+        )
+        fleets = list(
+            ProjectFleet.objects.filter(project__in=projects.values("pk"))
+            .select_related("project")
+            .order_by("project__name")
+        )
+        # Only pauses with an end can have ended; most fleets have none, and skip the query.
+        ended = (
+            {}
+            if not any(fleet.paused_with_end for fleet in fleets)
+            else {
+                row["project_id"]: row["ended"]
+                for row in Cluster.objects.filter(
+                    project__in=projects.values("pk"),
+                    agent_upgrades=AgentUpgrades.LOCK,
+                    agent_upgrades_until__lte=now,
+                )
+                .values("project_id")
+                .annotate(ended=Count("pk"))
+            }
+        )
+        return [
+            {
+                "project_name": fleet.project.name,
+                "total": fleet.clusters,
+                "paused": fleet.paused - ended.get(fleet.project_id, 0),
+                "behind": fleet.behind,
+            }
+            for fleet in fleets
+        ]
     behind = ~Q(agent_version=platform_agent) if platform_agent else Q(pk__isnull=True)
     return list(
-        clusters.values(tenant_name=F("project__tenant__name"), project_name=F("project__name"))
+        console.clusters()
+        .values(project_name=F("project__name"))
         .annotate(
             total=Count("pk"),
-            paused=Count("pk", filter=paused_now(timezone.now())),
+            paused=Count("pk", filter=paused_now(now)),
             behind=Count("pk", filter=behind),
         )
-        .order_by("tenant_name", "project_name")
+        .order_by("project_name")
     )
 
 
@@ -96,28 +145,21 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         .select_related("project__tenant", "agent_upgrades_set_by")
         .order_by("name", "pk")
     )
+    summary = fleet_summary(console, platform_agent)
+    totals = {key: sum(row[key] for row in summary) for key in ("total", "paused", "behind")}
+    page = page_of(clusters, request.GET.get("page"), CLUSTERS_PER_PAGE)
     context = {
         "console": console,
-        "page": Paginator(clusters, CLUSTERS_PER_PAGE).get_page(request.GET.get("page")),
+        "page": page,
         "fleet": fleet,
         "platform_agent": platform_agent,
+        "total": len(page.object_list) if page.is_whole_list else fleet.known_total(totals),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "settings_app/cluster_list.html#cluster-results", context)
-    summary = fleet_summary(console.clusters(), platform_agent)
-    context["summary"] = summary
-    context["totals"] = {
-        key: sum(row[key] for row in summary) for key in ("total", "paused", "behind")
-    }
+    context.update(summary=summary, totals=totals)
     context.update(page_context(request, console, "cluster_list"))
     return render(request, "settings_app/cluster_list.html", context)
-
-
-def _cluster_in_scope(console: ConsoleScope, cluster_id: int) -> Cluster:
-    return get_object_or_404(
-        console.clusters().select_related("project__tenant", "agent_upgrades_set_by"),
-        pk=cluster_id,
-    )
 
 
 @login_required
@@ -125,9 +167,7 @@ def _cluster_in_scope(console: ConsoleScope, cluster_id: int) -> Cluster:
 def cluster_detail(
     request: HttpRequest, scope: ScopeRef, cluster_id: int, panel: str = ""
 ) -> HttpResponse:
-    console = enter_scope(request.user, scope)
-    cluster = _cluster_in_scope(console, cluster_id)
-    require_view(cluster_access(console.roles, cluster))
+    console, cluster = enter_cluster(request.user, scope, cluster_id)
     return _render_cluster(request, console, cluster, panel=panel)
 
 
@@ -137,21 +177,15 @@ def cluster_detail(
 def change_cluster_agent_upgrades(
     request: HttpRequest, scope: ScopeRef, cluster_id: int
 ) -> HttpResponse:
-    console = enter_scope(request.user, scope)
-    cluster = _cluster_in_scope(console, cluster_id)
+    console, cluster = enter_cluster(request.user, scope, cluster_id)
     return apply_change(
         request,
         access=cluster_access(console.roles, cluster),
         rule=rules.set_cluster,
         target=cluster,
         settings_url=reverse("cluster_settings", args=[scope, cluster_id]),
-        render_panel=lambda current, status, platform_agent=None: _render_cluster(
-            request,
-            console,
-            current,
-            panel="settings",
-            status=status,
-            platform_agent=platform_agent,
+        render_panel=lambda current, status, **known: _render_cluster(
+            request, console, current, panel="settings", status=status, **known
         ),
     )
 
@@ -164,6 +198,7 @@ def _render_cluster(
     panel: str,
     status: int = 200,
     platform_agent: str | None = None,
+    counts: object = None,  # what a push's answer knows; a cluster's panel shows no counts
 ) -> HttpResponse:
     """The details page; for an htmx change, only its Cluster Settings panel (with the status
     line, agent version and history swapped out of band)."""

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .. import rules
-from ..models import Cluster, Project, Scope
+from ..models import Project, Scope
 from ..permissions import require_view
 from ..scopes import ConsoleScope, ScopeRef, enter_scope
 from .navigation import page_context
@@ -43,13 +43,8 @@ def change_project_agent_upgrades(request: HttpRequest, project_id: int) -> Http
         rule=rules.push_project,
         target=console.project,
         settings_url=reverse("project_platform_settings", args=[project_id]),
-        render_panel=lambda current, status, platform_agent=None: _render(
-            request,
-            console,
-            current,
-            section="platform",
-            status=status,
-            platform_agent=platform_agent,
+        render_panel=lambda current, status, **known: _render(
+            request, console, current, section="platform", status=status, **known
         ),
     )
 
@@ -62,13 +57,16 @@ def _render(
     section: str,
     status: int = 200,
     platform_agent: str | None = None,
+    counts: rules.ClusterCounts | None = None,
 ) -> HttpResponse:
-    """The page; for an htmx change, only its Platform Settings panel."""
+    """The page; for an htmx change, only its Platform Settings panel. A change passes what it
+    already knows (the platform's agent version, the counts) so the answer costs no more."""
     if platform_agent is None:
         platform_agent = rules.current_agent_version()
-    counts = rules.cluster_counts(
-        Cluster.objects.filter(project=project), below=Scope.PROJECT, agent_version=platform_agent
-    )
+    if counts is None:
+        counts = rules.cluster_counts(
+            Project.objects.filter(pk=project.pk), below=Scope.PROJECT, agent_version=platform_agent
+        )
     context = {
         "project": project,
         "counts": counts,

@@ -157,7 +157,7 @@ def apply_change(
     """Check, validate, change, and answer: the re-rendered panel for htmx, a redirect back to
     the settings page for a plain form post (the page itself, with 409, on a conflict).
     A refused htmx request also gets the panel, so the switch shows what the user may do now.
-    `render_panel(obj, status, platform_agent=None)` draws the panel for `obj`."""
+    `render_panel(obj, status, platform_agent=None, counts=None)` draws the panel for `obj`."""
     require_view(access)
     if not access.change:
         if not request.htmx:
@@ -187,5 +187,8 @@ def apply_change(
         messages.success(request, done_message(change))
     if not request.htmx:
         return redirect(settings_url)
-    # A resume has just read the platform's agent version; the panel needn't read it again.
-    return render_panel(change.target, 200, platform_agent=change.agent_version or None)
+    # The change has just read the platform's agent version and counted the clusters it
+    # wrote; the panel needn't ask again.
+    return render_panel(
+        change.target, 200, platform_agent=change.platform_agent, counts=change.counts
+    )

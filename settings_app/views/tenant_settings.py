@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .. import rules
-from ..models import AgentUpgrades, Cluster, Scope, Tenant
+from ..models import AgentUpgrades, Project, Scope, Tenant
 from ..permissions import tenant_access
 from ..scopes import ConsoleScope, ScopeRef, enter_scope
 from .navigation import page_context
@@ -65,13 +65,8 @@ def change_tenant_agent_upgrades(request: HttpRequest, tenant_id: int) -> HttpRe
         rule=rules.push_tenant,
         target=console.tenant,
         settings_url=reverse("tenant_platform_settings", args=[tenant_id]),
-        render_panel=lambda current, status, platform_agent=None: _render(
-            request,
-            console,
-            current,
-            section="platform",
-            status=status,
-            platform_agent=platform_agent,
+        render_panel=lambda current, status, **known: _render(
+            request, console, current, section="platform", status=status, **known
         ),
     )
 
@@ -84,15 +79,16 @@ def _render(
     section: str,
     status: int = 200,
     platform_agent: str | None = None,
+    counts: rules.ClusterCounts | None = None,
 ) -> HttpResponse:
-    """The page; for an htmx change, only its Platform Settings panel."""
+    """The page; for an htmx change, only its Platform Settings panel. A change passes what it
+    already knows (the platform's agent version, the counts) so the answer costs no more."""
     if platform_agent is None:
         platform_agent = rules.current_agent_version()
-    counts = rules.cluster_counts(
-        Cluster.objects.filter(project__tenant=tenant),
-        below=Scope.TENANT,
-        agent_version=platform_agent,
-    )
+    if counts is None:
+        counts = rules.cluster_counts(
+            Project.objects.filter(tenant=tenant), below=Scope.TENANT, agent_version=platform_agent
+        )
     context = {
         "tenant": tenant,
         "counts": counts,

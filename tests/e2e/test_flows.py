@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group, User
 from django.contrib.sessions.models import Session
 from playwright.sync_api import Locator, Page, expect
 
+from settings_app import rules
 from settings_app.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD
-from settings_app.models import AgentUpgrades, AuditEvent, Cluster, PlatformRelease
+from settings_app.models import AgentUpgrades, AuditEvent, Cluster
 
 from .conftest import Browsing
 
@@ -516,7 +517,7 @@ def test_the_resume_dialog_says_which_agents_will_be_upgraded(
     click_and_confirm(page, switch, "Pause agent upgrades")
     expect(switch).to_be_checked()
     # The platform is upgraded while the agents are held back.
-    PlatformRelease.objects.create(version="4.8.0", agent_version="4.8.0")
+    rules.release_platform("4.8.0")
     page.reload()
 
     agent_upgrades_switch(page).click()
