@@ -333,39 +333,16 @@ def push_project(
     project = _lock(Project.objects.select_related("tenant"), project.pk)
     if _is_replay(project, value, rendered_version):
         return Change(Scope.PROJECT, project, value, replayed=True)
-    now = timezone.now()
-    clusters = Cluster.objects.filter(project=project)
-    platform_agent = current_agent_version()
-    agent_version = platform_agent if value == UNLOCK else ""  # rule 6 catches up on resume
-    old_value = project.effective_agent_upgrades
-    fields = _audit_fields(actor, now, Via.PROJECT, value, pause)
-    # The push's own event first, then its clusters': read newest first, each cause sits
-    # below its effects.
-    AuditEvent.objects.create(
-        **fields,
-        scope=Scope.PROJECT,
-        tenant_id=project.tenant_id,
-        project_id=project.pk,
-        object_name=project.name,
-        old_value=old_value,
-    )
-    changed = _record_cluster_events(clusters, value, fields, now)
-    upgraded = _record_catch_up(clusters, agent_version, actor, now)
-    _write(Project.objects.filter(pk=project.pk), value, Via.PROJECT, actor, now, pause)
-    written = _write_clusters(clusters, value, Via.PROJECT, actor, now, pause, agent_version)
-    fleet = refresh_fleet(Project.objects.filter(pk=project.pk), platform_agent)
-    _applied(project, value, via=Via.PROJECT, actor=actor, at=now, pause=pause)
-    counts = _counts_from(fleet, Scope.PROJECT, platform_agent, now, clusters)
-    return Change(
-        Scope.PROJECT,
+    one = Project.objects.filter(pk=project.pk)
+    return _push(
         project,
         value,
-        written,
-        changed,
-        upgraded,
-        agent_version,
-        platform_agent=platform_agent,
-        counts=counts,
+        actor=actor,
+        pause=pause,
+        own=one,
+        projects=one,
+        clusters=Cluster.objects.filter(project=project),
+        event={"tenant_id": project.tenant_id, "project_id": project.pk},
     )
 
 
@@ -383,38 +360,64 @@ def push_tenant(
     tenant = _lock(Tenant.objects.all(), tenant.pk)
     if _is_replay(tenant, value, rendered_version):
         return Change(Scope.TENANT, tenant, value, replayed=True)
+    return _push(
+        tenant,
+        value,
+        actor=actor,
+        pause=pause,
+        own=Tenant.objects.filter(pk=tenant.pk),
+        projects=Project.objects.filter(tenant=tenant),
+        clusters=Cluster.objects.filter(tenant=tenant),
+        event={"tenant_id": tenant.pk},
+    )
+
+
+def _push(
+    obj: Project | Tenant,
+    value: AgentUpgrades,
+    *,
+    actor,
+    pause: Pause,
+    own: QuerySet,
+    projects: QuerySet[Project],
+    clusters: QuerySet[Cluster],
+    event: dict,
+) -> Change:
+    """Rule 2 for a project or a tenant (`obj`, locked): its own row, the projects below it (a
+    tenant's), and all their clusters, in a fixed number of statements."""
+    scope = Scope.TENANT if isinstance(obj, Tenant) else Scope.PROJECT
+    via = Via(scope)
     now = timezone.now()
-    projects = Project.objects.filter(tenant=tenant)
-    clusters = Cluster.objects.filter(tenant=tenant)
     platform_agent = current_agent_version()
     agent_version = platform_agent if value == UNLOCK else ""  # rule 6 catches up on resume
-    old_value = tenant.effective_agent_upgrades
-    fields = _audit_fields(actor, now, Via.TENANT, value, pause)
+    fields = _audit_fields(actor, now, via, value, pause)
+    # The push's own event first, then its clusters': read newest first, each cause sits
+    # below its effects.
     AuditEvent.objects.create(
         **fields,
-        scope=Scope.TENANT,
-        tenant_id=tenant.pk,
-        object_name=tenant.name,
-        old_value=old_value,
+        **event,
+        scope=scope,
+        object_name=obj.name,
+        old_value=obj.effective_agent_upgrades,
     )
     changed = _record_cluster_events(clusters, value, fields, now)
     upgraded = _record_catch_up(clusters, agent_version, actor, now)
-    _write(Tenant.objects.filter(pk=tenant.pk), value, Via.TENANT, actor, now, pause)
-    _write(projects, value, Via.TENANT, actor, now, pause)
-    written = _write_clusters(clusters, value, Via.TENANT, actor, now, pause, agent_version)
+    _write(own, value, via, actor, now, pause)
+    if scope == Scope.TENANT:
+        _write(projects, value, via, actor, now, pause)
+    written = _write_clusters(clusters, value, via, actor, now, pause, agent_version)
     fleet = refresh_fleet(projects, platform_agent)
-    _applied(tenant, value, via=Via.TENANT, actor=actor, at=now, pause=pause)
-    counts = _counts_from(fleet, Scope.TENANT, platform_agent, now, clusters)
+    _applied(obj, value, via=via, actor=actor, at=now, pause=pause)
     return Change(
-        Scope.TENANT,
-        tenant,
+        scope,
+        obj,
         value,
         written,
         changed,
         upgraded,
         agent_version,
         platform_agent=platform_agent,
-        counts=counts,
+        counts=_counts_from(fleet, scope, platform_agent, now, clusters),
     )
 
 
