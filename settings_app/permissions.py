@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import BigIntegerField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast
@@ -50,12 +49,6 @@ class Roles:
     cluster_admin: frozenset[int] = frozenset()
     # Projects holding a cluster the user administers: the user may enter their scope.
     cluster_admin_projects: frozenset[int] = frozenset()
-
-    @property
-    def is_anyone(self) -> bool:
-        return self.superuser or bool(
-            self.tenant_admin or self.project_admin or self.project_viewer or self.cluster_admin
-        )
 
 
 @dataclass(frozen=True)
@@ -233,11 +226,4 @@ def administered_tenants(roles: Roles) -> QuerySet[Tenant]:
 def require_view(access: Access) -> Access:
     if not access.view:
         raise Http404(NOT_FOUND)
-    return access
-
-
-def require_change(access: Access) -> Access:
-    require_view(access)
-    if not access.change:
-        raise PermissionDenied(access.reason)
     return access
