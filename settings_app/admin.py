@@ -1,25 +1,35 @@
 """Superusers manage tenants, projects, clusters and role grants here (guardian's object admin).
 
-The agent-upgrade setting itself is read-only here: it changes only through the console, where
-every change cascades by the rules and is audited.
+The agent-upgrade setting and a cluster's agent version are shown, never edited here: they
+change only through the console and its rules, where every change cascades and is audited. A
+cluster moves only within its tenant, and the move is audited.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import Q
 from guardian.admin import GuardedModelAdmin
 
 from . import rules
-from .models import AgentUpgrade, AuditEvent, Cluster, PlatformRelease, Project, Tenant
+from .models import (
+    SETTING_FIELDS,
+    SETTING_VERSION,
+    AgentUpgrade,
+    AuditEvent,
+    Cluster,
+    PlatformRelease,
+    Project,
+    Tenant,
+)
 
-SETTING_FIELDS = (
-    "agent_upgrades",
-    "agent_upgrades_version",
-    "agent_upgrades_set_via",
-    "agent_upgrades_set_by",
-    "agent_upgrades_set_at",
+admin.site.site_header = admin.site.site_title = "Palette console administration"
+admin.site.index_title = "Tenants, projects, clusters and roles"
+
+SETTING = (*SETTING_FIELDS, SETTING_VERSION)
+SETTING_FIELDSET = (
+    "Agent upgrades (changed in the console, where it is audited)",
+    {"fields": SETTING},
 )
 
 
@@ -40,7 +50,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class TenantAdmin(GuardedModelAdmin):
     list_display = ("name", "agent_upgrades", "agent_upgrades_set_at")
     search_fields = ("name",)
-    readonly_fields = SETTING_FIELDS
+    readonly_fields = SETTING
+    fieldsets = ((None, {"fields": ("name",)}), SETTING_FIELDSET)
 
 
 @admin.register(Project)
@@ -49,55 +60,58 @@ class ProjectAdmin(GuardedModelAdmin):
     list_filter = ("tenant",)
     list_select_related = ("tenant",)
     search_fields = ("name", "tenant__name")
-    readonly_fields = SETTING_FIELDS
+    readonly_fields = SETTING
+    fieldsets = ((None, {"fields": ("tenant", "name")}), SETTING_FIELDSET)
 
     def get_readonly_fields(self, request, obj=None):
         # A project stays in its tenant: its clusters, grants and audit trail belong there.
-        return (*SETTING_FIELDS, "tenant") if obj else SETTING_FIELDS
+        return (*SETTING, "tenant") if obj else SETTING
 
 
 @admin.register(Cluster)
 class ClusterAdmin(GuardedModelAdmin):
-    exclude = ("tenant",)  # always its project's tenant (Cluster.save)
     list_display = ("name", "project", "agent_version", "agent_upgrades", "agent_upgrades_set_via")
     list_filter = ("tenant", "agent_upgrades")
     list_select_related = ("project__tenant",)
     search_fields = ("name", "project__name")
-    readonly_fields = SETTING_FIELDS
+    readonly_fields = (*SETTING, "agent_version")
+    fieldsets = ((None, {"fields": ("project", "name", "agent_version")}), SETTING_FIELDSET)
 
-    def get_changeform_initial_data(self, request):
-        return {
-            "agent_version": rules.current_agent_version(),
-            **super().get_changeform_initial_data(request),
-        }
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # Projects of different tenants may share a name: say whose. A cluster moves only
+        # within its tenant, so an existing one is offered its own tenant's projects.
+        projects = Project.objects.select_related("tenant").order_by("tenant__name", "name")
+        if obj is not None:
+            projects = projects.filter(tenant_id=obj.tenant_id)
+        field = form.base_fields["project"]
+        field.queryset = projects
+        field.label_from_instance = lambda project: project.full_name
+        return form
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            rules.adopt_project_setting(obj)  # rule 5: a new cluster takes its project's value
-        before = Cluster.objects.filter(pk=obj.pk).values("project_id")
-        projects = Project.objects.filter(Q(pk=obj.project_id) | Q(pk__in=before))
         with transaction.atomic():
-            projects = list(projects.values_list("pk", flat=True))
+            if not change:
+                rules.take_project_setting(obj)  # rule 5, and the platform's current agent
+            elif "project" in form.changed_data:
+                rules.move_cluster(obj, obj.project, actor=request.user)
             super().save_model(request, obj, form, change)
-            rules.refresh_fleet(Project.objects.filter(pk__in=projects), prune=True)
-
-    def delete_model(self, request, obj):
-        with transaction.atomic():
-            super().delete_model(request, obj)
-            rules.refresh_fleet(Project.objects.filter(pk=obj.project_id), prune=True)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            projects = list(queryset.values_list("project_id", flat=True).distinct())
-            super().delete_queryset(request, queryset)
-            rules.refresh_fleet(Project.objects.filter(pk__in=projects), prune=True)
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor_name", "scope", "object_name", "old_value", "new_value", "via")
-    list_filter = ("tenant", "scope", "via")
-    search_fields = ("object_name", "actor_name")
+    list_display = (
+        "at",
+        "actor_name",
+        "action",
+        "scope",
+        "object_name",
+        "old_value",
+        "new_value",
+        "via",
+    )
+    list_filter = ("tenant", "action", "scope", "via")
+    search_fields = ("object_name", "actor_name", "reason", "detail")
 
 
 @admin.register(PlatformRelease)

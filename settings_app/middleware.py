@@ -38,3 +38,27 @@ class HtmxLoginRedirectMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(response["Location"])
         return response
+
+
+class PrivatePagesMiddleware:
+    """What a browser may keep of a logged-in user's answers. Full pages (a GET, not htmx) are
+    `private, no-cache`: never in a shared cache, revalidated on every load, yet kept for Back
+    and Forward so that history stays usable. Everything else (htmx fragments, the answers to
+    changes, errors and redirects) is `no-store`: kept nowhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if response.has_header("Cache-Control") or not (user and user.is_authenticated):
+            return response
+        full_page = (
+            request.method == "GET"
+            and response.status_code == 200
+            and response.get("Content-Type", "").startswith("text/html")
+            and not getattr(request, "htmx", False)
+        )
+        response["Cache-Control"] = "private, no-cache" if full_page else "no-store"
+        return response

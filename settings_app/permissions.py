@@ -1,54 +1,28 @@
-"""Who may see and change what (DESIGN.md §2): the one module every view asks before it reads or saves.
+"""Who may see and change what (DESIGN.md §2): the one module every view asks before it reads or
+saves, and the access helpers that a view calls on its first line.
 
-Roles are django-guardian object permissions, granted to a user or to a group, stored in the direct
-foreign-key permission models. A request loads all of its user's grants in one query (`roles_for`)
-and answers every question from them, so a page costs the same number of queries whatever the
-number of clusters. Inheritance: a Tenant Admin may change the tenant and everything in it, a
+Roles are django-guardian object permissions, granted to a user or to a group (`roles`), loaded
+once per request. Inheritance: a Tenant Admin may change the tenant and everything in it, a
 Project Admin the project and its clusters, a Cluster Admin that cluster; a Project Viewer sees
-the project and its clusters and changes nothing.
+the project and its clusters and changes nothing. A user with no role on an object gets 404,
+the same as for an object that does not exist; one who may see it but not change it gets 403
+on a change.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import BigIntegerField, F, Q, QuerySet, Value
-from django.db.models.functions import Cast
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import (
-    Cluster,
-    ClusterGroupObjectPermission,
-    ClusterUserObjectPermission,
-    Project,
-    ProjectGroupObjectPermission,
-    ProjectUserObjectPermission,
-    Tenant,
-    TenantGroupObjectPermission,
-    TenantUserObjectPermission,
-)
-
-TENANT_ADMIN = "administer_tenant"
-PROJECT_ADMIN = "administer_project"
-PROJECT_VIEWER = "view_project"
-CLUSTER_ADMIN = "administer_cluster"
+from .models import AuditEvent, Cluster, Project, Tenant
+from .roles import Roles, roles_for
+from .scopes import ConsoleScope, ScopeChoice, ScopeRef
 
 NOT_FOUND = "No such page, or you have no role that lets you see it."
-
-
-@dataclass(frozen=True)
-class Roles:
-    """One user's role grants, as sets of object ids."""
-
-    superuser: bool = False
-    tenant_admin: frozenset[int] = frozenset()
-    project_admin: frozenset[int] = frozenset()
-    project_viewer: frozenset[int] = frozenset()
-    cluster_admin: frozenset[int] = frozenset()
-    # Projects holding a cluster the user administers: the user may enter their scope.
-    cluster_admin_projects: frozenset[int] = frozenset()
+LARGEST_ID = 2**63 - 1  # beyond it an id cannot exist (and SQLite refuses to look it up)
 
 
 @dataclass(frozen=True)
@@ -58,82 +32,6 @@ class Access:
     view: bool
     change: bool
     reason: str = ""
-
-
-def roles_for(user) -> Roles:
-    """All of a user's grants, in one query; cached on the user object for the request."""
-    if not user.is_authenticated or not user.is_active:
-        return Roles()
-    cached = getattr(user, "_console_roles", None)
-    if cached is not None:
-        return cached
-    roles = Roles(superuser=True) if user.is_superuser else _load_roles(user)
-    user._console_roles = roles
-    return roles
-
-
-def _grants(user_id: int) -> QuerySet:
-    """One UNION ALL over the six grant tables (user and group grants on tenants, projects and
-    clusters): (codename, object id, project id); for a cluster grant, the project is the
-    cluster's, whose scope the user may then enter."""
-    # A typed NULL: PostgreSQL reads a bare NULL in the first SELECT of a UNION as text.
-    no_project = Cast(Value(None), output_field=BigIntegerField())
-    mine, my_groups = Q(user_id=user_id), Q(group__user__id=user_id)
-    parts = [
-        (TenantUserObjectPermission, mine, no_project),
-        (TenantGroupObjectPermission, my_groups, no_project),
-        (ProjectUserObjectPermission, mine, no_project),
-        (ProjectGroupObjectPermission, my_groups, no_project),
-        (ClusterUserObjectPermission, mine, F("content_object__project_id")),
-        (ClusterGroupObjectPermission, my_groups, F("content_object__project_id")),
-    ]
-    querysets = [
-        model.objects.filter(who)
-        .annotate(project_ref=project)
-        .values_list("permission__codename", "content_object_id", "project_ref")
-        .order_by()
-        for model, who, project in parts
-    ]
-    return querysets[0].union(*querysets[1:], all=True)
-
-
-@functools.cache
-def _grants_statement(alias: str) -> tuple[str, int] | None:
-    """The grants query compiled once per database: it runs on every request, and compiling a
-    six-part UNION costs more than running it. Its only parameters are the user's id; if that
-    ever stops being so, the ORM builds it each time instead."""
-    marker = -7_654_321
-    sql, params = _grants(marker).query.sql_with_params()
-    return (sql, len(params)) if params and all(p == marker for p in params) else None
-
-
-def _load_roles(user) -> Roles:
-    compiled = _grants_statement(connection.alias)
-    if compiled is None:
-        rows = list(_grants(user.pk))
-    else:
-        sql, count = compiled
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [user.pk] * count)
-            rows = cursor.fetchall()
-    grants: dict[str, set[int]] = {
-        TENANT_ADMIN: set(),
-        PROJECT_ADMIN: set(),
-        PROJECT_VIEWER: set(),
-        CLUSTER_ADMIN: set(),
-    }
-    cluster_projects: set[int] = set()
-    for codename, object_id, project_id in rows:
-        grants.setdefault(codename, set()).add(object_id)
-        if project_id is not None:
-            cluster_projects.add(project_id)
-    return Roles(
-        tenant_admin=frozenset(grants[TENANT_ADMIN]),
-        project_admin=frozenset(grants[PROJECT_ADMIN]),
-        project_viewer=frozenset(grants[PROJECT_VIEWER]),
-        cluster_admin=frozenset(grants[CLUSTER_ADMIN]),
-        cluster_admin_projects=frozenset(cluster_projects),
-    )
 
 
 # The questions, one per kind of object.
@@ -193,6 +91,17 @@ def cluster_access(roles: Roles, cluster: Cluster) -> Access:
     return Access(view=False, change=False)
 
 
+def access_to(roles: Roles, obj: Tenant | Project | Cluster) -> Access:
+    if isinstance(obj, Tenant):
+        return tenant_access(roles, obj)
+    if isinstance(obj, Project):
+        return project_access(roles, obj)
+    return cluster_access(roles, obj)
+
+
+# What a user sees of many objects at once.
+
+
 def visible_clusters(roles: Roles, clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
     """Narrow a queryset of clusters to those the user may see."""
     if roles.superuser:
@@ -202,6 +111,17 @@ def visible_clusters(roles: Roles, clusters: QuerySet[Cluster]) -> QuerySet[Clus
         | Q(project_id__in=roles.project_admin | roles.project_viewer)
         | Q(pk__in=roles.cluster_admin)
     )
+
+
+def visible_audit_events(console: ConsoleScope) -> QuerySet[AuditEvent]:
+    """The audit events of the scope that the user may see: the tenant's for a Tenant Admin,
+    the project's for anyone who sees its pages, and a Cluster Admin those of their clusters."""
+    if console.is_tenant:
+        return AuditEvent.objects.filter(tenant=console.tenant)
+    events = AuditEvent.objects.filter(project=console.project)
+    if console.sees_project_pages:
+        return events
+    return events.filter(cluster__in=console.clusters())
 
 
 def enterable_projects(roles: Roles) -> QuerySet[Project]:
@@ -220,10 +140,119 @@ def administered_tenants(roles: Roles) -> QuerySet[Tenant]:
     return tenants if roles.superuser else tenants.filter(pk__in=roles.tenant_admin)
 
 
-# Guards for views: strangers get 404, viewers get 403 on a change.
+def scope_choices(roles: Roles) -> list[ScopeChoice]:
+    """What the Scope switcher lists: "Tenant Admin" for each administered tenant, then every
+    project the user may enter, grouped by tenant."""
+    choices = []
+    if roles.superuser or roles.tenant_admin:
+        choices += [
+            ScopeChoice("Tenant Admin", ScopeRef("tenants", t.pk), t.name)
+            for t in administered_tenants(roles)
+        ]
+    choices += [
+        ScopeChoice(p.name, ScopeRef("projects", p.pk), p.tenant.name)
+        for p in enterable_projects(roles)
+    ]
+    return sorted(choices, key=lambda c: (c.group, c.ref.kind != "tenants"))
 
 
-def require_view(access: Access) -> Access:
-    if not access.view:
+def landing_scope(roles: Roles) -> ScopeRef | None:
+    """The widest scope the user holds: the tenant for tenant admins, else the first project."""
+    choices = scope_choices(roles)
+    tenants = [c for c in choices if c.ref.kind == "tenants"]
+    return (tenants or choices)[0].ref if choices else None
+
+
+# The access helpers: a view's first line. Each loads what the request needs, answers 404 to a
+# user with no role that lets them see it (exactly as for an object that does not exist), and
+# with `change=True` raises PermissionDenied, with the reason, for a user who may only look.
+
+
+def scope_for_user(user, ref: ScopeRef) -> ConsoleScope:
+    """The scope at `ref`: the tenant scope for its Tenant Admins, a project's for anyone with a
+    role in the project, in one of its clusters, or above it."""
+    roles = roles_for(user)
+    if ref.kind == "tenants":
+        tenant = _get(Tenant.objects.all(), ref.pk)
+        _require(tenant_access(roles, tenant).view)
+        return _tenant_scope(roles, tenant)
+    project = _get(Project.objects.select_related("tenant"), ref.pk)
+    _require(may_enter_project(roles, project))
+    return _project_scope(roles, project)
+
+
+def cluster_for_user(
+    user, ref: ScopeRef, cluster_id: int, *, change: bool = False
+) -> tuple[ConsoleScope, Cluster]:
+    """A cluster of the scope at `ref`, and that scope, in one query."""
+    roles = roles_for(user)
+    in_scope = {"tenant_id": ref.pk} if ref.kind == "tenants" else {"project_id": ref.pk}
+    cluster = _get(
+        Cluster.objects.select_related("project__tenant", "agent_upgrades_set_by").filter(
+            **in_scope
+        ),
+        cluster_id,
+    )
+    project = cluster.project
+    if ref.kind == "tenants":
+        _require(tenant_access(roles, project.tenant).view)
+        console = _tenant_scope(roles, project.tenant)
+    else:
+        _require(may_enter_project(roles, project))
+        console = _project_scope(roles, project)
+    _check(cluster_access(roles, cluster), change)
+    return console, cluster
+
+
+def project_for_user(user, project_id: int, *, change: bool = False) -> ConsoleScope:
+    """A project's own pages (Project Settings) in its scope: not for a Cluster Admin."""
+    roles = roles_for(user)
+    project = _get(Project.objects.select_related("tenant"), project_id)
+    _check(project_access(roles, project), change)
+    return _project_scope(roles, project)
+
+
+def tenant_for_user(user, tenant_id: int, *, change: bool = False) -> ConsoleScope:
+    """The tenant scope's own pages (Projects, Tenant Settings): its Tenant Admins only."""
+    roles = roles_for(user)
+    tenant = _get(Tenant.objects.all(), tenant_id)
+    _check(tenant_access(roles, tenant), change)
+    return _tenant_scope(roles, tenant)
+
+
+def require_platform_admin(user) -> None:
+    """Releasing platform versions (Platform Upgrades) is for superusers only."""
+    _require(roles_for(user).superuser)
+
+
+def _tenant_scope(roles: Roles, tenant: Tenant) -> ConsoleScope:
+    # Only Tenant Admins (and superusers) enter the tenant scope: they see all its clusters.
+    return ConsoleScope(roles, tenant, None, True, Cluster.objects.filter(tenant=tenant))
+
+
+def _project_scope(roles: Roles, project: Project) -> ConsoleScope:
+    clusters = Cluster.objects.filter(project=project)
+    sees_project = project_access(roles, project).view
+    if not sees_project:  # a Cluster Admin sees their own clusters of the project
+        clusters = visible_clusters(roles, clusters)
+    return ConsoleScope(roles, project.tenant, project, sees_project, clusters)
+
+
+def _get(queryset: QuerySet, pk: int):
+    if not 0 < pk <= LARGEST_ID:
         raise Http404(NOT_FOUND)
-    return access
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise Http404(NOT_FOUND) from None
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise Http404(NOT_FOUND)
+
+
+def _check(access: Access, change: bool) -> None:
+    _require(access.view)
+    if change and not access.change:
+        raise PermissionDenied(access.reason)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from .models import AgentUpgrades, AgentUpgradesSetting, Cluster, Project, Tenant, Via
-from .rules import Change, ClusterCounts, Expiry, Rollout
+from .rules import Change, Expiry, FleetCounts, Rollout
 
 
 def plural(count: int, noun: str) -> str:
@@ -90,7 +90,7 @@ def cluster_confirm(cluster: Cluster, platform_agent: str) -> str:
 
 
 def push_confirm(
-    obj: Project | Tenant, value: str, counts: ClusterCounts, platform_agent: str
+    obj: Project | Tenant, value: str, counts: FleetCounts, platform_agent: str
 ) -> str:
     """What a push of `value` will do, for the confirm dialog."""
     resume = value == AgentUpgrades.UNLOCK

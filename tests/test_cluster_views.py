@@ -111,7 +111,6 @@ def test_the_project_scope_lists_only_the_clusters_of_the_project(demo, client_f
 
 def test_the_agent_version_column_shows_each_clusters_own_agent(demo, client_for):
     Cluster.objects.filter(pk=demo.staging.pk).update(agent_version="4.6.9")
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     response = client_for("project-admin").get(list_url(project_scope(demo)))
 
@@ -143,7 +142,9 @@ def test_the_tenant_list_never_shows_another_tenants_clusters(demo, client_for):
     assert b"globex-main" not in response.content
 
 
-@pytest.mark.parametrize("page", ["2", "99", "abc", "-1", ""])
+@pytest.mark.parametrize(
+    "page", ["2", "99", "abc", "-1", "", "184467440737095518", "9" * 40, "1e9", "٣"]
+)
 def test_it_tolerates_any_page_parameter(demo, client_for, page):
     response = client_for("project-admin").get(list_url(project_scope(demo)), {"page": page})
 
@@ -190,7 +191,6 @@ def test_the_list_rejects_post(demo, client_for):
 
 def test_the_details_page_shows_the_clusters_facts(demo, client_for):
     Cluster.objects.filter(pk=demo.prod_east.pk).update(agent_version="4.6.9")
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     response = client_for("project-admin").get(detail_url(project_scope(demo), demo.prod_east))
 
@@ -299,7 +299,6 @@ def test_the_confirm_text_says_a_resume_will_upgrade_an_agent_that_is_behind(
 ):
     pause_via_project_admin(demo, user, demo.prod_east)
     PlatformRelease.objects.create(version="4.8.0", agent_version="4.8.1")  # no rollout yet
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     response = client_for("project-admin").get(settings_url(project_scope(demo), demo.prod_east))
 
@@ -482,7 +481,6 @@ def test_an_htmx_post_answers_the_settings_fragment_with_the_new_state(demo, cli
 def test_resuming_a_paused_cluster_catches_its_agent_up(demo, client_for, user):
     pause_via_project_admin(demo, user, demo.prod_east)
     PlatformRelease.objects.create(version="4.8.0", agent_version="4.8.1")  # no rollout yet
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     response = client_for("cluster-admin").post(
         change_url(project_scope(demo), demo.prod_east.pk),
@@ -516,6 +514,25 @@ def test_it_rejects_get(demo, client_for):
         ({"value": "LOCK"}, "not LOCK"),
         ({"value": "lock", "version": "abc"}, "The version must be a whole number."),
         ({"value": "lock", "version": "-1"}, "greater than or equal to 0"),
+        ({"value": "lock", "version": "99999999999999999999"}, "less than or equal to"),
+        (
+            {"value": "lock", "until": "9999-12-31T23:59-05:00"},
+            "“Pause until” is too far ahead: give a date before the year 9999.",
+        ),
+        ({"value": "lock", "until": "2020-01-01 10:00"}, "“Pause until” must be in the future."),
+        ({"value": "lock", "reason": "x" * 201}, "Keep the reason to 200 characters or fewer."),
+        (
+            {"value": "lock", "reason": "freeze\x1b[2J"},
+            "The reason contains a control character (U+001B)",
+        ),
+        ({"value": "lock", "reason": "ok\u0007"}, "a control character (U+0007)"),
+        (
+            {"value": "lock", "reason": "deploy \u202egnirolpxe"},
+            "The reason contains a bidirectional override (U+202E), which would change how it "
+            "reads. Use plain text on one line.",
+        ),
+        ({"value": "lock", "reason": "two\nlines"}, "contains a line break (U+000A)"),
+        ({"value": "lock", "reason": "zero\u200bwidth"}, "a zero-width space (U+200B)"),
     ],
 )
 def test_it_rejects_a_bad_form_with_400_and_saves_nothing(demo, client_for, data, message):
@@ -595,21 +612,25 @@ def test_a_viewer_gets_403_and_nothing_is_saved(demo, client_for):
     assert AuditEvent.objects.count() == 0
 
 
-def test_a_viewers_htmx_post_gets_403_and_no_swap(demo, client_for):
-    response = client_for("viewer").post(
+def test_a_viewers_htmx_post_gets_403_and_a_reload_that_shows_the_switch_disabled(demo, client_for):
+    client = client_for("viewer")
+    response = client.post(
         change_url(project_scope(demo), demo.prod_east.pk),
         {"value": "lock"},
         HTTP_HX_REQUEST="true",
     )
 
-    # The refused request gets the panel back, showing what the user may do now: the switch
+    # The refused request reloads the page, which shows what the user may do now: the switch
     # disabled with the reason, and the reason in the message region.
     assert response.status_code == 403
-    assert b"<html" not in response.content
-    assert "disabled" in switch_of(parse(response)).attrs
-    assert parse(response).find("div", id="messages").text.startswith(VIEWER_REASON)
+    assert response["HX-Refresh"] == "true"
     assert setting(demo.prod_east) == (UNLOCK, 0)
     assert AuditEvent.objects.count() == 0
+    reloaded = client.get(
+        reverse("cluster_settings", args=[project_scope(demo), demo.prod_east.pk])
+    )
+    assert "disabled" in switch_of(parse(reloaded)).attrs
+    assert parse(reloaded).find("div", id="messages").text.strip().startswith(VIEWER_REASON)
 
 
 def test_a_replayed_post_changes_the_cluster_once(demo, client_for):
@@ -727,3 +748,28 @@ def test_the_token_the_page_carries_lets_the_post_through(demo, user):
 
     assert response.status_code == 302
     assert setting(demo.prod_east) == (LOCK, 1)
+
+
+def test_a_reason_keeps_its_printable_text_and_loses_surrounding_spaces(demo, client_for):
+    client_for("tenant-admin").post(
+        change_url(project_scope(demo), demo.prod_east.pk),
+        {"value": "lock", "reason": "  Change freeze · Ünïcode ✓ 変更凍結  "},
+    )
+
+    assert Cluster.objects.get(pk=demo.prod_east.pk).agent_upgrades_reason == (
+        "Change freeze · Ünïcode ✓ 変更凍結"
+    )
+
+
+def test_a_push_that_rewrites_a_clusters_provenance_shows_in_its_history(demo, client_for, user):
+    rules.set_cluster(
+        demo.prod_east, LOCK, actor=user("cluster-admin"), pause=rules.Pause("canary")
+    )
+
+    # The project pauses too: prod-east stays paused, but now by the project, without a reason.
+    rules.push_project(demo.default, LOCK, actor=user("project-admin"))
+
+    page = parse(client_for("cluster-admin").get(detail_url(project_scope(demo), demo.prod_east)))
+    history = [item.text for item in page.find("section", id="cluster-history").find_all("li")]
+    assert history[0].endswith("project-admin · Agent upgrades Paused → Paused (pushed by project)")
+    assert history[1].endswith("cluster-admin · Agent upgrades Active → Paused · “canary”")

@@ -23,7 +23,15 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from settings_app.models import AgentUpgrades, AuditEvent, Cluster, Project, Tenant
+from settings_app.models import (
+    AgentUpgrade,
+    AgentUpgrades,
+    AuditEvent,
+    Cluster,
+    PlatformRelease,
+    Project,
+    Tenant,
+)
 from settings_app.scopes import ScopeRef
 from tests.html import hidden_value, messages_text, parse, switch_form, switch_of
 
@@ -286,3 +294,55 @@ def test_pushes_and_cluster_changes_at_once_never_fail_and_the_audit_trail_tells
             for obj in model.objects.filter(pk__in=scope_events.values(f"{key}_id")):
                 last = scope_events.filter(**{key: obj}).order_by("-id").first()
                 assert last.new_value == obj.agent_upgrades, f"{key} {obj}"
+
+
+RELEASES = [f"4.{minor}.0" for minor in range(8, 18)]
+
+
+def test_releases_during_pauses_and_resumes_record_exactly_the_upgrades_they_make(
+    shared_database, demo, project_admins, user
+):
+    root = User.objects.create_superuser("root", "root@example.com", "x")
+    release_client = Client()
+    release_client.force_login(root)
+
+    def release_ten_versions() -> None:
+        for version in RELEASES:
+            response = release_client.post(reverse("platform_upgrades"), {"version": version})
+            assert response.status_code == 302, response.status_code
+
+    tenant_admin = user("tenant-admin")
+    pages = [
+        open_switch(project_admins[0], demo.prod_east),
+        open_switch(project_admins[1], demo.prod_west),
+        open_switch(tenant_admin, demo.edge_01),
+    ]
+
+    def clicks(switch: Switch) -> Callable[[], None]:
+        return lambda: [switch.click() for _ in range(30)]
+
+    def pushes() -> None:
+        client = Client()
+        client.force_login(tenant_admin)
+        url = reverse("change_project_agent_upgrades", args=[demo.edge.pk])
+        for n in range(20):
+            value = AgentUpgrades.LOCK if n % 2 == 0 else AgentUpgrades.UNLOCK
+            assert client.post(url, {"value": value}, HTTP_HX_REQUEST="true").status_code == 200
+
+    errors = run_at_once(
+        shared_database, [release_ten_versions, pushes, *(clicks(page) for page in pages)]
+    )
+
+    assert errors == []
+    with shared_database.in_this_thread():
+        for release in PlatformRelease.objects.exclude(version="4.7.2"):
+            records = AgentUpgrade.objects.filter(release=release).count()
+            assert release.agents_upgraded == records, release.version
+        # Every agent's upgrades form one chain from where it started to where it is.
+        for cluster in Cluster.objects.all():
+            chain = list(cluster.agent_upgrades_history.order_by("at", "id"))
+            version = "4.7.2"
+            for upgrade in chain:
+                assert upgrade.from_version == version, (cluster.name, upgrade)
+                version = upgrade.to_version
+            assert version == cluster.agent_version, cluster.name

@@ -1,7 +1,8 @@
 """The fleet at a glance (issue 3, item 5): the Clusters list's summary, its "Behind" badge, the
 Paused and Behind filters, the search by name and pagination, without JavaScript and with htmx.
-And the fleet rows behind the summary (issue 5): every rule and the Django admin keep them equal
-to a live count of the clusters, and a Cluster Admin's summary counts only what they may see."""
+And the fleet rows behind the summary (issues 5 and 8): every rule, and every way the ORM writes
+clusters, keeps them equal to a live count of the clusters; a Cluster Admin's summary counts
+only what they may see."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -127,7 +129,6 @@ def test_the_summary_never_counts_another_tenants_clusters(demo, client_for, fle
 
 def test_nothing_is_behind_before_any_release(demo, client_for):
     PlatformRelease.objects.all().delete()
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     page = parse(client_for("tenant-admin").get(tenant_list(demo), {"behind": "1"}))
 
@@ -138,9 +139,8 @@ def test_nothing_is_behind_before_any_release(demo, client_for):
 
 def test_the_rules_count_every_agent_behind_and_apart_those_a_resume_would_upgrade(demo, fleet):
     Cluster.objects.filter(pk=demo.prod_west.pk).update(agent_version="4.7.2")  # active, behind
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
-    counts = rules.cluster_counts(
+    counts = rules.fleet_counts(
         Project.objects.filter(tenant=demo.acme), below=Scope.TENANT, agent_version="4.8.0"
     )
 
@@ -563,35 +563,6 @@ def test_the_demo_starts_with_a_fleet_row_per_project_with_clusters(demo):
     assert set(stored_fleet()) == {demo.default.pk, demo.edge.pk, demo.globex_default.pk}
 
 
-def test_refreshing_every_project_rewrites_rows_that_went_wrong(demo, fleet):
-    # Direct writes, as a script or a migration might leave them; then the refresh every rule runs.
-    ProjectFleet.objects.update(clusters=99, paused=99, behind=99, agent_version="0.0.1")
-    Cluster.objects.filter(pk=demo.prod_west.pk).update(agent_version="4.6.0")
-    demo.staging.delete()
-
-    rules.refresh_fleet()
-
-    assert stored_fleet() == live_fleet()
-
-
-def test_refreshing_every_project_drops_the_row_of_a_project_left_without_clusters(demo):
-    Cluster.objects.filter(project=demo.globex_default).delete()
-
-    rules.refresh_fleet(prune=True)
-
-    assert stored_fleet() == live_fleet()
-    assert demo.globex_default.pk not in stored_fleet()
-
-
-def test_refreshing_given_projects_with_prune_drops_the_row_of_one_left_without_clusters(demo):
-    Cluster.objects.filter(project=demo.globex_default).delete()
-
-    rules.refresh_fleet(Project.objects.filter(tenant=demo.globex), prune=True)
-
-    assert stored_fleet() == live_fleet()
-    assert demo.globex_default.pk not in stored_fleet()
-
-
 def test_a_refused_change_leaves_the_rows_as_they_were(demo, admin, fleet):
     before = stored_fleet()
 
@@ -605,160 +576,102 @@ def test_a_refused_change_leaves_the_rows_as_they_were(demo, admin, fleet):
     assert stored_fleet() == before == live_fleet()
 
 
-# The Django admin writes clusters outside the rules: it must keep the rows right too.
+# Writes outside the rules: the model layer keeps the rows right, whatever way the ORM writes
+# clusters (or the platform release that decides which agents are behind). Nobody calls a
+# refresh: there is none to call.
 
 
-@pytest.fixture
-def root(client_for, superuser):
-    """A client logged in to the Django admin as the superuser."""
-    return client_for("root")
+def another_project(demo) -> Project:
+    return Project.objects.create(tenant=demo.acme, name="Spare")
 
 
-def cluster_form(cluster: Cluster | None = None, **changes) -> dict[str, str]:
-    """The admin's cluster form as a browser would post it."""
-    created = timezone.localtime(cluster.created_at if cluster else timezone.now())
-    data = {
-        "project": str(cluster.project_id) if cluster else "",
-        "name": cluster.name if cluster else "",
-        "agent_version": cluster.agent_version if cluster else "",
-        "agent_upgrades_reason": cluster.agent_upgrades_reason if cluster else "",
-        "agent_upgrades_until_0": "",
-        "agent_upgrades_until_1": "",
-        "created_at_0": created.strftime("%Y-%m-%d"),
-        "created_at_1": created.strftime("%H:%M:%S"),
-        "_save": "Save",
-    }
-    return data | {name: str(value) for name, value in changes.items()}
+ORM_WRITES = {
+    "Model.save(), a new cluster": lambda d: Cluster.objects.create(
+        project=d.edge, tenant=d.acme, name="edge-03", agent_version="4.6.0"
+    ),
+    "Model.save(), a changed agent": lambda d: (
+        setattr(d.prod_west, "agent_version", "4.6.0"),
+        d.prod_west.save(),
+    ),
+    "Model.save(), a pause": lambda d: (
+        setattr(d.prod_west, "agent_upgrades", LOCK),
+        d.prod_west.save(update_fields=["agent_upgrades"]),
+    ),
+    "Model.save(), moved to another project": lambda d: (
+        setattr(d.prod_west, "project", d.edge),
+        d.prod_west.save(),
+    ),
+    "Model.save(), the last one moved out": lambda d: (
+        setattr(d.globex_main, "project", Project.objects.create(tenant=d.globex, name="B")),
+        d.globex_main.save(),
+    ),
+    "Model.delete()": lambda d: d.staging.delete(),
+    "Model.delete(), the last one of its project": lambda d: d.globex_main.delete(),
+    "QuerySet.update(), the value": lambda d: Cluster.objects.filter(project=d.default).update(
+        agent_upgrades=LOCK, agent_upgrades_set_via=Via.CLUSTER
+    ),
+    "QuerySet.update(), filtered on what it writes": lambda d: Cluster.objects.filter(
+        agent_upgrades=LOCK
+    ).update(agent_upgrades=UNLOCK),
+    "QuerySet.update(), the agent": lambda d: Cluster.objects.filter(
+        name__startswith="edge"
+    ).update(agent_version="4.8.0"),
+    "QuerySet.update(), moved to another project": lambda d: Cluster.objects.filter(
+        project=d.edge
+    ).update(project=another_project(d)),
+    "related manager update()": lambda d: d.default.clusters.update(agent_upgrades=LOCK),
+    "QuerySet.delete()": lambda d: Cluster.objects.filter(name__startswith="prod").delete(),
+    "QuerySet.delete(), a whole project's": lambda d: Cluster.objects.filter(
+        project=d.edge
+    ).delete(),
+    "related manager delete": lambda d: d.globex_default.clusters.all().delete(),
+    "QuerySet.bulk_create()": lambda d: Cluster.objects.bulk_create(
+        [
+            Cluster(project=d.edge, tenant=d.acme, name=f"bulk-{n}", agent_version="4.7.2")
+            for n in range(3)
+        ]
+    ),
+    "QuerySet.bulk_update()": lambda d: Cluster.objects.bulk_update(
+        [
+            Cluster(pk=d.prod_east.pk, project=d.edge, tenant=d.acme, agent_upgrades=UNLOCK),
+            Cluster(pk=d.edge_01.pk, project=d.default, tenant=d.acme, agent_upgrades=LOCK),
+        ],
+        ["project", "agent_upgrades"],
+    ),
+    "Project.delete(), cascading": lambda d: d.edge.delete(),
+    "Tenant.delete(), cascading": lambda d: d.globex.delete(),
+    "a new platform release": lambda d: PlatformRelease.objects.create(
+        version="9.0.0", agent_version="9.0.0"
+    ),
+    "a platform release deleted": lambda d: (
+        PlatformRelease.objects.order_by("-pk").first().delete()
+    ),
+    "every platform release deleted": lambda d: PlatformRelease.objects.all().delete(),
+    "a platform release's agent updated": lambda d: PlatformRelease.objects.update(
+        agent_version="4.7.2"
+    ),
+}
 
 
-def admin_post(client, url: str, data: dict) -> None:
-    response = client.post(url, data)
-    assert response.status_code == 302, response.content.decode()[:2000]
-
-
-def test_a_cluster_added_in_the_admin_is_counted_with_its_projects_pause(demo, admin, fleet, root):
-    admin_post(
-        root,
-        reverse("admin:settings_app_cluster_add"),
-        cluster_form(project=demo.edge.pk, name="edge-03", agent_version="4.7.2"),
-    )
-
-    added = Cluster.objects.get(name="edge-03")
-    assert (added.agent_upgrades, added.tenant_id) == (LOCK, demo.acme.pk)  # rule 5
+@pytest.mark.parametrize("write", ORM_WRITES.values(), ids=ORM_WRITES.keys())
+def test_every_way_the_orm_writes_keeps_the_fleet_rows_equal_to_a_live_count(demo, fleet, write):
     assert stored_fleet() == live_fleet()
-    assert stored_fleet()[demo.edge.pk]["clusters"] == 3
-    assert stored_fleet()[demo.edge.pk]["paused_behind"] == 3
+    before = live_fleet()
 
+    write(demo)
 
-def test_a_cluster_added_in_the_admin_to_a_project_without_clusters_gets_it_a_row(
-    demo, fleet, root
-):
-    empty = Project.objects.create(tenant=demo.acme, name="Empty")
-
-    admin_post(
-        root,
-        reverse("admin:settings_app_cluster_add"),
-        cluster_form(project=empty.pk, name="first", agent_version="4.8.0"),
-    )
-
+    assert live_fleet() != before  # the write moved some count: the rows had to follow
     assert stored_fleet() == live_fleet()
-    assert stored_fleet()[empty.pk]["clusters"] == 1
 
 
-@pytest.mark.parametrize(
-    ("cluster", "to"),
-    [("prod_east", "edge"), ("edge_01", "globex_default"), ("globex_main", "default")],
-    ids=["within the tenant", "to another tenant", "the last one out of its project"],
-)
-def test_a_cluster_moved_in_the_admin_is_counted_in_its_new_project_only(
-    demo, fleet, root, cluster, to
-):
-    moved, project = getattr(demo, cluster), getattr(demo, to)
+def test_a_write_that_fails_leaves_the_fleet_rows_as_they_were(demo, fleet):
     before = stored_fleet()
 
-    admin_post(
-        root,
-        reverse("admin:settings_app_cluster_change", args=[moved.pk]),
-        cluster_form(moved, project=project.pk),
-    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Cluster.objects.filter(project=demo.default).update(agent_upgrades=LOCK)
+        Cluster.objects.create(project=demo.default, tenant=demo.acme, name="prod-east")
 
-    moved.refresh_from_db()
-    assert (moved.project_id, moved.tenant_id) == (project.pk, project.tenant_id)
-    assert stored_fleet() == live_fleet()
-    assert stored_fleet()[project.pk]["clusters"] == before[project.pk]["clusters"] + 1
-    left = before[moved_from(demo, cluster)]["clusters"] - 1
-    assert stored_fleet().get(moved_from(demo, cluster), {"clusters": 0})["clusters"] == left
-
-
-def moved_from(demo, cluster: str) -> int:
-    return {
-        "prod_east": demo.default.pk,
-        "edge_01": demo.edge.pk,
-        "globex_main": demo.globex_default.pk,
-    }[cluster]
-
-
-def test_an_agent_version_edited_in_the_admin_is_counted_behind(demo, fleet, root):
-    admin_post(
-        root,
-        reverse("admin:settings_app_cluster_change", args=[demo.prod_west.pk]),
-        cluster_form(demo.prod_west, agent_version="4.6.0"),
-    )
-
-    assert stored_fleet() == live_fleet()
-    assert stored_fleet()[demo.default.pk]["behind"] == 2
-
-
-@pytest.fixture
-def paused_here_and_there(demo, admin):
-    """prod-east paused on its own, Edge paused by a push (and no release: the admin may delete
-    only clusters without agent upgrades, whose records it cannot delete)."""
-    rules.set_cluster(demo.prod_east, LOCK, actor=admin)
-    rules.push_project(demo.edge, LOCK, actor=admin)
-
-
-def test_a_cluster_deleted_in_the_admin_is_no_longer_counted(demo, paused_here_and_there, root):
-    admin_post(
-        root,
-        reverse("admin:settings_app_cluster_delete", args=[demo.prod_east.pk]),
-        {"post": "yes"},
-    )
-
-    assert stored_fleet() == live_fleet()
-    assert stored_fleet()[demo.default.pk]["clusters"] == 2
-    assert stored_fleet()[demo.default.pk]["paused"] == 0
-
-
-def test_the_last_cluster_of_a_project_deleted_in_the_admin_takes_its_row(
-    demo, paused_here_and_there, root
-):
-    admin_post(
-        root,
-        reverse("admin:settings_app_cluster_delete", args=[demo.globex_main.pk]),
-        {"post": "yes"},
-    )
-
-    assert stored_fleet() == live_fleet()
-    assert demo.globex_default.pk not in stored_fleet()
-
-
-def test_clusters_deleted_together_in_the_admin_are_no_longer_counted(
-    demo, paused_here_and_there, root, client_for
-):
-    selected = [demo.prod_east.pk, demo.edge_01.pk, demo.edge_02.pk, demo.globex_main.pk]
-
-    admin_post(
-        root,
-        reverse("admin:settings_app_cluster_changelist"),
-        {"action": "delete_selected", "_selected_action": selected, "post": "yes"},
-    )
-
-    assert not Cluster.objects.filter(pk__in=selected).exists()
-    assert stored_fleet() == live_fleet()
-    assert set(stored_fleet()) == {demo.default.pk}
-    page = parse(client_for("tenant-admin").get(tenant_list(demo)))
-    assert totals(page) == {"Clusters": "2", "Paused": "0", "Behind": "0"}
-    assert per_project(page) == [["Default", "2", "0", "0"]]
+    assert stored_fleet() == before == live_fleet()
 
 
 # A Cluster Admin's summary counts the clusters they hold a role on, never the project's rows.

@@ -349,7 +349,7 @@ def test_the_scoped_pages_answer_404_outside_the_users_roles(
 
 @pytest.fixture
 def history(demo, user):
-    """Six changes in Acme, in this order, then a push in Globex."""
+    """Seven changes in Acme, in this order, then a push in Globex."""
     rules.set_cluster(demo.prod_east, LOCK, actor=user("cluster-admin"))
     rules.set_cluster(demo.prod_west, LOCK, actor=user("project-admin"))
     rules.push_project(demo.default, UNLOCK, actor=user("tenant-admin"))  # changes both back
@@ -359,6 +359,8 @@ def history(demo, user):
 
 ACME_HISTORY = [
     ["tenant-admin", "Cluster edge-01", "Active → Paused", "set directly"],
+    # staging keeps its value, but from now on it comes from the project: recorded too.
+    ["tenant-admin", "Cluster staging", "Active → Active", "pushed by project"],
     ["tenant-admin", "Cluster prod-west", "Paused → Active", "pushed by project"],
     ["tenant-admin", "Cluster prod-east", "Paused → Active", "pushed by project"],
     ["tenant-admin", "Project Default", "Active → Active", "set directly"],
@@ -380,7 +382,7 @@ def test_audit_log_times_run_from_newest_to_oldest(demo, client_for, history):
 
     cells = parse(response).find("tbody").find_all("time")
     times = [datetime.fromisoformat(time.attrs["datetime"]) for time in cells]
-    assert len(times) == 6
+    assert len(times) == 7
     assert times == sorted(times, reverse=True)
     assert times[0] > times[-1]
 
@@ -450,3 +452,13 @@ def test_an_empty_audit_log_says_so(demo, client_for):
     response = client_for("viewer").get(reverse("audit_log", args=[project_scope(demo.default)]))
 
     assert parse(response).find("p", class_="empty").text == "No changes recorded yet."
+
+
+@pytest.mark.parametrize("page", ["2", "abc", "-1", "184467440737095518", "9" * 40])
+def test_the_audit_log_tolerates_any_page_parameter(demo, client_for, history, page):
+    response = client_for("tenant-admin").get(
+        reverse("audit_log", args=[tenant_scope(demo.acme)]), {"page": page}
+    )
+
+    assert response.status_code == 200
+    assert audit_rows(response) == ACME_HISTORY

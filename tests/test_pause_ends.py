@@ -391,7 +391,6 @@ def test_a_pause_whose_end_was_already_stored_in_the_past_is_ended_too(demo, adm
     past = timezone.now() - timedelta(hours=1)
     Project.objects.filter(pk=demo.edge.pk).update(agent_upgrades_until=past)
     Cluster.objects.filter(project=demo.edge).update(agent_upgrades_until=past)
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     expiry = rules.resume_expired_pauses()
 
@@ -405,7 +404,6 @@ def test_a_pause_whose_end_was_already_stored_in_the_past_is_ended_too(demo, adm
 def test_the_command_prints_what_it_resumed(demo, admin, clock):
     rules.release_platform("4.8.0", agent_version="4.8.0")
     Cluster.objects.update(agent_version="4.7.2")  # every agent behind, as if held back
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
     rules.push_tenant(
         demo.acme, LOCK, actor=admin, pause=Pause(until=clock.now + timedelta(hours=1))
     )

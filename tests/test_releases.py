@@ -4,6 +4,7 @@ the truth table of DESIGN.md §1 seen through a release, resume catching up at e
 
 from __future__ import annotations
 
+import contextlib
 from io import StringIO
 from unittest import mock
 
@@ -22,8 +23,9 @@ from settings_app.models import (
     PlatformRelease,
     Project,
     ProjectFleet,
+    fleet,
 )
-from settings_app.rules import ProjectRollout
+from settings_app.rules import ProjectRollout, releases, writes
 from settings_app.scopes import ScopeRef
 from tests.html import Element, messages_text, parse, table_rows
 
@@ -165,7 +167,6 @@ def test_a_paused_cluster_whose_agent_is_already_current_is_not_counted_as_held_
 
 def test_a_release_upgrades_an_active_agent_that_an_earlier_release_missed(demo):
     Cluster.objects.filter(pk=demo.staging.pk).update(agent_version="4.6.0")
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     rules.release_platform("4.8.0")
 
@@ -179,27 +180,32 @@ def fleet_rows() -> list[dict]:
 
 def fail_writing_upgrades():
     """The INSERT ... SELECT of agent upgrades fails, as on a full disk."""
-    insert_select = rules._insert_select
+    insert_select = releases.insert_select
 
     def insert_or_fail(model, *args, **kwargs):
         if model is AgentUpgrade:
             raise IntegrityError("disk full")
         return insert_select(model, *args, **kwargs)
 
-    return mock.patch.object(rules, "_insert_select", side_effect=insert_or_fail)
+    failing = contextlib.ExitStack()
+    for module in (releases, writes):  # a rollout's upgrades, and a resume's catch-up
+        failing.enter_context(
+            mock.patch.object(module, "insert_select", side_effect=insert_or_fail)
+        )
+    return failing
 
 
 def fail_after_the_upgrades_were_written():
     """The change's last write, the fleet rows' refresh, fails once the agent upgrades (and the
     agents with them) are written: everything before it must be undone too."""
-    refresh_fleet = rules.refresh_fleet
+    recount = fleet.recount
 
-    def refresh_then_fail(*args, **kwargs):
-        refresh_fleet(*args, **kwargs)
+    def recount_then_fail(*args, **kwargs):
+        recount(*args, **kwargs)
         if AgentUpgrade.objects.exists():  # written in this transaction, to be rolled back
             raise IntegrityError("disk full")
 
-    return mock.patch.object(rules, "refresh_fleet", side_effect=refresh_then_fail)
+    return mock.patch.object(fleet, "recount", side_effect=recount_then_fail)
 
 
 FAILURES = pytest.mark.parametrize(
@@ -224,7 +230,6 @@ def test_a_release_and_its_upgrades_commit_together_or_not_at_all(demo, failure)
 
 def test_the_first_release_of_an_empty_platform_may_be_any_version(demo):
     PlatformRelease.objects.all().delete()
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     rollout = rules.release_platform("1.0.0")
 
@@ -456,7 +461,6 @@ def test_resuming_a_paused_cluster_whose_agent_is_current_records_no_upgrade(dem
 
 def test_resuming_an_active_cluster_upgrades_nothing(demo, admin):
     Cluster.objects.filter(pk=demo.staging.pk).update(agent_version="4.6.0")
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     change = rules.push_project(demo.default, UNLOCK, actor=admin)
 
@@ -628,7 +632,6 @@ def test_the_command_refuses_a_bad_version_with_the_message_and_changes_nothing(
 def test_a_refused_release_leaves_an_ended_pause_alone(demo, admin):
     rules.set_cluster(demo.prod_east, LOCK, actor=admin)
     Cluster.objects.filter(pk=demo.prod_east.pk).update(agent_upgrades_until="2000-01-01T00:00:00Z")
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
     with pytest.raises(rules.InvalidRelease):
         rules.release_platform("4.7.2")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from unittest import mock
 
 import pytest
 from django.db import IntegrityError
+from django.db.models import F
 
 from settings_app import rules
 from settings_app.models import (
@@ -16,7 +18,9 @@ from settings_app.models import (
     Project,
     ProjectFleet,
     Scope,
+    fleet,
 )
+from settings_app.rules.writes import SettingWrite
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -100,9 +104,12 @@ def test_a_tenant_push_writes_every_project_of_the_tenant_and_nothing_of_another
 def test_pushing_the_value_a_scope_already_has_pushes_again(demo, admin):
     rules.push_project(demo.default, LOCK, actor=admin)
     rules.set_cluster(demo.prod_east, UNLOCK, actor=admin)
+    AuditEvent.objects.all().delete()
     change = rules.push_project(demo.default, LOCK, actor=admin)
     assert values(demo.prod_east) == [LOCK]
-    assert change.clusters_written == 3 and change.clusters_changed == 1
+    assert change.clusters_written == 3
+    changed = AuditEvent.objects.filter(scope=Scope.CLUSTER).exclude(old_value=F("new_value"))
+    assert list(changed.values_list("object_name", flat=True)) == ["prod-east"]
 
 
 def test_a_push_records_where_each_clusters_value_came_from(demo, admin):
@@ -136,12 +143,10 @@ def test_a_new_cluster_in_a_project_never_set_is_active_by_default(demo):
 @pytest.fixture
 def newer_platform(demo):
     PlatformRelease.objects.create(version="4.8.0", agent_version="4.8.0")  # no rollout yet
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
 
 
 def test_resuming_a_cluster_whose_agent_is_behind_upgrades_it(demo, admin, newer_platform):
     Cluster.objects.filter(pk=demo.prod_east.pk).update(agent_upgrades=LOCK)
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
     change = rules.set_cluster(demo.prod_east, UNLOCK, actor=admin)
     demo.prod_east.refresh_from_db()
     assert demo.prod_east.agent_version == "4.8.0"
@@ -155,7 +160,6 @@ def test_a_project_resume_upgrades_only_the_paused_agents_that_are_behind(
         agent_upgrades=LOCK
     )
     Cluster.objects.filter(pk=demo.prod_west.pk).update(agent_version="4.8.0")
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
     change = rules.push_project(demo.default, UNLOCK, actor=admin)
     assert change.agents_upgraded == 1
     # staging was never paused: catching it up is the rollout's job, not the resume's.
@@ -195,15 +199,35 @@ def test_a_cluster_change_writes_one_audit_event(demo, admin):
     assert (event.tenant, event.project, event.cluster) == (demo.acme, demo.default, demo.prod_east)
 
 
-def test_a_project_push_records_the_project_and_each_cluster_it_changed(demo, admin):
+def test_a_project_push_records_the_project_and_each_cluster_whose_setting_it_changed(demo, admin):
     rules.set_cluster(demo.prod_east, LOCK, actor=admin)
     AuditEvent.objects.all().delete()
     rules.push_project(demo.default, LOCK, actor=admin)
     events = AuditEvent.objects.order_by("scope", "object_name")
-    assert [(e.scope, e.object_name, e.via) for e in events] == [
-        ("cluster", "prod-west", "project"),
-        ("cluster", "staging", "project"),
-        ("project", "Default", "project"),
+    # prod-east keeps its value, but the push rewrote where it came from: it is recorded too.
+    assert [(e.scope, e.object_name, e.old_value, e.via) for e in events] == [
+        ("cluster", "prod-east", LOCK, "project"),
+        ("cluster", "prod-west", UNLOCK, "project"),
+        ("cluster", "staging", UNLOCK, "project"),
+        ("project", "Default", UNLOCK, "project"),
+    ]
+
+
+def test_pushing_again_what_a_cluster_already_has_from_the_same_push_records_nothing_for_it(
+    demo, admin
+):
+    rules.push_project(demo.default, LOCK, actor=admin)
+    rules.set_cluster(demo.prod_east, UNLOCK, actor=admin)
+    AuditEvent.objects.all().delete()
+
+    rules.push_project(demo.default, LOCK, actor=admin)
+
+    # prod-west and staging hold what the push writes, from the same scope and person: only
+    # the time would change, and their History does not repeat itself.
+    events = AuditEvent.objects.order_by("scope", "object_name")
+    assert [(e.scope, e.object_name) for e in events] == [
+        ("cluster", "prod-east"),
+        ("project", "Default"),
     ]
 
 
@@ -225,21 +249,21 @@ def fail_writing_the_tenants_own_event():
         assert AuditEvent.objects.filter(scope=Scope.CLUSTER).count() == 5
         raise IntegrityError("disk full")
 
-    return mock.patch.object(rules, "_write_clusters", side_effect=write_or_fail)
+    return mock.patch.object(SettingWrite, "update_clusters", side_effect=write_or_fail)
 
 
 def fail_after_every_event_was_written():
     """The change's last write, the fleet rows' refresh, fails once the values and every audit
     event are written (the tenant's own comes first): all of it must be undone."""
-    refresh_fleet = rules.refresh_fleet
+    recount = fleet.recount
 
-    def refresh_then_fail(*args, **kwargs):
-        refresh_fleet(*args, **kwargs)
+    def recount_then_fail(*args, **kwargs):
+        recount(*args, **kwargs)
         assert AuditEvent.objects.filter(scope=Scope.CLUSTER).count() == 5
         assert AuditEvent.objects.filter(scope=Scope.TENANT).exists()
         raise IntegrityError("disk full")
 
-    return mock.patch.object(rules, "refresh_fleet", side_effect=refresh_then_fail)
+    return mock.patch.object(fleet, "recount", side_effect=recount_then_fail)
 
 
 @pytest.mark.parametrize(
@@ -300,16 +324,19 @@ def test_cluster_counts_tell_how_many_are_paused_and_set_below_the_scope(demo, a
     rules.set_cluster(demo.prod_east, UNLOCK, actor=admin)
     rules.push_project(demo.edge, LOCK, actor=admin)
     Cluster.objects.filter(pk=demo.prod_west.pk).update(agent_version="4.7.1")
-    rules.refresh_fleet()  # as every write path does: direct writes bypass the rules
-    default_counts = rules.cluster_counts(
+    default_counts = rules.fleet_counts(
         Project.objects.filter(pk=demo.default.pk), below=Scope.PROJECT, agent_version="4.7.2"
     )
-    tenant_counts = rules.cluster_counts(
+    tenant_counts = rules.fleet_counts(
         Project.objects.filter(tenant=demo.acme), below=Scope.TENANT, agent_version="4.7.2"
     )
-    assert default_counts == rules.ClusterCounts(
+    assert replace(default_counts, by_project=()) == rules.FleetCounts(
         total=3, projects=1, paused=2, behind=1, set_below=1, paused_behind=1
     )
-    assert tenant_counts == rules.ClusterCounts(
+    assert replace(tenant_counts, by_project=()) == rules.FleetCounts(
         total=5, projects=2, paused=4, behind=1, set_below=3, paused_behind=1
     )
+    assert [(p.project_name, p.total, p.paused, p.behind) for p in tenant_counts.by_project] == [
+        ("Default", 3, 2, 1),
+        ("Edge", 2, 2, 0),
+    ]

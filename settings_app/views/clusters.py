@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .. import rules
-from ..models import AgentUpgrades, Cluster, PlatformRelease, Project, ProjectFleet, paused_now
-from ..permissions import cluster_access
-from ..scopes import ConsoleScope, ScopeRef, enter_cluster, enter_scope
+from ..models import Cluster, PlatformRelease, Project, Scope, paused_now
+from ..permissions import cluster_access, cluster_for_user, scope_for_user
+from ..scopes import ConsoleScope, ScopeRef
 from ..wording import cluster_history
 from .navigation import page_context
 from .paging import page_of
@@ -69,67 +69,29 @@ class FleetFilter:
             )
         return clusters
 
-    def known_total(self, totals: dict) -> int | None:
-        """The number of matches when the fleet summary already says it."""
+    def known_total(self, counts: rules.FleetCounts) -> int | None:
+        """The number of matches when the fleet counts already say it."""
         if self.q or (self.paused and self.behind):
             return None
         if self.paused:
-            return totals["paused"]
+            return counts.paused
         if self.behind:
-            return totals["behind"]
-        return totals["total"]
+            return counts.behind
+        return counts.total
 
 
-def fleet_summary(console: ConsoleScope, platform_agent: str) -> list[dict]:
-    """Clusters, paused and behind, per project. From the projects' fleet rows (one per
-    project, whatever the number of clusters), less the pauses that have ended; counted live
-    only for a Cluster Admin, whose view is a few clusters, not the project."""
-    now = timezone.now()
-    if console.is_tenant or console.project_access().view:
-        projects = (
-            console.tenant.projects.all()
-            if console.is_tenant
-            else Project.objects.filter(pk=console.project.pk)
-        )
-        fleets = list(
-            ProjectFleet.objects.filter(project__in=projects.values("pk"))
-            .select_related("project")
-            .order_by("project__name")
-        )
-        # Only pauses with an end can have ended; most fleets have none, and skip the query.
-        ended = (
-            {}
-            if not any(fleet.paused_with_end for fleet in fleets)
-            else {
-                row["project_id"]: row["ended"]
-                for row in Cluster.objects.filter(
-                    project__in=projects.values("pk"),
-                    agent_upgrades=AgentUpgrades.LOCK,
-                    agent_upgrades_until__lte=now,
-                )
-                .values("project_id")
-                .annotate(ended=Count("pk"))
-            }
-        )
-        return [
-            {
-                "project_name": fleet.project.name,
-                "total": fleet.clusters,
-                "paused": fleet.paused - ended.get(fleet.project_id, 0),
-                "behind": fleet.behind,
-            }
-            for fleet in fleets
-        ]
-    behind = ~Q(agent_version=platform_agent) if platform_agent else Q(pk__isnull=True)
-    return list(
-        console.clusters()
-        .values(project_name=F("project__name"))
-        .annotate(
-            total=Count("pk"),
-            paused=Count("pk", filter=paused_now(now)),
-            behind=Count("pk", filter=behind),
-        )
-        .order_by("project_name")
+def scope_counts(console: ConsoleScope, platform_agent: str) -> rules.FleetCounts:
+    """The clusters of the scope that the user sees, counted: from the projects' fleet rows,
+    or for a Cluster Admin (who sees a few clusters, not the project) their clusters live."""
+    if console.is_tenant:
+        projects = Project.objects.filter(tenant=console.tenant)
+    else:
+        projects = Project.objects.filter(pk=console.project.pk)
+    return rules.fleet_counts(
+        projects,
+        below=Scope.TENANT if console.is_tenant else Scope.PROJECT,
+        agent_version=platform_agent,
+        clusters=None if console.sees_project_pages else console.clusters(),
     )
 
 
@@ -137,7 +99,7 @@ def fleet_summary(console: ConsoleScope, platform_agent: str) -> list[dict]:
 @require_GET
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
-    console = enter_scope(request.user, scope)
+    console = scope_for_user(request.user, scope)
     platform_agent = rules.current_agent_version()
     fleet = FleetFilter.from_query(request.GET)
     clusters = (
@@ -145,19 +107,18 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         .select_related("project__tenant", "agent_upgrades_set_by")
         .order_by("name", "pk")
     )
-    summary = fleet_summary(console, platform_agent)
-    totals = {key: sum(row[key] for row in summary) for key in ("total", "paused", "behind")}
+    counts = scope_counts(console, platform_agent)
     page = page_of(clusters, request.GET.get("page"), CLUSTERS_PER_PAGE)
     context = {
         "console": console,
         "page": page,
         "fleet": fleet,
         "platform_agent": platform_agent,
-        "total": len(page.object_list) if page.is_whole_list else fleet.known_total(totals),
+        "total": len(page.object_list) if page.is_whole_list else fleet.known_total(counts),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "settings_app/cluster_list.html#cluster-results", context)
-    context.update(summary=summary, totals=totals)
+    context.update(summary=counts.by_project, totals=counts)
     context.update(page_context(request, console, "cluster_list"))
     return render(request, "settings_app/cluster_list.html", context)
 
@@ -167,8 +128,8 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
 def cluster_detail(
     request: HttpRequest, scope: ScopeRef, cluster_id: int, panel: str = ""
 ) -> HttpResponse:
-    console, cluster = enter_cluster(request.user, scope, cluster_id)
-    return _render_cluster(request, console, cluster, panel=panel)
+    console, cluster = cluster_for_user(request.user, scope, cluster_id)
+    return ClusterPage(request, console, cluster).render(cluster, panel=panel)
 
 
 @login_required
@@ -177,52 +138,59 @@ def cluster_detail(
 def change_cluster_agent_upgrades(
     request: HttpRequest, scope: ScopeRef, cluster_id: int
 ) -> HttpResponse:
-    console, cluster = enter_cluster(request.user, scope, cluster_id)
-    return apply_change(
-        request,
-        access=cluster_access(console.roles, cluster),
-        rule=rules.set_cluster,
-        target=cluster,
-        settings_url=reverse("cluster_settings", args=[scope, cluster_id]),
-        render_panel=lambda current, status, **known: _render_cluster(
-            request, console, current, panel="settings", status=status, **known
-        ),
-    )
+    console, cluster = cluster_for_user(request.user, scope, cluster_id, change=True)
+    return apply_change(request, ClusterPage(request, console, cluster))
 
 
-def _render_cluster(
-    request: HttpRequest,
-    console: ConsoleScope,
-    cluster: Cluster,
-    *,
-    panel: str,
-    status: int = 200,
-    platform_agent: str | None = None,
-    counts: object = None,  # what a push's answer knows; a cluster's panel shows no counts
-) -> HttpResponse:
-    """The details page; for an htmx change, only its Cluster Settings panel (with the status
-    line, agent version and history swapped out of band)."""
-    fragment = request.htmx and request.method == "POST"
-    release = None
-    if platform_agent is None or not fragment:
-        release = PlatformRelease.current()
-        platform_agent = release.agent_version if release else ""
-    context = {
-        "cluster": cluster,
-        "release": release,
-        "platform_agent": platform_agent,
-        "panel": panel,
-        "history": cluster_history(cluster),
-        "switch": cluster_switch(
-            cluster,
-            action=reverse("change_cluster_agent_upgrades", args=[console.ref, cluster.pk]),
-            access=cluster_access(console.roles, cluster),
-            platform_agent=platform_agent,
-        ),
-    }
-    if fragment:
-        return render(
-            request, "settings_app/cluster_detail.html#cluster-settings", context, status=status
-        )
-    context.update(page_context(request, console, "cluster_list"))
-    return render(request, "settings_app/cluster_detail.html", context, status=status)
+@dataclass
+class ClusterPage:
+    """A cluster's details page, and its Cluster Settings panel as a change's answer."""
+
+    request: HttpRequest
+    console: ConsoleScope
+    obj: Cluster
+
+    @property
+    def settings_url(self) -> str:
+        return reverse("cluster_settings", args=[self.console.ref, self.obj.pk])
+
+    def render(
+        self,
+        cluster: Cluster,
+        *,
+        status: int = 200,
+        change: rules.Change | None = None,
+        panel: str = "settings",
+    ) -> HttpResponse:
+        """The details page; for an htmx change, only its Cluster Settings panel (with the
+        status line, agent version and history swapped out of band)."""
+        request, console = self.request, self.console
+        fragment = request.htmx and request.method == "POST"
+        release = None
+        if change is not None and fragment:
+            platform_agent = change.platform_agent  # read by the change: no need to ask again
+        else:
+            release = PlatformRelease.current()
+            platform_agent = release.agent_version if release else ""
+        context = {
+            "cluster": cluster,
+            "release": release,
+            "platform_agent": platform_agent,
+            "panel": panel,
+            "history": cluster_history(cluster),
+            "switch": cluster_switch(
+                cluster,
+                action=reverse("change_cluster_agent_upgrades", args=[console.ref, cluster.pk]),
+                access=cluster_access(console.roles, cluster),
+                platform_agent=platform_agent,
+            ),
+        }
+        if fragment:
+            return render(
+                request,
+                "settings_app/cluster_detail.html#cluster-settings",
+                context,
+                status=status,
+            )
+        context.update(page_context(request, console, "cluster_list"))
+        return render(request, "settings_app/cluster_detail.html", context, status=status)

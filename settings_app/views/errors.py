@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseClientRefresh
 
 from ..permissions import NOT_FOUND
 
@@ -47,7 +49,16 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     message = _message(exception, "You may not change this. Ask an administrator for a role.")
-    return error_response(request, 403, "Not allowed", f"{message} Nothing was changed.")
+    message = f"{message} Nothing was changed."
+    if getattr(request, "htmx", False) and request.user.is_authenticated:
+        # The page was drawn when the user could still change this (a role taken away since):
+        # reload it, so that every switch on it shows what they may do now, with the reason.
+        messages.error(request, message)
+        response = HttpResponseClientRefresh()
+        response.status_code = 403
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    return error_response(request, 403, "Not allowed", message)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

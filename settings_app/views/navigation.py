@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..permissions import roles_for
-from ..scopes import ConsoleScope, ScopeConverter, enter_scope, landing_scope, scope_choices
+from ..permissions import landing_scope, scope_choices, scope_for_user
+from ..roles import roles_for
+from ..scopes import ConsoleScope, ScopeConverter
 
 
 def page_context(request: HttpRequest, console: ConsoleScope | None, current: str) -> dict:
@@ -44,6 +45,6 @@ def switch_scope(request: HttpRequest) -> HttpResponse:
         ref = ScopeConverter().to_python(request.GET.get("scope", ""))
     except ValueError:
         return redirect("home")
-    enter_scope(request.user, ref)  # 404 for a scope the user may not open
+    scope_for_user(request.user, ref)  # 404 for a scope the user may not open
     url = reverse("cluster_list", args=[ref])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

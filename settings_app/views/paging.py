@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+LAST_ROW = 2**62  # no list is longer; an OFFSET beyond 64 bits is an error in SQL
+
 
 @dataclass(frozen=True)
 class Page:
@@ -47,6 +49,8 @@ def page_of(queryset: QuerySet, number: str | None, per_page: int) -> Page:
     try:
         page = max(1, int(number or 1))
     except ValueError:
+        page = 1
+    if page * per_page > LAST_ROW:  # past any list there can be (and past what SQL can skip)
         page = 1
     rows = list(queryset[(page - 1) * per_page : page * per_page + 1])
     if not rows and page > 1:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .. import rules
 from ..models import PlatformRelease, version_key
-from ..permissions import NOT_FOUND
+from ..permissions import require_platform_admin
 from ..wording import rollout_message
 from .navigation import page_context
 
@@ -31,8 +31,7 @@ class ReleaseForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def platform_upgrades(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_superuser:
-        raise Http404(NOT_FOUND)
+    require_platform_admin(request.user)
     form = ReleaseForm(request.POST or None)
     status = 200
     if request.method == "POST":

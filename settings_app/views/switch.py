@@ -3,19 +3,18 @@ flow that the cluster, project and tenant endpoints share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 
-from ..models import AgentUpgrades, AgentUpgradesSetting, Cluster, Project, Tenant
-from ..permissions import Access, require_view
-from ..rules import Change, ClusterCounts, InvalidPause, Pause, StaleSetting
+from .. import rules
+from ..models import AgentUpgrades, Cluster, Project, Tenant
+from ..permissions import Access
+from ..rules import Change, FleetCounts, InvalidPause, StaleSetting
 from ..wording import (
     cluster_confirm,
     conflict_message,
@@ -79,7 +78,7 @@ def push_switch(
     *,
     action: str,
     access: Access,
-    counts: ClusterCounts,
+    counts: FleetCounts,
     platform_agent: str,
 ) -> Switch:
     wanted = AgentUpgrades.UNLOCK if obj.is_paused else AgentUpgrades.LOCK
@@ -116,13 +115,10 @@ class AgentUpgradesForm(forms.Form):
     version = forms.IntegerField(
         required=False,
         min_value=0,
+        max_value=2**31 - 1,
         error_messages={"invalid": "The version must be a whole number. Reload the page."},
     )
-    reason = forms.CharField(
-        max_length=200,
-        required=False,
-        error_messages={"max_length": "Keep the reason to %(limit_value)d characters or fewer."},
-    )
+    reason = forms.CharField(required=False, strip=False)
     # Read in the console's time zone (UTC), as the field's label says.
     until = forms.DateTimeField(
         required=False,
@@ -134,43 +130,38 @@ class AgentUpgradesForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("value") == AgentUpgrades.UNLOCK:
-            data["reason"], data["until"] = "", None  # a resume carries neither
-        elif data.get("until") and data["until"] <= timezone.now():
-            self.add_error("until", "“Pause until” must be in the future.")
+        if "value" in data and "until" in data:
+            try:
+                self.pause = rules.pause_for(data["value"], data.get("reason", ""), data["until"])
+            except InvalidPause as refused:
+                self.add_error(None, str(refused))
         return data
 
-    @property
-    def pause(self) -> Pause:
-        return Pause(reason=self.cleaned_data["reason"], until=self.cleaned_data["until"])
+
+class SettingsPanel(Protocol):
+    """The panel a change endpoint answers with: the cluster's Cluster Settings, or a project's
+    or tenant's Platform Settings."""
+
+    obj: Tenant | Project | Cluster
+    settings_url: str  # where a plain form post is sent back to
+
+    def render(
+        self, obj: Tenant | Project | Cluster, *, status: int = 200, change: Change | None = None
+    ) -> HttpResponse: ...
 
 
-def apply_change(
-    request: HttpRequest,
-    *,
-    access: Access,
-    rule: Callable[..., Change],
-    target: AgentUpgradesSetting,
-    settings_url: str,
-    render_panel: Callable[..., HttpResponse],
-) -> HttpResponse:
-    """Check, validate, change, and answer: the re-rendered panel for htmx, a redirect back to
-    the settings page for a plain form post (the page itself, with 409, on a conflict).
-    A refused htmx request also gets the panel, so the switch shows what the user may do now.
-    `render_panel(obj, status, platform_agent=None, counts=None)` draws the panel for `obj`."""
-    require_view(access)
-    if not access.change:
-        if not request.htmx:
-            raise PermissionDenied(access.reason)
-        messages.error(request, f"{access.reason} Nothing was changed.")
-        return render_panel(target, 403)
+def apply_change(request: HttpRequest, panel: SettingsPanel) -> HttpResponse:
+    """Validate, change, and answer: the re-rendered panel for htmx, a redirect back to the
+    settings page for a plain form post (the page itself, with 409, on a conflict). The view
+    has already loaded the object through its access helper, which refused whoever may not
+    change it."""
     form = AgentUpgradesForm(request.POST)
     if not form.is_valid():
         errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
         return error_response(request, 400, "Bad request", f"{errors} Nothing was changed.")
     try:
-        change = rule(
-            target,
+        change = rules.change_agent_upgrades(
+            panel.obj,
             form.cleaned_data["value"],
             actor=request.user,
             rendered_version=form.cleaned_data["version"],
@@ -178,7 +169,7 @@ def apply_change(
         )
     except StaleSetting as conflict:
         messages.error(request, conflict_message(conflict.current))
-        return render_panel(conflict.current, 409)
+        return panel.render(conflict.current, status=409)
     except InvalidPause as refused:  # the end passed while the request was on its way
         return error_response(request, 400, "Bad request", f"{refused} Nothing was changed.")
     if change.replayed:
@@ -186,9 +177,7 @@ def apply_change(
     else:
         messages.success(request, done_message(change))
     if not request.htmx:
-        return redirect(settings_url)
+        return redirect(panel.settings_url)
     # The change has just read the platform's agent version and counted the clusters it
     # wrote; the panel needn't ask again.
-    return render_panel(
-        change.target, 200, platform_agent=change.platform_agent, counts=change.counts
-    )
+    return panel.render(change.target, change=change)

@@ -1,0 +1,112 @@
+"""The agent-upgrade setting that tenants, projects and clusters each hold, defined once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class AgentUpgrades(models.TextChoices):
+    """The setting's two values, named as in Palette's API."""
+
+    LOCK = "lock", "Paused"
+    UNLOCK = "unlock", "Active"
+
+
+class Scope(models.TextChoices):
+    TENANT = "tenant", "tenant"
+    PROJECT = "project", "project"
+    CLUSTER = "cluster", "cluster"
+
+
+class Via(models.TextChoices):
+    """What wrote a value: a scope's change, or the end of a pause."""
+
+    TENANT = "tenant", "pushed by tenant"
+    PROJECT = "project", "pushed by project"
+    CLUSTER = "cluster", "set directly"
+    EXPIRY = "expiry", "pause ended"
+
+
+# The setting, named once: each field of a scope's setting and the audit event field that records
+# what a change wrote to it. Copying a project's setting to a new cluster, writing it, applying it
+# to the object in hand, auditing it and showing it in the admin all read this table, so adding
+# a field to the setting is one line here (and its columns in a migration).
+SETTING_FIELDS: dict[str, str] = {
+    "agent_upgrades": "new_value",
+    "agent_upgrades_set_via": "via",
+    "agent_upgrades_set_by": "actor",
+    "agent_upgrades_set_at": "at",
+    "agent_upgrades_reason": "reason",
+    "agent_upgrades_until": "until",
+}
+# Counts the writes, so that a form rendered from an older version can be told apart.
+SETTING_VERSION = "agent_upgrades_version"
+
+
+def paused_now(now: datetime) -> Q:
+    """The objects whose pause holds at `now`: value lock, and no end or an end still ahead."""
+    return Q(agent_upgrades=AgentUpgrades.LOCK) & (
+        Q(agent_upgrades_until__isnull=True) | Q(agent_upgrades_until__gt=now)
+    )
+
+
+class AgentUpgradesSetting(models.Model):
+    """The setting every scope holds, with where it came from.
+
+    `set_via` is what wrote the value (this object's own scope, a higher one that pushed down,
+    or the end of a pause); empty while the value is still the default. `version` counts writes,
+    so a form rendered from an older version can be told apart from a fresh one. A pause may
+    carry a reason and an end (`until`): once the end has passed, the pause no longer holds.
+    """
+
+    agent_upgrades = models.CharField(
+        max_length=6, choices=AgentUpgrades.choices, default=AgentUpgrades.UNLOCK
+    )
+    agent_upgrades_version = models.PositiveIntegerField(default=0)
+    agent_upgrades_set_via = models.CharField(max_length=7, choices=Via.choices, blank=True)
+    agent_upgrades_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    agent_upgrades_set_at = models.DateTimeField(null=True, blank=True)
+    agent_upgrades_reason = models.CharField(max_length=200, blank=True)
+    agent_upgrades_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_paused(self) -> bool:
+        """Whether the pause holds now: a pause whose end has passed no longer does."""
+        return self.agent_upgrades == AgentUpgrades.LOCK and not self.pause_expired
+
+    @property
+    def pause_expired(self) -> bool:
+        until = self.agent_upgrades_until
+        return (
+            self.agent_upgrades == AgentUpgrades.LOCK
+            and until is not None
+            and until <= timezone.now()
+        )
+
+    @property
+    def effective_agent_upgrades(self) -> AgentUpgrades:
+        return AgentUpgrades.LOCK if self.is_paused else AgentUpgrades.UNLOCK
+
+    @property
+    def agent_upgrades_label(self) -> str:
+        return self.effective_agent_upgrades.label
+
+    def copy_setting_from(self, other: AgentUpgradesSetting) -> None:
+        """Take `other`'s setting as it stands, with where it came from (not its version)."""
+        for name in SETTING_FIELDS:
+            attname = self._meta.get_field(name).attname  # the set_by id: no user is loaded
+            setattr(self, attname, getattr(other, attname))

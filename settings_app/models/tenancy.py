@@ -1,0 +1,124 @@
+"""Tenants, their projects and the projects' clusters, each holding the agent-upgrade setting."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .fleet import ClusterQuerySet, recount
+from .setting import AgentUpgradesSetting
+
+
+class Tenant(AgentUpgradesSetting):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        default_permissions = ()
+        permissions = [("administer_tenant", "Tenant Admin")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(AgentUpgradesSetting):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="projects")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        default_permissions = ()
+        permissions = [
+            ("administer_project", "Project Admin"),
+            ("view_project", "Project Viewer"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="project_name_unique_in_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def full_name(self) -> str:
+        """'Acme / Default': projects of different tenants may share a name."""
+        return f"{self.tenant.name} / {self.name}"
+
+
+class Cluster(AgentUpgradesSetting):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="clusters")
+    # The project's tenant, kept on the cluster so that a tenant's page of clusters is one
+    # range of the (tenant, name, id) index rather than a join and a sort of all its clusters.
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="clusters")
+    name = models.CharField(max_length=100)
+    agent_version = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ClusterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        default_permissions = ()
+        permissions = [("administer_cluster", "Cluster Admin")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"], name="cluster_name_unique_in_project"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["project", "name"], name="cluster_project_name"),
+            models.Index(fields=["tenant", "name", "id"], name="cluster_tenant_name"),
+            # Pauses with an end: the expiry sweep and the "ended but not yet resumed" count. Only
+            # a pause has an end (a resume clears it), and a condition on the value alone would
+            # not match Django's parameterised queries, so the index condition is the end's.
+            models.Index(
+                fields=["agent_upgrades_until"],
+                name="cluster_pause_ends",
+                condition=Q(agent_upgrades_until__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        self._check_stays_in_tenant()
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, and recount the fleet rows of its project (and of the one it left)."""
+        self._check_stays_in_tenant()
+        with transaction.atomic(using=kwargs.get("using") or "default", savepoint=False):
+            before = None
+            if self.pk is not None:
+                before = (
+                    type(self)
+                    ._base_manager.filter(pk=self.pk)
+                    .values_list("project_id", flat=True)
+                    .first()
+                )
+            self.tenant_id = self.project.tenant_id  # the cluster's tenant is its project's
+            super().save(*args, **kwargs)
+            recount({self.project_id, before} - {None}, prune=before not in (None, self.project_id))
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(savepoint=False):
+            project_id = self.project_id
+            deleted = super().delete(*args, **kwargs)
+            recount([project_id], prune=True)
+        return deleted
+
+    def _check_stays_in_tenant(self) -> None:
+        """A cluster never leaves its tenant: its roles, audit trail and keys belong there."""
+        if self.pk is None or not self.tenant_id or not self.project_id:
+            return
+        if self.project.tenant_id != self.tenant_id:
+            raise ValidationError(
+                {"project": "A cluster can only move to another project of its own tenant."}
+            )
+
+    def is_behind(self, agent_version: str) -> bool:
+        """Agents only move forward to the platform's agent version: behind is 'not current'."""
+        return bool(agent_version) and self.agent_version != agent_version

@@ -1,0 +1,70 @@
+"""The rules of pausing agent upgrades, as plain functions with no request in sight.
+
+1. Only a cluster's own value decides whether its agent is held back (and a pause whose end has
+   passed no longer holds).
+2. Setting a project or tenant pushes the value down to everything below it, every time.
+3. A lower scope may override until the next push; 4. it never writes upward.
+5. A new cluster takes its project's current value.
+6. A cluster going from lock to unlock catches its agent up to the platform's agent version.
+
+A platform release rolls the new agent out to every cluster whose pause does not hold, and holds
+back the rest. Each change is one transaction: values, cascade, agent upgrades and audit events
+commit together or not at all.
+
+The public surface, by module: `pauses` (set a cluster, push a project or tenant, a new
+cluster), `expiry` (pauses that end), `releases` (releases and rollouts), `fleet` (the counts),
+`writes` (a change's values and their checks).
+"""
+
+from .expiry import Expiry, resume_expired_pauses
+from .fleet import FleetCounts, ProjectCounts, fleet_counts
+from .pauses import (
+    Change,
+    InvalidMove,
+    StaleSetting,
+    change_agent_upgrades,
+    is_held_back,
+    move_cluster,
+    new_cluster,
+    push_project,
+    push_tenant,
+    set_cluster,
+    take_project_setting,
+)
+from .releases import (
+    InvalidRelease,
+    ProjectRollout,
+    Rollout,
+    check_versions,
+    current_agent_version,
+    release_platform,
+)
+from .writes import InvalidPause, Pause, pause_for
+
+__all__ = [
+    "Change",
+    "Expiry",
+    "FleetCounts",
+    "InvalidMove",
+    "InvalidPause",
+    "InvalidRelease",
+    "Pause",
+    "ProjectCounts",
+    "ProjectRollout",
+    "Rollout",
+    "StaleSetting",
+    "change_agent_upgrades",
+    "check_versions",
+    "current_agent_version",
+    "fleet_counts",
+    "is_held_back",
+    "move_cluster",
+    "new_cluster",
+    "pause_for",
+    "push_project",
+    "push_tenant",
+    "release_platform",
+    "resume_expired_pauses",
+    "set_cluster",
+    "take_project_setting",
+]

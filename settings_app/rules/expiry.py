@@ -1,0 +1,121 @@
+"""The end of pauses: a pause whose end has passed stops holding at once; the sweep writes it
+down, resuming its tenant, project or cluster and catching the agents up (rule 6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.utils import timezone
+
+from ..models import (
+    AgentUpgrade,
+    AgentUpgrades,
+    Cluster,
+    PlatformRelease,
+    Project,
+    Scope,
+    Tenant,
+    Via,
+)
+from .writes import SettingWrite
+
+LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """What the end of pauses resumed."""
+
+    tenants: list[str] = field(default_factory=list)
+    projects: list[str] = field(default_factory=list)
+    clusters: list[str] = field(default_factory=list)
+    agents_upgraded: int = 0
+    agent_version: str = ""
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.tenants or self.projects or self.clusters)
+
+
+@transaction.atomic
+def resume_expired_pauses(now: datetime | None = None) -> Expiry:
+    """Resume every tenant, project and cluster whose pause has ended, catching their agents up
+    to the platform's agent version."""
+    release = PlatformRelease.current()
+    return resume_ended(now or timezone.now(), release.agent_version if release else "")
+
+
+def resume_ended(
+    now: datetime, agent_version: str, *, catch_up: bool = True, locked: bool = False
+) -> Expiry:
+    """Resume what has ended by `now`, in the caller's transaction. With `catch_up`, agents
+    held back by those pauses are upgraded to `agent_version`; a release passes False, since
+    its rollout upgrades them (and every other active agent) next, and `locked`, since it
+    holds every tenant's row already."""
+    ended = Q(agent_upgrades=LOCK, agent_upgrades_until__lte=now)
+    if not locked:
+        # Take the tenants' rows first, as every change does, so that a person's change to
+        # the same objects waits for the sweep (or the sweep for it) instead of interleaving.
+        list(
+            Tenant.objects.select_for_update(of=("self",))
+            .filter(
+                ended
+                | Q(pk__in=Project.objects.filter(ended).values("tenant_id"))
+                | Q(pk__in=Cluster.objects.filter(ended).values("tenant_id"))
+            )
+            .order_by("pk")
+            .values_list("pk")
+        )
+    names: dict[str, list[str]] = {"tenant": [], "project": [], "cluster": []}
+    for kind, name in (
+        _named(Tenant, "tenant", ended)
+        .union(_named(Project, "project", ended), _named(Cluster, "cluster", ended), all=True)
+        .order_by("name")
+    ):
+        names[kind].append(name)
+    tenants, projects, clusters = names["tenant"], names["project"], names["cluster"]
+    write = SettingWrite(UNLOCK, Via.EXPIRY, None, now)
+    # The pause stopped holding at its end; the audit trail says that it ended, and when.
+    from_row = {"old_value": Value(LOCK), "until": F("agent_upgrades_until")}
+    if tenants:
+        rows = Tenant.objects.filter(ended)
+        write.audit_rows(rows, **from_row, scope=Value(Scope.TENANT), tenant_id=F("pk"))
+        write.update(rows)
+    if projects:
+        rows = Project.objects.filter(ended)
+        write.audit_rows(
+            rows,
+            **from_row,
+            scope=Value(Scope.PROJECT),
+            tenant_id=F("tenant_id"),
+            project_id=F("pk"),
+        )
+        write.update(rows)
+    upgraded = 0
+    if clusters:
+        rows = Cluster.objects.filter(ended)
+        write.audit_rows(
+            rows,
+            **from_row,
+            scope=Value(Scope.CLUSTER),
+            tenant_id=F("tenant_id"),
+            project_id=F("project_id"),
+            cluster_id=F("pk"),
+        )
+        target = agent_version if catch_up else ""
+        upgraded = write.record_catch_up(rows, target, AgentUpgrade.Cause.EXPIRY)
+        write.update_clusters(rows, target)
+    return Expiry(tenants, projects, clusters, upgraded, agent_version)
+
+
+def _named(model, kind: str, ended: Q):
+    """(kind, name) of the objects of `model` whose pause has ended, for one UNION."""
+    return (
+        model.objects.filter(ended)
+        .annotate(kind=Value(kind))
+        .values_list("kind", "name")
+        .order_by()
+    )

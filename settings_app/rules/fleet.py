@@ -1,0 +1,123 @@
+"""The fleet counts: how many clusters, paused, behind and set below, for a set of projects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from ..models import FLEET_COUNTS, AgentUpgrades, Cluster, Project, ProjectFleet, Scope
+from ..models.fleet import count_columns
+
+
+@dataclass(frozen=True)
+class ProjectCounts:
+    project_id: int
+    project_name: str
+    total: int
+    paused: int
+    behind: int
+
+
+@dataclass(frozen=True)
+class FleetCounts:
+    total: int = 0
+    projects: int = 0  # projects that hold these clusters
+    paused: int = 0  # clusters whose pause holds now
+    behind: int = 0  # clusters whose agent is behind the platform's
+    set_below: int = 0  # clusters whose value was written by a scope below the one asked about
+    paused_behind: int = 0  # paused clusters whose agent a resume would upgrade
+    by_project: tuple[ProjectCounts, ...] = ()
+
+    @property
+    def active(self) -> int:
+        return self.total - self.paused
+
+    @property
+    def mixed(self) -> bool:
+        """Some clusters paused and some not."""
+        return 0 < self.paused < self.total
+
+
+def fleet_counts(
+    projects: QuerySet[Project],
+    *,
+    below: Scope,
+    agent_version: str,
+    clusters: QuerySet[Cluster] | None = None,
+    now: datetime | None = None,
+) -> FleetCounts:
+    """The clusters of these projects counted: from the projects' fleet rows (one per project,
+    whatever the number of clusters), less the pauses that have ended. `clusters` narrows the
+    count to some of their clusters (a Cluster Admin's view), which are then counted live.
+    `below` is the scope asked about: 'set below' counts values written beneath it."""
+    now = now or timezone.now()
+    if clusters is None:
+        clusters = Cluster.objects.filter(project__in=projects.values("pk"))
+        rows = ProjectFleet.objects.filter(project__in=projects.values("pk")).values(
+            "project_id", "project__name", *FLEET_COUNTS
+        )
+    else:
+        behind = ~Q(agent_version=agent_version) if agent_version else Q(pk__isnull=True)
+        rows = (
+            clusters.order_by()
+            .values("project_id", project__name=F("project__name"))
+            .annotate(**count_columns(behind=behind))
+        )
+    return counts_from_rows(
+        list(rows), below=below, agent_version=agent_version, now=now, clusters=clusters
+    )
+
+
+def counts_from_rows(
+    rows: list[dict],
+    *,
+    below: Scope,
+    agent_version: str,
+    now: datetime,
+    clusters: QuerySet[Cluster],
+) -> FleetCounts:
+    """Sum fleet rows (of `clusters`' projects), less the pauses that have ended but are not yet
+    written down, looked up (through the partial index on pause ends) only when some pause has
+    an end."""
+    ended: dict[int, dict] = {}
+    if any(row["paused_with_end"] for row in rows):
+        behind = ~Q(agent_version=agent_version) if agent_version else Q(pk__isnull=True)
+        ended = {
+            row["project_id"]: row
+            for row in clusters.filter(
+                agent_upgrades=AgentUpgrades.LOCK, agent_upgrades_until__lte=now
+            )
+            .order_by()
+            .values("project_id")
+            .annotate(ended=Count("pk"), ended_behind=Count("pk", filter=behind))
+        }
+    nothing = {"ended": 0, "ended_behind": 0}
+    by_project = tuple(
+        sorted(
+            (
+                ProjectCounts(
+                    project_id=row["project_id"],
+                    project_name=row.get("project__name", ""),
+                    total=row["clusters"],
+                    paused=row["paused"] - ended.get(row["project_id"], nothing)["ended"],
+                    behind=row["behind"],
+                )
+                for row in rows
+            ),
+            key=lambda p: (p.project_name, p.project_id),
+        )
+    )
+    total = {key: sum(row[key] for row in rows) for key in FLEET_COUNTS}
+    set_below = total["set_on_cluster"] + (total["set_on_project"] if below == Scope.TENANT else 0)
+    return FleetCounts(
+        total=total["clusters"],
+        projects=sum(1 for row in rows if row["clusters"]),
+        paused=sum(p.paused for p in by_project),
+        behind=total["behind"],
+        set_below=set_below,
+        paused_behind=total["paused_behind"] - sum(row["ended_behind"] for row in ended.values()),
+        by_project=by_project,
+    )
