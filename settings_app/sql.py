@@ -11,18 +11,27 @@ def insert_select(
     rows: QuerySet,
     on_conflict: str = "",
     returning: tuple[str, ...] = (),
+    also: tuple[tuple[QuerySet, dict], ...] = (),
     **columns,
 ):
     """INSERT INTO <model> (<columns>) SELECT <expressions> FROM <rows>: one statement however
     many rows. `columns` maps field names to expressions evaluated on each row of `rows`
-    (aggregates when `rows` is grouped). With `on_conflict` (a unique column), rows that exist
-    are updated instead (SQLite and PostgreSQL share the syntax; SQLite wants the SELECT to
-    have a WHERE clause there, which the callers' filters give it). Returns the row count, or
-    with `returning` the written rows' values of those fields, as dicts."""
-    aliases = {f"insert_{name}": expression for name, expression in columns.items()}
-    select = rows.order_by().annotate(**aliases).values_list(*aliases)
-    sql, params = select.query.sql_with_params()
-    connection = connections[select.db]
+    (aggregates when `rows` is grouped); `also` adds more (rows, columns) with the same column
+    names, joined with UNION ALL, still one statement. With `on_conflict` (a unique column),
+    rows that exist are updated instead (SQLite and PostgreSQL share the syntax; SQLite wants
+    the SELECT to have a WHERE clause there, which the callers' filters give it). Returns the
+    row count, or with `returning` the written rows' values of those fields, as dicts."""
+    selects, params = [], []
+    for part_rows, part_columns in ((rows, columns), *also):
+        if list(part_columns) != list(columns):
+            raise ValueError("every part of an INSERT … SELECT names the same columns in order")
+        aliases = {f"insert_{name}": expression for name, expression in part_columns.items()}
+        select = part_rows.order_by().annotate(**aliases).values_list(*aliases)
+        part_sql, part_params = select.query.sql_with_params()
+        selects.append(part_sql)
+        params.extend(part_params)
+    sql = " UNION ALL ".join(selects)
+    connection = connections[rows.db]
     quote = connection.ops.quote_name
     names = [quote(model._meta.get_field(name).column) for name in columns]
     statement = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(names)}) {sql}"

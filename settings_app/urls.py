@@ -30,6 +30,11 @@ urlpatterns = [
         clusters.change_cluster_agent_upgrades,
         name="change_cluster_agent_upgrades",
     ),
+    path(
+        "<scope:scope>/clusters/<int:cluster_id>/agent-upgrades/undo/",
+        clusters.undo_cluster_change,
+        name="undo_cluster_change",
+    ),
     path("<scope:scope>/audit-logs/", audit_logs.audit_log, name="audit_log"),
     # Project Settings
     path(
@@ -48,6 +53,11 @@ urlpatterns = [
         project_settings.change_project_agent_upgrades,
         name="change_project_agent_upgrades",
     ),
+    path(
+        "projects/<int:project_id>/agent-upgrades/undo/",
+        project_settings.undo_project_change,
+        name="undo_project_change",
+    ),
     # Projects and Tenant Settings
     path("tenants/<int:tenant_id>/projects/", tenant_settings.project_list, name="project_list"),
     path(
@@ -63,5 +73,10 @@ urlpatterns = [
         "tenants/<int:tenant_id>/agent-upgrades/",
         tenant_settings.change_tenant_agent_upgrades,
         name="change_tenant_agent_upgrades",
+    ),
+    path(
+        "tenants/<int:tenant_id>/agent-upgrades/undo/",
+        tenant_settings.undo_tenant_change,
+        name="undo_tenant_change",
     ),
 ]

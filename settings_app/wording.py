@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from .models import AgentUpgrades, AgentUpgradesSetting, Cluster, Project, Tenant, Via
+from .models import AgentUpgrades, AgentUpgradesSetting, AuditEvent, Cluster, Project, Tenant, Via
 from .rules import Change, Expiry, FleetCounts, Rollout
 
 
@@ -137,6 +137,42 @@ def done_message(change: Change) -> str:
     if change.agents_upgraded:
         text += f"; {plural(change.agents_upgraded, 'agent')} upgraded to {change.agent_version}"
     return text + "."
+
+
+def undo_confirm(obj: AgentUpgradesSetting, event: AuditEvent) -> str:
+    """What undoing `event`, the change that wrote `obj`'s setting, will do."""
+    before = AgentUpgrades(event.old_value).label
+    text = f"Undo the change {event.actor_name} made {ago(event.at)}."
+    if isinstance(obj, Cluster):
+        return f"{text} Agent upgrades for {describe(obj)} go back to {before}, as they were before it."
+    return (
+        f"{text} Agent upgrades for {describe(obj)} and every {'project and ' if isinstance(obj, Tenant) else ''}"
+        f"cluster it wrote go back to what each had before it."
+    )
+
+
+def undo_message(change: Change) -> str:
+    state = AgentUpgrades(change.value).label.lower()
+    text = (
+        f"Change undone: agent upgrades for {describe(change.target)} are {state} again, as before "
+        f"{change.undid.actor_name}'s change."
+    )
+    if change.agents_upgraded:
+        text += f" {plural(change.agents_upgraded, 'agent')} upgraded to {change.agent_version}."
+    return text
+
+
+def changed_since_message(obj: AgentUpgradesSetting, changed: int) -> str:
+    were = "was" if changed == 1 else "were"
+    return (
+        f"{plural(changed, 'cluster or project')} that this change wrote {were} changed since. "
+        f"Nothing was undone; change {describe(obj)} with its switch instead."
+    )
+
+
+NOTHING_TO_UNDO = (
+    "There is nothing to undo here any more: the setting was changed since. Nothing was changed."
+)
 
 
 def replayed_message(change: Change) -> str:

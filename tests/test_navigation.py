@@ -414,6 +414,7 @@ def test_the_globex_admin_sees_only_globex_changes(demo, client_for, history):
     )
 
     assert audit_rows(response) == [
+        ["globex-admin", "Project Default", "Active → Paused", "pushed by tenant"],
         ["globex-admin", "Cluster globex-main", "Active → Paused", "pushed by tenant"],
         ["globex-admin", "Tenant Globex", "Active → Paused", "set directly"],
     ]

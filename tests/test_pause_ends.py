@@ -131,7 +131,7 @@ def test_every_audit_event_of_a_pause_records_its_reason_and_end(demo, admin):
 
     rules.push_tenant(demo.acme, LOCK, actor=admin, pause=Pause(REASON, until))
 
-    assert AuditEvent.objects.count() == 6  # the tenant and its 5 clusters
+    assert AuditEvent.objects.count() == 8  # the tenant, its 2 projects and 5 clusters
     assert set(AuditEvent.objects.values_list("reason", "until")) == {(REASON, until)}
 
 

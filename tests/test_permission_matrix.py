@@ -110,6 +110,12 @@ ENDPOINTS = {
     "tenant settings": Endpoint("tenant_settings", "GET", "tenant"),
     "tenant platform settings": Endpoint("tenant_platform_settings", "GET", "tenant"),
     "change tenant": Endpoint("change_tenant_agent_upgrades", "POST", "tenant"),
+    "undo cluster change": Endpoint("undo_cluster_change", "POST", "cluster in a project scope"),
+    "undo cluster change, tenant scope": Endpoint(
+        "undo_cluster_change", "POST", "cluster in the tenant scope"
+    ),
+    "undo project change": Endpoint("undo_project_change", "POST", "project"),
+    "undo tenant change": Endpoint("undo_tenant_change", "POST", "tenant"),
 }
 
 # fmt: off
@@ -203,6 +209,18 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("change tenant", MISSING):                           (LOGIN,   404,    404,   404,     404,     404,    404,    404),
 }
 # fmt: on
+# Undoing is allowed exactly where changing is; with nothing yet to undo, it answers 409.
+NOTHING_TO_UNDO = 409
+MATRIX |= {
+    (
+        endpoint.replace("change", "undo", 1).replace(",", " change,", 1)
+        if "," in endpoint
+        else endpoint.replace("change", "undo", 1) + " change",
+        obj,
+    ): tuple(NOTHING_TO_UNDO if answer == CHANGED else answer for answer in answers)
+    for (endpoint, obj), answers in list(MATRIX.items())
+    if endpoint.startswith("change ")
+}
 
 CASES = [
     pytest.param(role, endpoint, obj, answers[column], id=f"{role}|{endpoint}|{obj}")
@@ -275,9 +293,9 @@ def changed_object(endpoint: Endpoint, obj: str):
         OTHER_TENANT: "globex-main",
     }
     cluster = Cluster.objects.select_related("project__tenant").get(name=clusters[obj])
-    if endpoint.url_name == "change_cluster_agent_upgrades":
+    if "cluster" in endpoint.url_name:
         return cluster
-    if endpoint.url_name == "change_project_agent_upgrades":
+    if "project" in endpoint.url_name:
         return cluster.project
     return cluster.project.tenant
 
@@ -289,7 +307,7 @@ def send(client: Client, demo, endpoint: Endpoint, obj: str, **headers: str):
     data = {}
     if endpoint.url_name == "platform_upgrades":
         data = {"version": NEW_RELEASE}
-    elif endpoint.url_name.startswith("change_"):
+    elif endpoint.url_name.startswith(("change_", "undo_")):
         target = changed_object(endpoint, obj)
         # The form as the page renders it: the value wanted and the version it was rendered from.
         version = target.agent_upgrades_version if target else 0

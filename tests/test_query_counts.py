@@ -81,7 +81,7 @@ PAGES = [
     Case("root", "platform_upgrades", budget=5),
     Case("tenant-admin", "cluster_detail", budget=9),
     Case("viewer", "cluster_settings", budget=8),
-    Case("tenant-admin", "cluster_settings", htmx=True, budget=9),
+    Case("tenant-admin", "cluster_settings", htmx=True, budget=10),  # and its Undo offer
     Case("tenant-admin", "audit_log/tenant", budget=7),
     Case("viewer", "audit_log/project", budget=6),
     Case("cluster-admin", "audit_log/project", budget=6),
@@ -89,7 +89,7 @@ PAGES = [
     Case("viewer", "project_platform", budget=7),
     Case("tenant-admin", "projects", budget=9),  # its counts come from rules.fleet_counts
     Case("tenant-admin", "tenant_settings", budget=9),
-    Case("tenant-admin", "tenant_platform", budget=8),
+    Case("tenant-admin", "tenant_platform", budget=9),  # and its Undo offer
 ]
 CHANGES = [
     Case("cluster-admin", "change_cluster", "lock", budget=12),

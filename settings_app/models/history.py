@@ -18,6 +18,7 @@ class AuditEvent(models.Model):
 
     class Action(models.TextChoices):
         SETTING = "setting", "setting changed"
+        UNDO = "undo", "change undone"
         MOVE = "move", "moved to another project"
 
     at = models.DateTimeField(default=timezone.now)
@@ -44,6 +45,26 @@ class AuditEvent(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     until = models.DateTimeField(null=True, blank=True)
     detail = models.CharField(max_length=300, blank=True, default="", db_default="")  # a move
+    # What was there before (old_value above, and where it came from): what an undo puts back.
+    old_via = models.CharField(
+        max_length=7, choices=Via.choices, blank=True, default="", db_default=""
+    )
+    old_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    old_set_at = models.DateTimeField(null=True, blank=True)
+    old_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
+    old_until = models.DateTimeField(null=True, blank=True)
+    # The object's setting version this change wrote: while it still holds, it can be undone.
+    version = models.PositiveIntegerField(null=True, blank=True)
+    # The change this event is part of (a push's event for each object it wrote); None for the
+    # change's own event.
+    part_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="parts"
+    )
+    undone_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -51,6 +72,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["tenant", "-at", "-id"], name="audit_tenant_newest"),
             models.Index(fields=["project", "-at", "-id"], name="audit_project_newest"),
             models.Index(fields=["cluster", "-at", "-id"], name="audit_cluster_newest"),
+            # An undo finds each object's part of a change.
+            models.Index(fields=["part_of", "cluster"], name="audit_part_cluster"),
+            models.Index(fields=["part_of", "project"], name="audit_part_project"),
         ]
 
     def __str__(self) -> str:

@@ -32,17 +32,18 @@ class Via(models.TextChoices):
     EXPIRY = "expiry", "pause ended"
 
 
-# The setting, named once: each field of a scope's setting and the audit event field that records
-# what a change wrote to it. Copying a project's setting to a new cluster, writing it, applying it
-# to the object in hand, auditing it and showing it in the admin all read this table, so adding
-# a field to the setting is one line here (and its columns in a migration).
-SETTING_FIELDS: dict[str, str] = {
-    "agent_upgrades": "new_value",
-    "agent_upgrades_set_via": "via",
-    "agent_upgrades_set_by": "actor",
-    "agent_upgrades_set_at": "at",
-    "agent_upgrades_reason": "reason",
-    "agent_upgrades_until": "until",
+# The setting, named once: each field of a scope's setting, and the audit event fields that
+# record what a change wrote to it and what was there before (which an undo puts back). Copying
+# a project's setting to a new cluster, writing it, applying it to the object in hand, auditing
+# it, undoing it and showing it in the admin all read this table, so adding a field to the
+# setting is one line here (and its columns in a migration).
+SETTING_FIELDS: dict[str, tuple[str, str]] = {
+    "agent_upgrades": ("new_value", "old_value"),
+    "agent_upgrades_set_via": ("via", "old_via"),
+    "agent_upgrades_set_by": ("actor", "old_set_by"),
+    "agent_upgrades_set_at": ("at", "old_set_at"),
+    "agent_upgrades_reason": ("reason", "old_reason"),
+    "agent_upgrades_until": ("until", "old_until"),
 }
 # Counts the writes, so that a form rendered from an older version can be told apart.
 SETTING_VERSION = "agent_upgrades_version"

@@ -13,7 +13,7 @@ commit together or not at all.
 
 The public surface, by module: `pauses` (set a cluster, push a project or tenant, a new
 cluster), `expiry` (pauses that end), `releases` (releases and rollouts), `fleet` (the counts),
-`writes` (a change's values and their checks).
+`writes` (a change's values and their checks), `undo` (a change taken back).
 """
 
 from .expiry import Expiry, resume_expired_pauses
@@ -39,15 +39,18 @@ from .releases import (
     current_agent_version,
     release_platform,
 )
+from .undo import ChangedSince, NothingToUndo, undo_change, undoable_change
 from .writes import InvalidPause, Pause, pause_for
 
 __all__ = [
     "Change",
+    "ChangedSince",
     "Expiry",
     "FleetCounts",
     "InvalidMove",
     "InvalidPause",
     "InvalidRelease",
+    "NothingToUndo",
     "Pause",
     "ProjectCounts",
     "ProjectRollout",
@@ -67,4 +70,6 @@ __all__ = [
     "resume_expired_pauses",
     "set_cluster",
     "take_project_setting",
+    "undo_change",
+    "undoable_change",
 ]

@@ -82,28 +82,36 @@ def resume_ended(
     from_row = {"old_value": Value(LOCK), "until": F("agent_upgrades_until")}
     if tenants:
         rows = Tenant.objects.filter(ended)
-        write.audit_rows(rows, **from_row, scope=Value(Scope.TENANT), tenant_id=F("pk"))
+        write.audit_rows((rows, {**from_row, "scope": Value(Scope.TENANT), "tenant_id": F("pk")}))
         write.update(rows)
     if projects:
         rows = Project.objects.filter(ended)
         write.audit_rows(
-            rows,
-            **from_row,
-            scope=Value(Scope.PROJECT),
-            tenant_id=F("tenant_id"),
-            project_id=F("pk"),
+            (
+                rows,
+                {
+                    **from_row,
+                    "scope": Value(Scope.PROJECT),
+                    "tenant_id": F("tenant_id"),
+                    "project_id": F("pk"),
+                },
+            )
         )
         write.update(rows)
     upgraded = 0
     if clusters:
         rows = Cluster.objects.filter(ended)
         write.audit_rows(
-            rows,
-            **from_row,
-            scope=Value(Scope.CLUSTER),
-            tenant_id=F("tenant_id"),
-            project_id=F("project_id"),
-            cluster_id=F("pk"),
+            (
+                rows,
+                {
+                    **from_row,
+                    "scope": Value(Scope.CLUSTER),
+                    "tenant_id": F("tenant_id"),
+                    "project_id": F("project_id"),
+                    "cluster_id": F("pk"),
+                },
+            )
         )
         target = agent_version if catch_up else ""
         upgraded = write.record_catch_up(rows, target, AgentUpgrade.Cause.EXPIRY)

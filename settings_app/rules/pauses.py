@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from ..models import (
@@ -51,6 +51,7 @@ class Change:
     platform_agent: str = ""  # read by the change; its answer needn't read it again
     counts: FleetCounts | None = None  # the pushed scope's clusters, counted by the change
     event: AuditEvent | None = None  # the change's own audit event
+    undid: AuditEvent | None = None  # for an undo: the change it undid
 
 
 def is_held_back(cluster: Cluster) -> bool:
@@ -127,7 +128,7 @@ def lock_tenant(**path) -> None:
     list(Tenant.objects.select_for_update(of=("self",)).filter(**path).values_list("pk"))
 
 
-def _read(queryset: QuerySet, pk: int):
+def read_with_platform_agent(queryset: QuerySet, pk: int):
     """The object at `pk`, with the platform's current agent version (read in the same
     statement) as `platform_agent`."""
     return queryset.annotate(platform_agent=current_agent_subquery()).get(pk=pk)
@@ -145,7 +146,9 @@ def set_cluster(
     """Set one cluster's own value (rules 3 and 4: it overrides, and writes nothing upward)."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
     lock_tenant(projects__clusters=cluster.pk)
-    cluster = _read(Cluster.objects.select_related("project__tenant"), cluster.pk)
+    cluster = read_with_platform_agent(
+        Cluster.objects.select_related("project__tenant"), cluster.pk
+    )
     platform_agent = cluster.platform_agent or ""
     if _is_replay(cluster, value, rendered_version):
         return Change(Scope.CLUSTER, cluster, value, replayed=True, platform_agent=platform_agent)
@@ -183,7 +186,7 @@ def push_project(
     """Rule 2: write the value to the project and to every cluster in it."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
     lock_tenant(projects=project.pk)
-    project = _read(Project.objects.select_related("tenant"), project.pk)
+    project = read_with_platform_agent(Project.objects.select_related("tenant"), project.pk)
     return _push(project, value, actor, rendered_version, pause, below=None)
 
 
@@ -199,7 +202,7 @@ def push_tenant(
     """Rule 2: write the value to the tenant, to every project in it and every cluster in them."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
     lock_tenant(pk=tenant.pk)
-    tenant = _read(Tenant.objects.all(), tenant.pk)
+    tenant = read_with_platform_agent(Tenant.objects.all(), tenant.pk)
     return _push(
         tenant, value, actor, rendered_version, pause, below=Project.objects.filter(tenant=tenant)
     )
@@ -230,14 +233,33 @@ def _push(
     # below its effects. A cluster whose value stays gets one too when the push rewrites where
     # the value came from (or drops a reason set below): its History shows why.
     event = write.audit_one(obj, obj.effective_agent_upgrades)
-    write.audit_rows(
-        clusters.exclude(write.leaves_as_it_was(now)),
-        scope=Value(Scope.CLUSTER),
-        tenant_id=F("tenant_id"),
-        project_id=F("project_id"),
-        cluster_id=F("pk"),
-        old_value=_held_value(now),
-    )
+    part = {"part_of_id": Value(event.pk), "old_value": _held_value(now)}
+    parts = [
+        (
+            clusters.exclude(write.leaves_as_it_was(now)),
+            part
+            | {
+                "scope": Value(Scope.CLUSTER),
+                "tenant_id": F("tenant_id"),
+                "project_id": F("project_id"),
+                "cluster_id": F("pk"),
+            },
+        )
+    ]
+    if below is not None:  # a tenant's projects, in the same statement
+        parts.append(
+            (
+                below.exclude(write.leaves_as_it_was(now)),
+                part
+                | {
+                    "scope": Value(Scope.PROJECT),
+                    "tenant_id": F("tenant_id"),
+                    "project_id": F("pk"),
+                    "cluster_id": Value(None, output_field=IntegerField()),
+                },
+            )
+        )
+    write.audit_rows(*parts)
     upgraded = write.record_catch_up(clusters, catch_up)
     write.update(type(obj).objects.filter(pk=obj.pk))
     if below is not None:

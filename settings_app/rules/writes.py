@@ -105,14 +105,14 @@ class SettingWrite:
         return self.actor.get_username() if self.actor else "system"
 
     def audited(self) -> dict:
-        """Audit field → value, one per field of the setting (SETTING_FIELDS' values)."""
+        """Audit field → value written, one per field of the setting (SETTING_FIELDS)."""
         written = {"new_value": self.new_value, "via": self.via, "actor": self.actor}
         return written | {"at": self.at} | asdict(self.pause)
 
     def columns(self) -> dict:
         """Setting field → value written."""
         audited = self.audited()
-        return {field: audited[name] for field, name in SETTING_FIELDS.items()}
+        return {field: audited[new] for field, (new, _old) in SETTING_FIELDS.items()}
 
     def leaves_as_it_was(self, now: datetime) -> Q:
         """The rows on which this write would change nothing but the time: the value it writes
@@ -134,8 +134,11 @@ class SettingWrite:
             setattr(obj, field, value)
         setattr(obj, SETTING_VERSION, getattr(obj, SETTING_VERSION) + 1)
 
-    def audit_one(self, obj: Tenant | Project | Cluster, old_value: AgentUpgrades) -> AuditEvent:
-        """The audit event of one object the change wrote."""
+    def audit_one(
+        self, obj: Tenant | Project | Cluster, old_value: AgentUpgrades, **more
+    ) -> AuditEvent:
+        """The audit event of one object the change is about to write (`obj` as it is before),
+        with what was there before it and the version the change will write."""
         if isinstance(obj, Tenant):
             where = {"scope": "tenant", "tenant_id": obj.pk}
         elif isinstance(obj, Project):
@@ -150,20 +153,28 @@ class SettingWrite:
         return AuditEvent.objects.create(
             **self.audited(),
             **where,
+            **setting_before(obj),
             actor_name=self.actor_name,
             object_name=obj.name,
             old_value=old_value,
+            version=getattr(obj, SETTING_VERSION) + 1,
+            **more,
         )
 
-    def audit_rows(self, rows: QuerySet, **columns) -> int:
-        """One audit event per row of `rows`, in one INSERT … SELECT; `columns` says what each
-        event takes from its row (its scope, object and old value), or overrides."""
+    def audit_rows(self, *parts: tuple[QuerySet, dict]) -> int:
+        """One audit event per row of each (rows, columns) part, in one INSERT … SELECT;
+        `columns` says what each event takes from its row (its scope, object and old value),
+        or overrides. Every part names the same columns."""
         constants = {
             name: Value(_sql_value(value), output_field=_output_field(name))
             for name, value in self.audited().items()
         }
         constants |= {"actor_name": Value(self.actor_name), "object_name": F("name")}
-        return insert_select(AuditEvent, rows, **(constants | columns))
+        before = {"version": F(SETTING_VERSION) + 1} | {
+            old: F(field) for field, (_new, old) in SETTING_FIELDS.items() if old != "old_value"
+        }
+        (rows, columns), *more = [(rows, constants | before | cols) for rows, cols in parts]
+        return insert_select(AuditEvent, rows, also=tuple(more), **columns)
 
     def record_catch_up(
         self,
@@ -193,6 +204,16 @@ class SettingWrite:
         return clusters.update_and_recount(
             **self.columns(), **{SETTING_VERSION: F(SETTING_VERSION) + 1}, **more
         )
+
+
+def setting_before(obj: AgentUpgradesSetting) -> dict:
+    """The audit event's record of what `obj` holds before a change (but its value, which the
+    caller records as it holds)."""
+    return {
+        AuditEvent._meta.get_field(old).attname: getattr(obj, obj._meta.get_field(field).attname)
+        for field, (_new, old) in SETTING_FIELDS.items()
+        if old != "old_value"
+    }
 
 
 def _sql_value(value):

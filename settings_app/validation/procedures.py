@@ -126,8 +126,12 @@ class Session:
             with self._page(outcome, "validate") as page:
                 outcome.seen = state(self._validate(page, target))
                 if not keep and not was_on and outcome.seen == "paused":
+                    # Put the value back as it was, with where it came from: by undoing the
+                    # change where the console offers it, by toggling it back where not.
                     with self._phase(outcome, "restore"):
-                        steps.toggle_and_confirm(page, steps.agent_upgrades_switch(page))
+                        switch = steps.agent_upgrades_switch(page)
+                        if not steps.undo_and_confirm(page, switch):
+                            steps.toggle_and_confirm(page, switch)
                         outcome.restored = "active"
         except steps.StepFailed as failed:
             outcome.failure, outcome.failed_step = failed.message, failed.step

@@ -18,6 +18,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
 SWITCH = "Pause Agent Upgrades"
+UNDO = "Undo this change"
 TENANT_SETTINGS = "Tenant Settings"
 PROJECT_SETTINGS = "Project Settings"
 
@@ -181,6 +182,27 @@ def is_on(page: Page, switch: Locator) -> bool:
     with step(f"See {SWITCH}", f"no switch named “{SWITCH}”"):
         expect(switch).to_be_visible()
         return switch.get_attribute("aria-checked") == "true"
+
+
+def undo_and_confirm(page: Page, switch: Locator) -> bool:
+    """Undo this change and click OK: the value goes back to what it was, with where it came
+    from. False, and nothing done, when the page offers no undo (a console without it, or a
+    change made since)."""
+    button = page.get_by_role("button", name=UNDO, exact=True)
+    if not button.count():
+        return False
+    was_on = switch.get_attribute("aria-checked") == "true"
+    with step(UNDO, f"the button named “{UNDO}” cannot be clicked") as looking:
+        button.click()
+        looking.missing = "no pop-up (a dialog) after “Undo this change”"
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_be_visible()
+    with step("OK in the pop-up", "no button named “OK” in the pop-up") as looking:
+        dialog.get_by_role("button", name="OK", exact=True).click()
+        expect(dialog).to_be_hidden()
+        looking.missing = "the switch did not change after OK: the undo was not saved"
+        expect(switch).to_have_attribute("aria-checked", "false" if was_on else "true")
+    return True
 
 
 def toggle_and_confirm(

@@ -21,7 +21,7 @@ from ..scopes import ConsoleScope, ScopeRef
 from ..wording import cluster_history
 from .navigation import page_context
 from .paging import page_of
-from .switch import apply_change, cluster_switch
+from .switch import apply_change, apply_undo, cluster_switch
 
 CLUSTERS_PER_PAGE = 50
 
@@ -142,6 +142,14 @@ def change_cluster_agent_upgrades(
     return apply_change(request, ClusterPage(request, console, cluster))
 
 
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def undo_cluster_change(request: HttpRequest, scope: ScopeRef, cluster_id: int) -> HttpResponse:
+    console, cluster = cluster_for_user(request.user, scope, cluster_id, change=True)
+    return apply_undo(request, ClusterPage(request, console, cluster))
+
+
 @dataclass
 class ClusterPage:
     """A cluster's details page, and its Cluster Settings panel as a change's answer."""
@@ -181,8 +189,10 @@ class ClusterPage:
             "switch": cluster_switch(
                 cluster,
                 action=reverse("change_cluster_agent_upgrades", args=[console.ref, cluster.pk]),
+                undo_action=reverse("undo_cluster_change", args=[console.ref, cluster.pk]),
                 access=cluster_access(console.roles, cluster),
                 platform_agent=platform_agent,
+                change=change,
             ),
         }
         if fragment:

@@ -63,9 +63,11 @@ class SettingsPage:
             "switch": push_switch(
                 obj,
                 action=reverse(f"change_{kind}_agent_upgrades", args=[obj.pk]),
+                undo_action=reverse(f"undo_{kind}_change", args=[obj.pk]),
                 access=access_to(self.console.roles, obj),
                 counts=counts,
                 platform_agent=platform_agent,
+                change=change,
             ),
         }
         if self.request.htmx and self.request.method == "POST":

@@ -9,7 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from ..permissions import project_for_user
 from .platform_settings import SettingsPage
-from .switch import apply_change
+from .switch import apply_change, apply_undo
 
 
 @login_required
@@ -27,3 +27,11 @@ def project_settings(
 def change_project_agent_upgrades(request: HttpRequest, project_id: int) -> HttpResponse:
     console = project_for_user(request.user, project_id, change=True)
     return apply_change(request, SettingsPage(request, console, console.project))
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def undo_project_change(request: HttpRequest, project_id: int) -> HttpResponse:
+    console = project_for_user(request.user, project_id, change=True)
+    return apply_undo(request, SettingsPage(request, console, console.project))

@@ -3,7 +3,9 @@ flow that the cluster, project and tenant endpoints share."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 from django import forms
@@ -16,14 +18,44 @@ from ..models import AgentUpgrades, Cluster, Project, Tenant
 from ..permissions import Access
 from ..rules import Change, FleetCounts, InvalidPause, StaleSetting
 from ..wording import (
+    NOTHING_TO_UNDO,
+    changed_since_message,
     cluster_confirm,
     conflict_message,
     done_message,
     plural,
     push_confirm,
     replayed_message,
+    undo_confirm,
+    undo_message,
 )
 from .errors import error_response
+
+
+@dataclass(frozen=True)
+class UndoOffer:
+    """The "Undo this change" button: the change that wrote the setting can still be undone."""
+
+    action: str
+    confirm: str
+
+
+def undo_offer(
+    obj: Cluster | Project | Tenant, *, action: str, access: Access, known: Change | None = None
+) -> Callable[[], UndoOffer | None]:
+    """An undo for whoever may change the object, while the change that wrote it still holds;
+    looked up only if the page shows it, and not at all when the change just made is known."""
+
+    def offer() -> UndoOffer | None:
+        if not access.change:
+            return None
+        if known is not None and not known.replayed:
+            event = known.event if known.undid is None else rules.undoable_change(obj)
+        else:
+            event = rules.undoable_change(obj)
+        return UndoOffer(action, undo_confirm(obj, event)) if event else None
+
+    return offer
 
 
 @dataclass(frozen=True)
@@ -39,6 +71,11 @@ class Switch:
     confirm: str
     reapply_label: str = ""
     reapply_confirm: str = ""
+    undo_lookup: Callable[[], UndoOffer | None] = lambda: None
+
+    @cached_property
+    def undo(self) -> UndoOffer | None:
+        return self.undo_lookup()
 
     @property
     def wanted(self) -> str:
@@ -62,7 +99,15 @@ class Switch:
         return not self.checked
 
 
-def cluster_switch(cluster: Cluster, *, action: str, access: Access, platform_agent: str) -> Switch:
+def cluster_switch(
+    cluster: Cluster,
+    *,
+    action: str,
+    undo_action: str,
+    access: Access,
+    platform_agent: str,
+    change: Change | None = None,
+) -> Switch:
     return Switch(
         action=action,
         target="cluster-settings",
@@ -70,6 +115,7 @@ def cluster_switch(cluster: Cluster, *, action: str, access: Access, platform_ag
         version=cluster.agent_upgrades_version,
         access=access,
         confirm=cluster_confirm(cluster, platform_agent),
+        undo_lookup=undo_offer(cluster, action=undo_action, access=access, known=change),
     )
 
 
@@ -77,9 +123,11 @@ def push_switch(
     obj: Project | Tenant,
     *,
     action: str,
+    undo_action: str,
     access: Access,
     counts: FleetCounts,
     platform_agent: str,
+    change: Change | None = None,
 ) -> Switch:
     wanted = AgentUpgrades.UNLOCK if obj.is_paused else AgentUpgrades.LOCK
     reapply = counts.set_below > 0 and access.change
@@ -97,6 +145,7 @@ def push_switch(
             if reapply
             else ""
         ),
+        undo_lookup=undo_offer(obj, action=undo_action, access=access, known=change),
     )
 
 
@@ -180,4 +229,33 @@ def apply_change(request: HttpRequest, panel: SettingsPanel) -> HttpResponse:
         return redirect(panel.settings_url)
     # The change has just read the platform's agent version and counted the clusters it
     # wrote; the panel needn't ask again.
+    return panel.render(change.target, change=change)
+
+
+class UndoForm(forms.Form):
+    version = AgentUpgradesForm.base_fields["version"]
+
+
+def apply_undo(request: HttpRequest, panel: SettingsPanel) -> HttpResponse:
+    """Undo the change that wrote the panel's setting, and answer as a change does."""
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
+        return error_response(request, 400, "Bad request", f"{errors} Nothing was changed.")
+    try:
+        change = rules.undo_change(
+            panel.obj, actor=request.user, rendered_version=form.cleaned_data["version"]
+        )
+    except StaleSetting as conflict:
+        messages.error(request, conflict_message(conflict.current))
+        return panel.render(conflict.current, status=409)
+    except rules.NothingToUndo:
+        messages.error(request, NOTHING_TO_UNDO)
+        return panel.render(panel.obj, status=409)
+    except rules.ChangedSince as refused:
+        messages.error(request, changed_since_message(panel.obj, refused.changed))
+        return panel.render(panel.obj, status=409)
+    messages.success(request, undo_message(change))
+    if not request.htmx:
+        return redirect(panel.settings_url)
     return panel.render(change.target, change=change)

@@ -13,7 +13,7 @@ from ..models import Scope
 from ..permissions import tenant_for_user
 from .navigation import page_context
 from .platform_settings import SettingsPage
-from .switch import apply_change
+from .switch import apply_change, apply_undo
 
 
 @login_required
@@ -51,3 +51,11 @@ def tenant_settings(request: HttpRequest, tenant_id: int, section: str = "genera
 def change_tenant_agent_upgrades(request: HttpRequest, tenant_id: int) -> HttpResponse:
     console = tenant_for_user(request.user, tenant_id, change=True)
     return apply_change(request, SettingsPage(request, console, console.tenant))
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def undo_tenant_change(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    console = tenant_for_user(request.user, tenant_id, change=True)
+    return apply_undo(request, SettingsPage(request, console, console.tenant))
