@@ -24,6 +24,7 @@ CHROMIUM_ARGS = [
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m settings_app.validation",
+        allow_abbrev=False,  # "--password SECRET" must not pass for --password-env
         description=(
             "Run Palette's documented procedures for Pause Agent Upgrades against a console, "
             "in headless Chromium, finding everything by its role and accessible name. "
