@@ -113,6 +113,17 @@ def visible_clusters(roles: Roles, clusters: QuerySet[Cluster]) -> QuerySet[Clus
     )
 
 
+def changeable_clusters(roles: Roles, clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
+    """Narrow a queryset of clusters to those the user may change (as `cluster_access`)."""
+    if roles.superuser:
+        return clusters
+    return clusters.filter(
+        Q(tenant_id__in=roles.tenant_admin)
+        | Q(project_id__in=roles.project_admin)
+        | Q(pk__in=roles.cluster_admin)
+    )
+
+
 def visible_audit_events(console: ConsoleScope) -> QuerySet[AuditEvent]:
     """The audit events of the scope that the user may see: the tenant's for a Tenant Admin,
     the project's for anyone who sees its pages, and a Cluster Admin those of their clusters."""

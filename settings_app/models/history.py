@@ -19,6 +19,7 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         SETTING = "setting", "setting changed"
         UNDO = "undo", "change undone"
+        BULK = "bulk", "clusters changed together"
         MOVE = "move", "moved to another project"
 
     at = models.DateTimeField(default=timezone.now)

@@ -13,9 +13,11 @@ commit together or not at all.
 
 The public surface, by module: `pauses` (set a cluster, push a project or tenant, a new
 cluster), `expiry` (pauses that end), `releases` (releases and rollouts), `fleet` (the counts),
-`writes` (a change's values and their checks), `undo` (a change taken back).
+`writes` (a change's values and their checks), `undo` (a change taken back), `bulk` (many
+clusters at once).
 """
 
+from .bulk import BulkChange, BulkImpact, Selection, bulk_impact, set_clusters
 from .expiry import Expiry, resume_expired_pauses
 from .fleet import FleetCounts, ProjectCounts, fleet_counts
 from .pauses import (
@@ -43,6 +45,8 @@ from .undo import ChangedSince, NothingToUndo, undo_change, undoable_change
 from .writes import InvalidPause, Pause, pause_for
 
 __all__ = [
+    "BulkChange",
+    "BulkImpact",
     "Change",
     "ChangedSince",
     "Expiry",
@@ -55,7 +59,9 @@ __all__ = [
     "ProjectCounts",
     "ProjectRollout",
     "Rollout",
+    "Selection",
     "StaleSetting",
+    "bulk_impact",
     "change_agent_upgrades",
     "check_versions",
     "current_agent_version",
@@ -69,6 +75,7 @@ __all__ = [
     "release_platform",
     "resume_expired_pauses",
     "set_cluster",
+    "set_clusters",
     "take_project_setting",
     "undo_change",
     "undoable_change",

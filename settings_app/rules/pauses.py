@@ -233,7 +233,7 @@ def _push(
     # below its effects. A cluster whose value stays gets one too when the push rewrites where
     # the value came from (or drops a reason set below): its History shows why.
     event = write.audit_one(obj, obj.effective_agent_upgrades)
-    part = {"part_of_id": Value(event.pk), "old_value": _held_value(now)}
+    part = {"part_of_id": Value(event.pk), "old_value": held_value(now)}
     parts = [
         (
             clusters.exclude(write.leaves_as_it_was(now)),
@@ -306,6 +306,6 @@ def _is_replay(
     raise StaleSetting(obj)
 
 
-def _held_value(now) -> Case:
+def held_value(now) -> Case:
     """The value that holds on each row at `now`, as SQL."""
     return Case(When(paused_now(now), then=Value(LOCK)), default=Value(UNLOCK))
