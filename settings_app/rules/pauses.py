@@ -24,7 +24,7 @@ from ..models import (
 )
 from ..models.fleet import current_agent_subquery
 from .fleet import FleetCounts, counts_from_rows
-from .writes import NO_PAUSE, Pause, SettingWrite, pause_for
+from .writes import NO_PAUSE, Pause, SettingWrite, pause_for, typed
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -255,7 +255,7 @@ def _push(
                     "scope": Value(Scope.PROJECT),
                     "tenant_id": F("tenant_id"),
                     "project_id": F("pk"),
-                    "cluster_id": Value(None, output_field=IntegerField()),
+                    "cluster_id": typed(None, IntegerField()),
                 },
             )
         )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, DateTimeField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from ..models import (
@@ -166,7 +167,7 @@ class SettingWrite:
         `columns` says what each event takes from its row (its scope, object and old value),
         or overrides. Every part names the same columns."""
         constants = {
-            name: Value(_sql_value(value), output_field=_output_field(name))
+            name: typed(_sql_value(value), _output_field(name))
             for name, value in self.audited().items()
         }
         constants |= {"actor_name": Value(self.actor_name), "object_name": F("name")}
@@ -214,6 +215,14 @@ def setting_before(obj: AgentUpgradesSetting) -> dict:
         for field, (_new, old) in SETTING_FIELDS.items()
         if old != "old_value"
     }
+
+
+def typed(value, output_field) -> Value | Cast:
+    """A constant for an INSERT … SELECT; a NULL cast to its type, which PostgreSQL would
+    otherwise read as text in a UNION."""
+    if value is None:
+        return Cast(Value(None), output_field=output_field)
+    return Value(value, output_field=output_field)
 
 
 def _sql_value(value):

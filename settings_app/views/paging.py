@@ -1,13 +1,102 @@
-"""Pages of a list without counting it: fetch one row more than a page to know if another
-follows, so a page costs the same for a hundred rows or a hundred thousand."""
+"""Pages of a long list at a cost that does not grow with it: each page is found from the edge
+of the page next to it (keyset paging), the last page from the end, and the list is counted
+only as far as it is cheap to count.
+
+A page's address keeps its number for people ("Showing 51–100 of 12,345") and, for the
+machine, the sort key of the row it follows or precedes. A number alone still works (a link
+typed by hand), by skipping rows: correct, only slower deep into a long list.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 LAST_ROW = 2**62  # no list is longer; an OFFSET beyond 64 bits is an error in SQL
+COUNT_CAP = 10_000  # counted exactly up to here; beyond, "more than 10,000"
+
+
+@dataclass(frozen=True)
+class Order:
+    """A list's order: its fields (the last one unique, so that every row has its own place),
+    ascending unless `descending`; `nullable` names fields whose NULLs sort first."""
+
+    fields: tuple[str, ...]
+    descending: bool = False
+    nullable: frozenset[str] = frozenset()
+
+    def reversed(self) -> Order:
+        return Order(self.fields, not self.descending, self.nullable)
+
+    def order_by(self) -> list:
+        expressions = []
+        for name in self.fields:
+            # NULLs come first going up and last going down, on every database.
+            if self.descending:
+                expressions.append(F(name).desc(nulls_last=name in self.nullable or None))
+            else:
+                expressions.append(F(name).asc(nulls_first=name in self.nullable or None))
+        return expressions
+
+    def key_of(self, row) -> list:
+        key = []
+        for name in self.fields:
+            value = row
+            for part in name.split("__"):
+                value = getattr(value, "pk" if part == "pk" else part)
+            key.append(value)
+        return key
+
+    def after(self, key: list) -> Q:
+        """The rows that come after the row whose sort key is `key`, in this order."""
+        condition = Q(pk__in=[])  # nothing, to OR onto
+        equal = Q()
+        for name, value in zip(self.fields, key, strict=True):
+            condition |= equal & self._beyond(name, value)
+            equal &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+        return condition
+
+    def _beyond(self, name: str, value) -> Q:
+        nullable = name in self.nullable
+        if value is None:  # NULLs first going up: everything that is not NULL lies beyond
+            return Q(**{f"{name}__isnull": False}) if not self.descending else Q(pk__in=[])
+        lookup = "lt" if self.descending else "gt"
+        beyond = Q(**{f"{name}__{lookup}": value})
+        if nullable and self.descending:  # NULLs last going down
+            beyond |= Q(**{f"{name}__isnull": True})
+        return beyond
+
+
+def encode_key(key: list) -> str:
+    values = [{"t": value.isoformat()} if isinstance(value, datetime) else value for value in key]
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_key(text: str, length: int) -> list | None:
+    """A key from the address, or None for anything that is not one (it is only a hint)."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        values = json.loads(raw)
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(values, list) or len(values) != length:
+        return None
+    key = []
+    for value in values:
+        if isinstance(value, dict) and isinstance(value.get("t"), str):
+            try:
+                value = datetime.fromisoformat(value["t"])
+            except ValueError:
+                return None
+        elif value is not None and not isinstance(value, str | int):
+            return None
+        key.append(value)
+    return key
 
 
 @dataclass(frozen=True)
@@ -16,6 +105,11 @@ class Page:
     number: int
     per_page: int
     has_next: bool
+    total: int | None = None  # None: unknown; see `total_is_lower_bound`
+    total_is_lower_bound: bool = False  # the list holds more than `total` rows
+    first_key: str = ""
+    last_key: str = ""
+    keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_previous(self) -> bool:
@@ -42,17 +136,103 @@ class Page:
         """The first page holds everything, so its length is the count."""
         return self.number == 1 and not self.has_next
 
+    @property
+    def last_page_number(self) -> int | None:
+        if self.total is None or self.total_is_lower_bound:
+            return None
+        return max(1, -(-self.total // self.per_page))
+
+    def link(self, query: dict[str, str], where: str) -> str:
+        """The address of the first, previous, next or last page, keeping `query`."""
+        params = {k: v for k, v in query.items() if v and k not in ("page", "after", "before")}
+        if where == "first":
+            return "?" + urlencode(params)
+        if where == "previous":
+            params |= {"page": str(self.number - 1), "before": self.first_key}
+        elif where == "next":
+            params |= {"page": str(self.number + 1), "after": self.last_key}
+        elif where == "last":
+            params |= {"page": "last"}
+        return "?" + urlencode(params)
+
 
 def page_of(queryset: QuerySet, number: str | None, per_page: int) -> Page:
-    """Page `number`; the first page for anything that isn't a positive whole number, or for
-    a number past the end of the list (a stale link after the list shrank)."""
-    try:
-        page = max(1, int(number or 1))
-    except ValueError:
-        page = 1
-    if page * per_page > LAST_ROW:  # past any list there can be (and past what SQL can skip)
+    """Page `number` by skipping rows (for short lists); the first page for anything that isn't
+    a positive whole number, or for a number past the end of the list."""
+    page = _number(number)
+    if page * per_page > LAST_ROW:
         page = 1
     rows = list(queryset[(page - 1) * per_page : page * per_page + 1])
     if not rows and page > 1:
         page, rows = 1, list(queryset[: per_page + 1])
     return Page(rows[:per_page], page, per_page, has_next=len(rows) > per_page)
+
+
+def keyset_page(
+    queryset: QuerySet,
+    order: Order,
+    params,
+    per_page: int,
+    *,
+    total: int | None = None,
+) -> Page:
+    """The page the address asks for (`params`: page, after, before), in `order`. `total`,
+    when the caller knows it, saves counting; otherwise the list is counted up to COUNT_CAP."""
+    capped = False
+    if total is None:
+        total = queryset.order_by()[: COUNT_CAP + 1].count()
+        if total > COUNT_CAP:
+            total, capped = COUNT_CAP, True
+    wanted = params.get("page", "")
+    if wanted == "last":
+        if capped:  # how many pages there are is not known: the last rows, numbered from the end
+            rows = list(queryset.order_by(*order.reversed().order_by())[:per_page])[::-1]
+            return _page(rows, None, per_page, False, total, capped, order)
+        wanted = str(max(1, -(-total // per_page)))
+    number = _number(wanted)
+    after, before = params.get("after", ""), params.get("before", "")
+    length = len(order.fields)
+    if after and number > 1 and (key := decode_key(after, length)) is not None:
+        rows = list(queryset.filter(order.after(key)).order_by(*order.order_by())[: per_page + 1])
+        return _page(rows[:per_page], number, per_page, len(rows) > per_page, total, capped, order)
+    if before and number >= 1 and (key := decode_key(before, length)) is not None:
+        backwards = order.reversed()
+        rows = list(
+            queryset.filter(backwards.after(key)).order_by(*backwards.order_by())[: per_page + 1]
+        )
+        rows = rows[:per_page][::-1]
+        return _page(rows, number, per_page, True, total, capped, order)
+    if not capped and number > 1 and (number - 1) * per_page >= total:
+        number = max(1, -(-total // per_page))  # past the end: the last page
+    if number * per_page > LAST_ROW:
+        number = 1
+    last = not capped and number * per_page >= total
+    if last and number > 1:  # the last page from the end: as cheap as the first
+        size = total - (number - 1) * per_page
+        rows = list(queryset.order_by(*order.reversed().order_by())[:size])[::-1]
+        return _page(rows, number, per_page, False, total, capped, order)
+    start = (number - 1) * per_page
+    rows = list(queryset.order_by(*order.order_by())[start : start + per_page + 1])
+    return _page(rows[:per_page], number, per_page, len(rows) > per_page, total, capped, order)
+
+
+def _page(rows, number, per_page, has_next, total, capped, order) -> Page:
+    if number is None:  # the last rows of a list too long to count: numbered from the end
+        number = 0
+    return Page(
+        rows,
+        number,
+        per_page,
+        has_next,
+        total,
+        capped,
+        first_key=encode_key(order.key_of(rows[0])) if rows else "",
+        last_key=encode_key(order.key_of(rows[-1])) if rows else "",
+    )
+
+
+def _number(text: str | None) -> int:
+    try:
+        return max(1, int(text or 1))
+    except (ValueError, TypeError):
+        return 1

@@ -1,0 +1,123 @@
+"""Keyset paging (views/paging.py): walking a list page by page, forwards and backwards, in any
+order, gives exactly the rows of the list in that order; the last page comes from the end."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from settings_app import rules
+from settings_app.models import Cluster
+from settings_app.views.paging import Order, decode_key, encode_key, keyset_page
+
+ORDERS = {
+    "name": Order(("name", "pk")),
+    "name, down": Order(("name", "pk"), descending=True),
+    "project": Order(("project__name", "name", "pk")),
+    "agent": Order(("agent_version", "name", "pk"), descending=True),
+    "last set": Order(
+        ("agent_upgrades_set_at", "pk"), nullable=frozenset({"agent_upgrades_set_at"})
+    ),
+    "last set, down": Order(
+        ("agent_upgrades_set_at", "pk"),
+        descending=True,
+        nullable=frozenset({"agent_upgrades_set_at"}),
+    ),
+}
+
+
+@pytest.fixture
+def many(demo, user):
+    """31 clusters with ties in every sort column, some never set."""
+    admin = user("tenant-admin")
+    for n in range(26):
+        project = demo.default if n % 2 else demo.edge
+        cluster = rules.new_cluster(project, f"c-{n % 7:02d}-{n}", agent_version=f"4.7.{n % 3}")
+        if n % 3 == 0:
+            rules.set_cluster(cluster, "lock", actor=admin)
+    Cluster.objects.filter(name__startswith="c-00").update(
+        agent_upgrades_set_at=timezone.now() - timedelta(days=1)
+    )
+    return Cluster.objects.filter(tenant=demo.acme)
+
+
+def walk(queryset, order, per_page, total=None):
+    params, seen, numbers = {}, [], []
+    while True:
+        page = keyset_page(queryset, order, params, per_page, total=total)
+        seen += [c.pk for c in page.object_list]
+        numbers.append(page.number)
+        if not page.has_next:
+            return seen, numbers, page
+        params = {"page": str(page.number + 1), "after": page.last_key}
+
+
+@pytest.mark.parametrize("order", ORDERS.values(), ids=ORDERS.keys())
+def test_walking_forwards_gives_the_list_in_order(many, order):
+    expected = list(many.order_by(*order.order_by()).values_list("pk", flat=True))
+
+    seen, numbers, last = walk(many, order, per_page=4)
+
+    assert seen == expected
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert last.total == len(expected) == 31
+
+
+@pytest.mark.parametrize("order", ORDERS.values(), ids=ORDERS.keys())
+def test_walking_backwards_from_the_last_page_gives_the_same_pages(many, order):
+    expected = list(many.order_by(*order.order_by()).values_list("pk", flat=True))
+    page = keyset_page(many, order, {"page": "last"}, 4)
+    pages = [[c.pk for c in page.object_list]]
+    assert page.number == 8
+    while page.has_previous:
+        page = keyset_page(many, order, {"page": str(page.number - 1), "before": page.first_key}, 4)
+        pages.insert(0, [c.pk for c in page.object_list])
+
+    assert [pk for chunk in pages for pk in chunk] == expected
+    assert [len(chunk) for chunk in pages] == [4] * 7 + [3]
+
+
+def test_a_page_number_without_a_key_skips_rows_and_agrees(many):
+    order = ORDERS["project"]
+    expected = list(many.order_by(*order.order_by()).values_list("pk", flat=True))
+
+    page = keyset_page(many, order, {"page": "3"}, 4)
+
+    assert [c.pk for c in page.object_list] == expected[8:12]
+    assert (page.start, page.end, page.last_page_number) == (9, 12, 8)
+
+
+@pytest.mark.parametrize("wanted", ["0", "-3", "abc", "", "99", "184467440737095518", "9" * 40])
+def test_any_page_number_answers_a_page(many, wanted):
+    page = keyset_page(many, ORDERS["name"], {"page": wanted}, 4)
+
+    assert page.object_list
+    assert page.number in (1, 8)
+
+
+@pytest.mark.parametrize("key", ["", "!!", "bm90IGpzb24", encode_key([1]), encode_key([{}, 1])])
+def test_a_key_that_is_not_one_is_ignored(many, key):
+    page = keyset_page(many, ORDERS["name"], {"page": "2", "after": key}, 4)
+
+    expected = list(many.order_by("name", "pk").values_list("pk", flat=True))
+    assert [c.pk for c in page.object_list] == expected[4:8]
+
+
+def test_keys_survive_the_address(many):
+    cluster = many.order_by("-agent_upgrades_set_at").first()
+    key = ORDERS["last set"].key_of(cluster)
+
+    assert decode_key(encode_key(key), 2) == key
+
+
+def test_a_list_longer_than_the_count_cap_says_so(many, monkeypatch):
+    monkeypatch.setattr("settings_app.views.paging.COUNT_CAP", 10)
+
+    first = keyset_page(many, ORDERS["name"], {}, 4)
+    last = keyset_page(many, ORDERS["name"], {"page": "last"}, 4)
+
+    assert (first.total, first.total_is_lower_bound, first.last_page_number) == (10, True, None)
+    expected = list(many.order_by("name", "pk").values_list("pk", flat=True))
+    assert [c.pk for c in last.object_list] == expected[-4:]
