@@ -11,7 +11,12 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from tests.factories import Demo, build_demo, make_user
+from settings_app import rules
+from settings_app.models import AgentUpgrades
+from settings_app.rules import Pause
+from tests.factories import REASON, Demo, build_demo, make_user
+
+LOCK = AgentUpgrades.LOCK
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +51,12 @@ def client_for(demo):
 
 
 @pytest.fixture
+def admin(user) -> User:
+    """`tenant-admin`, the Tenant Admin of Acme: who makes the changes a test starts from."""
+    return user("tenant-admin")
+
+
+@pytest.fixture
 def stranger(demo) -> User:
     """A user with an account and no role anywhere."""
     return make_user("stranger")
@@ -56,6 +67,17 @@ def superuser(demo) -> User:
     """`root`, a superuser with no role: the only kind of user who sees Platform Upgrades.
     `client_for("root")` logs in as them."""
     return make_user("root", superuser=True)
+
+
+@pytest.fixture
+def fleet(demo, admin):
+    """Acme after a release to 4.8.0 with prod-east and the Edge project paused: prod-east,
+    edge-01 and edge-02 are held back (behind); staging, paused after the release, is current;
+    prod-west is active and current."""
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin)
+    rules.push_project(demo.edge, LOCK, actor=admin)
+    rules.release_platform("4.8.0")
+    rules.set_cluster(demo.staging, LOCK, actor=admin)
 
 
 @dataclass
@@ -75,3 +97,12 @@ def clock(demo, monkeypatch) -> Clock:
     controlled = Clock(timezone.now())
     monkeypatch.setattr(timezone, "now", lambda: controlled.now)
     return controlled
+
+
+@pytest.fixture
+def ended(demo, admin, clock):
+    """prod-east was paused for an hour, two hours ago; nothing has written that down yet."""
+    until = clock.now + timedelta(hours=1)
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin, pause=Pause(REASON, until))
+    clock.advance(hours=2)
+    return until
