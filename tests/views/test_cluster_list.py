@@ -24,11 +24,13 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 HISTORY_RESTORE = {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
 
 
-def tenant_list(demo) -> str:
+def tenant_clusters(demo) -> str:
+    """The Clusters list of tenant Acme's scope."""
     return reverse("cluster_list", args=[ScopeRef("tenants", demo.acme.pk)])
 
 
-def project_list(demo) -> str:
+def project_clusters(demo) -> str:
+    """The Clusters list of project Acme / Default's scope."""
     return reverse("cluster_list", args=[ScopeRef("projects", demo.default.pk)])
 
 
@@ -196,14 +198,14 @@ def test_the_list_rejects_post(demo, client_for):
 
 
 def test_the_summary_counts_clusters_paused_and_behind_in_the_tenant(demo, client_for, fleet):
-    page = parse(client_for("tenant-admin").get(tenant_list(demo)))
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo)))
 
     assert totals(page) == {"Clusters": "5", "Paused": "4", "Behind": "3"}
     assert per_project(page) == [["Default", "3", "2", "1"], ["Edge", "2", "2", "2"]]
 
 
 def test_the_summary_of_a_project_counts_only_its_clusters(demo, client_for, fleet):
-    page = parse(client_for("project-admin").get(project_list(demo)))
+    page = parse(client_for("project-admin").get(project_clusters(demo)))
 
     assert totals(page) == {"Clusters": "3", "Paused": "2", "Behind": "1"}
     # One project: its totals say it all, so there is no per-project table.
@@ -211,14 +213,14 @@ def test_the_summary_of_a_project_counts_only_its_clusters(demo, client_for, fle
 
 
 def test_the_summary_counts_only_the_clusters_the_user_may_see(demo, client_for, fleet):
-    page = parse(client_for("cluster-admin").get(project_list(demo)))
+    page = parse(client_for("cluster-admin").get(project_clusters(demo)))
 
     assert totals(page) == {"Clusters": "1", "Paused": "1", "Behind": "1"}
     assert names(page) == ["prod-east"]
 
 
 def test_the_summary_ignores_the_filters(demo, client_for, fleet):
-    page = parse(client_for("tenant-admin").get(tenant_list(demo), {"q": "edge-01"}))
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo), {"q": "edge-01"}))
 
     assert names(page) == ["edge-01"]
     assert totals(page) == {"Clusters": "5", "Paused": "4", "Behind": "3"}
@@ -240,7 +242,7 @@ def test_the_summary_never_counts_another_tenants_clusters(demo, client_for, fle
 def test_nothing_is_behind_before_any_release(demo, client_for):
     PlatformRelease.objects.all().delete()
 
-    page = parse(client_for("tenant-admin").get(tenant_list(demo), {"behind": "1"}))
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo), {"behind": "1"}))
 
     assert totals(page)["Behind"] == "0"
     assert names(page) == []
@@ -251,7 +253,7 @@ def test_nothing_is_behind_before_any_release(demo, client_for):
 
 
 def test_a_cluster_behind_the_platform_carries_a_behind_badge(demo, client_for, fleet):
-    page = parse(client_for("tenant-admin").get(tenant_list(demo)))
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo)))
 
     versions = {row[0]: row[2] for row in table_rows(results(page))}
     assert versions == {
@@ -268,7 +270,7 @@ def test_a_cluster_behind_the_platform_carries_a_behind_badge(demo, client_for, 
 def test_the_badge_goes_once_a_resume_catches_the_agent_up(demo, client_for, fleet, admin):
     rules.set_cluster(demo.prod_east, UNLOCK, actor=admin)
 
-    page = parse(client_for("tenant-admin").get(tenant_list(demo)))
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo)))
 
     versions = {row[0]: row[2] for row in table_rows(results(page))}
     assert versions["prod-east"] == "4.8.0"
@@ -276,7 +278,7 @@ def test_the_badge_goes_once_a_resume_catches_the_agent_up(demo, client_for, fle
 
 
 def test_the_header_names_the_platforms_agent(demo, client_for, fleet):
-    page = parse(client_for("project-admin").get(project_list(demo)))
+    page = parse(client_for("project-admin").get(project_clusters(demo)))
 
     assert page.find("div", class_="page-head").find("p", class_="subtle").text == (
         "Project Default in tenant Acme · platform agent 4.8.0"
@@ -305,7 +307,7 @@ def test_the_header_names_the_platforms_agent(demo, client_for, fleet):
     ],
 )
 def test_the_filters_and_search_narrow_the_list(demo, client_for, fleet, query, expected):
-    page = parse(client_for("tenant-admin").get(tenant_list(demo), query))
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo), query))
 
     assert names(page) == expected
 
@@ -319,7 +321,7 @@ def test_the_paused_filter_keeps_only_pauses_that_hold(demo, client_for, admin):
         agent_upgrades_until=timezone.now() - timedelta(minutes=1)
     )
 
-    page = parse(client_for("project-admin").get(project_list(demo), {"paused": "1"}))
+    page = parse(client_for("project-admin").get(project_clusters(demo), {"paused": "1"}))
 
     assert names(page) == ["prod-west"]
 
@@ -327,13 +329,13 @@ def test_the_paused_filter_keeps_only_pauses_that_hold(demo, client_for, admin):
 def test_the_status_line_says_how_many_match(demo, client_for, fleet):
     client = client_for("tenant-admin")
 
-    assert status(parse(client.get(tenant_list(demo)))) == "5 clusters"
-    assert status(parse(client.get(tenant_list(demo), {"behind": "1"}))) == "3 clusters match"
-    assert status(parse(client.get(tenant_list(demo), {"q": "staging"}))) == "1 cluster matches"
+    assert status(parse(client.get(tenant_clusters(demo)))) == "5 clusters"
+    assert status(parse(client.get(tenant_clusters(demo), {"behind": "1"}))) == "3 clusters match"
+    assert status(parse(client.get(tenant_clusters(demo), {"q": "staging"}))) == "1 cluster matches"
 
 
 def test_a_filter_that_matches_nothing_says_so(demo, client_for, fleet):
-    page = parse(client_for("tenant-admin").get(tenant_list(demo), {"q": "no-such-cluster"}))
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo), {"q": "no-such-cluster"}))
 
     assert results(page).find("p", class_="empty").text == "No cluster matches these filters."
     assert results(page).find_all("table") == []
@@ -342,7 +344,7 @@ def test_a_filter_that_matches_nothing_says_so(demo, client_for, fleet):
 def test_the_filter_form_works_without_javascript_and_shows_what_is_applied(
     demo, client_for, fleet
 ):
-    url = tenant_list(demo)
+    url = tenant_clusters(demo)
 
     page = parse(client_for("tenant-admin").get(url, {"q": "prod", "behind": "1"}))
 
@@ -359,7 +361,7 @@ def test_the_filter_form_works_without_javascript_and_shows_what_is_applied(
 
 
 def test_the_filter_form_asks_htmx_to_swap_only_the_results(demo, client_for):
-    url = tenant_list(demo)
+    url = tenant_clusters(demo)
 
     form = parse(client_for("tenant-admin").get(url)).find("form", role="search")
 
@@ -369,7 +371,7 @@ def test_the_filter_form_asks_htmx_to_swap_only_the_results(demo, client_for):
 
 
 def test_the_search_escapes_what_was_typed(demo, client_for):
-    response = client_for("tenant-admin").get(tenant_list(demo), {"q": '"><script>x</script>'})
+    response = client_for("tenant-admin").get(tenant_clusters(demo), {"q": '"><script>x</script>'})
 
     assert response.status_code == 200
     assert b"<script>x</script>" not in response.content
@@ -377,10 +379,10 @@ def test_the_search_escapes_what_was_typed(demo, client_for):
 
 
 def test_filters_never_reach_clusters_outside_the_users_roles(demo, client_for, fleet):
-    page = parse(client_for("cluster-admin").get(project_list(demo), {"q": "prod"}))
+    page = parse(client_for("cluster-admin").get(project_clusters(demo), {"q": "prod"}))
 
     assert names(page) == ["prod-east"]
-    assert client_for("project-admin").get(tenant_list(demo), {"q": "x"}).status_code == 404
+    assert client_for("project-admin").get(tenant_clusters(demo), {"q": "x"}).status_code == 404
 
 
 # Pagination keeps the filters.
@@ -396,7 +398,7 @@ def workers(demo, admin):
 
 
 def test_pages_hold_fifty_clusters(demo, client_for, workers):
-    first = parse(client_for("project-admin").get(project_list(demo)))
+    first = parse(client_for("project-admin").get(project_clusters(demo)))
 
     assert len(names(first)) == 50
     assert status(first) == "63 clusters"
@@ -404,7 +406,7 @@ def test_pages_hold_fifty_clusters(demo, client_for, workers):
 
 
 def test_the_last_page_holds_the_rest_and_says_which_clusters_it_shows(demo, client_for, workers):
-    second = parse(client_for("project-admin").get(project_list(demo), {"page": "2"}))
+    second = parse(client_for("project-admin").get(project_clusters(demo), {"page": "2"}))
 
     assert names(second) == [f"worker-{n:02d}" for n in range(47, 60)]
     assert status(second) == "63 clusters"  # unfiltered: the summary knows the count
@@ -430,7 +432,7 @@ def test_the_status_line_counts_when_the_summary_knows_and_else_names_the_rows(
     # After a release, the 55 paused workers are held back: behind, like the paused filter.
     rules.release_platform("4.8.0")
 
-    page = parse(client_for("project-admin").get(project_list(demo), query))
+    page = parse(client_for("project-admin").get(project_clusters(demo), query))
 
     assert status(page) == expected
 
@@ -439,9 +441,9 @@ def test_the_next_page_link_keeps_the_filters(demo, client_for, workers):
     client = client_for("project-admin")
     query = {"q": "worker", "paused": "1"}
 
-    first = parse(client.get(project_list(demo), query))
+    first = parse(client.get(project_clusters(demo), query))
     next_link = first.find("a", rel="next")
-    second = parse(client.get(project_list(demo) + next_link.attrs["href"]))
+    second = parse(client.get(project_clusters(demo) + next_link.attrs["href"]))
 
     assert next_link.attrs["href"] == "?q=worker&paused=1&page=2"
     assert next_link.attrs["hx-get"] == "?q=worker&paused=1&page=2"
@@ -453,7 +455,9 @@ def test_the_next_page_link_keeps_the_filters(demo, client_for, workers):
 
 
 def test_a_page_past_the_end_shows_the_first_page_of_the_filtered_list(demo, client_for, workers):
-    page = parse(client_for("project-admin").get(project_list(demo), {"paused": "1", "page": "99"}))
+    page = parse(
+        client_for("project-admin").get(project_clusters(demo), {"paused": "1", "page": "99"})
+    )
 
     assert names(page) == [f"worker-{n:02d}" for n in range(50)]
     assert page.find("nav", aria_label="Pages").text == f"Page 1 · {span(1, 50)} Next"
@@ -462,7 +466,7 @@ def test_a_page_past_the_end_shows_the_first_page_of_the_filtered_list(demo, cli
 
 
 def test_a_filtered_list_that_fits_on_one_page_has_no_page_links(demo, client_for, workers):
-    page = parse(client_for("project-admin").get(project_list(demo), {"q": "worker-5"}))
+    page = parse(client_for("project-admin").get(project_clusters(demo), {"q": "worker-5"}))
 
     assert names(page) == [f"worker-5{n}" for n in range(10)]
     assert page.find_all("nav", aria_label="Pages") == []
@@ -472,7 +476,7 @@ def test_a_filtered_list_that_fits_on_one_page_has_no_page_links(demo, client_fo
 
 
 def test_an_htmx_request_gets_only_the_results(demo, client_for, fleet):
-    response = client_for("tenant-admin").get(tenant_list(demo), {"behind": "1"}, **HTMX)
+    response = client_for("tenant-admin").get(tenant_clusters(demo), {"behind": "1"}, **HTMX)
 
     assert response.status_code == 200
     assert b"<html" not in response.content
@@ -486,7 +490,7 @@ def test_an_htmx_request_gets_only_the_results(demo, client_for, fleet):
 
 def test_the_htmx_results_carry_page_links_that_keep_the_filters(demo, client_for, workers):
     response = client_for("project-admin").get(
-        project_list(demo), {"paused": "1", "page": "2"}, **HTMX
+        project_clusters(demo), {"paused": "1", "page": "2"}, **HTMX
     )
 
     page = parse(response)
@@ -495,7 +499,9 @@ def test_the_htmx_results_carry_page_links_that_keep_the_filters(demo, client_fo
 
 
 def test_a_history_restore_gets_the_whole_page(demo, client_for, fleet):
-    response = client_for("tenant-admin").get(tenant_list(demo), {"behind": "1"}, **HISTORY_RESTORE)
+    response = client_for("tenant-admin").get(
+        tenant_clusters(demo), {"behind": "1"}, **HISTORY_RESTORE
+    )
 
     assert response.status_code == 200
     assert b"<html" in response.content
@@ -507,20 +513,20 @@ def test_a_history_restore_gets_the_whole_page(demo, client_for, fleet):
 
 @pytest.mark.parametrize("headers", [{}, HTMX, HISTORY_RESTORE], ids=["plain", "htmx", "restore"])
 def test_every_answer_varies_on_hx_request(demo, client_for, headers):
-    response = client_for("tenant-admin").get(tenant_list(demo), **headers)
+    response = client_for("tenant-admin").get(tenant_clusters(demo), **headers)
 
     assert "HX-Request" in [h.strip() for h in response["Vary"].split(",")]
 
 
 def test_a_plain_request_gets_the_whole_page(demo, client_for):
-    response = client_for("tenant-admin").get(tenant_list(demo))
+    response = client_for("tenant-admin").get(tenant_clusters(demo))
 
     assert b"<html" in response.content
     assert parse(response).find("h1").text == "Clusters"
 
 
 def test_an_htmx_request_from_a_stranger_still_gets_404(demo, client_for):
-    response = client_for("globex-admin").get(tenant_list(demo), **HTMX)
+    response = client_for("globex-admin").get(tenant_clusters(demo), **HTMX)
 
     assert response.status_code == 404
     assert b"prod-east" not in response.content
@@ -561,13 +567,13 @@ def cluster_admins_workers(demo, admin, user):
 def test_a_cluster_admins_summary_counts_only_their_clusters(
     demo, client_for, cluster_admins_workers
 ):
-    page = parse(client_for("cluster-admin").get(project_list(demo)))
+    page = parse(client_for("cluster-admin").get(project_clusters(demo)))
 
     assert totals(page) == {"Clusters": "56", "Paused": "56", "Behind": "56"}
     assert status(page) == "56 clusters"
     assert "prod-west" not in names(page) and "worker-55" not in names(page)
     # The project's own summary, for comparison: every cluster in it.
-    assert totals(parse(client_for("project-admin").get(project_list(demo)))) == {
+    assert totals(parse(client_for("project-admin").get(project_clusters(demo)))) == {
         "Clusters": "63",
         "Paused": "62",
         "Behind": "62",
@@ -587,7 +593,7 @@ def test_a_cluster_admins_summary_counts_only_their_clusters(
 def test_a_cluster_admins_count_line_never_counts_clusters_they_cannot_see(
     demo, client_for, cluster_admins_workers, query, expected, headers
 ):
-    page = parse(client_for("cluster-admin").get(project_list(demo), query, **headers))
+    page = parse(client_for("cluster-admin").get(project_clusters(demo), query, **headers))
 
     assert status(page) == expected
     assert names(page) == [f"worker-{n:02d}" for n in range(49, 55)]
@@ -601,8 +607,8 @@ def test_a_cluster_admins_summary_leaves_out_an_ended_pause_on_a_cluster_they_ca
     rules.set_cluster(demo.prod_west, LOCK, actor=admin, pause=Pause(until=in_an_hour()))
     clock.advance(hours=2)
 
-    cluster_admin = parse(client_for("cluster-admin").get(project_list(demo)))
-    project_admin = parse(client_for("project-admin").get(project_list(demo)))
+    cluster_admin = parse(client_for("cluster-admin").get(project_clusters(demo)))
+    project_admin = parse(client_for("project-admin").get(project_clusters(demo)))
 
     assert totals(cluster_admin) == {"Clusters": "1", "Paused": "1", "Behind": "0"}
     assert totals(project_admin) == {"Clusters": "3", "Paused": "1", "Behind": "0"}
@@ -615,7 +621,7 @@ def test_the_tenant_summary_leaves_out_ended_pauses_project_by_project(
     rules.set_cluster(demo.prod_east, LOCK, actor=admin)
     clock.advance(hours=2)
 
-    page = parse(client_for("tenant-admin").get(tenant_list(demo)))
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo)))
 
     assert totals(page) == {"Clusters": "5", "Paused": "1", "Behind": "0"}
     assert per_project(page) == [["Default", "3", "1", "0"], ["Edge", "2", "0", "0"]]
