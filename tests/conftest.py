@@ -1,39 +1,22 @@
-"""Shared fixtures: the demo world (DESIGN.md §5) and a client logged in as any of its users."""
+"""Shared fixtures: the demo world of DESIGN.md §5 (built by tests/factories.py), a client logged
+in as any of its users, a user without roles, a superuser, and a controlled clock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from settings_app.models import Cluster, Project, Tenant
+from settings_app import rules
+from settings_app.models import AgentUpgrades
+from settings_app.rules import Pause
+from tests.factories import REASON, Demo, build_demo, make_user
 
-PASSWORD = "palette-demo"
-
-
-@dataclass
-class Demo:
-    acme: Tenant
-    globex: Tenant
-    default: Project  # Acme / Default
-    edge: Project  # Acme / Edge
-    globex_default: Project
-    prod_east: Cluster
-    prod_west: Cluster
-    staging: Cluster
-    edge_01: Cluster
-    edge_02: Cluster
-    globex_main: Cluster
-
-    def refresh(self) -> None:
-        for value in vars(self).values():
-            value.refresh_from_db()
+LOCK = AgentUpgrades.LOCK
 
 
 @pytest.fixture(autouse=True)
@@ -44,21 +27,7 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def demo(db) -> Demo:
-    call_command("seed_demo", stdout=StringIO())
-    cluster = {c.name: c for c in Cluster.objects.all()}
-    return Demo(
-        acme=Tenant.objects.get(name="Acme"),
-        globex=Tenant.objects.get(name="Globex"),
-        default=Project.objects.get(tenant__name="Acme", name="Default"),
-        edge=Project.objects.get(tenant__name="Acme", name="Edge"),
-        globex_default=Project.objects.get(tenant__name="Globex", name="Default"),
-        prod_east=cluster["prod-east"],
-        prod_west=cluster["prod-west"],
-        staging=cluster["staging"],
-        edge_01=cluster["edge-01"],
-        edge_02=cluster["edge-02"],
-        globex_main=cluster["globex-main"],
-    )
+    return build_demo()
 
 
 @pytest.fixture
@@ -82,16 +51,33 @@ def client_for(demo):
 
 
 @pytest.fixture
+def admin(user) -> User:
+    """`tenant-admin`, the Tenant Admin of Acme: who makes the changes a test starts from."""
+    return user("tenant-admin")
+
+
+@pytest.fixture
 def stranger(demo) -> User:
     """A user with an account and no role anywhere."""
-    return User.objects.create_user("stranger", password=PASSWORD)
+    return make_user("stranger")
 
 
 @pytest.fixture
 def superuser(demo) -> User:
     """`root`, a superuser with no role: the only kind of user who sees Platform Upgrades.
     `client_for("root")` logs in as them."""
-    return User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    return make_user("root", superuser=True)
+
+
+@pytest.fixture
+def fleet(demo, admin):
+    """Acme after a release to 4.8.0 with prod-east and the Edge project paused: prod-east,
+    edge-01 and edge-02 are held back (behind); staging, paused after the release, is current;
+    prod-west is active and current."""
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin)
+    rules.push_project(demo.edge, LOCK, actor=admin)
+    rules.release_platform("4.8.0")
+    rules.set_cluster(demo.staging, LOCK, actor=admin)
 
 
 @dataclass
@@ -106,8 +92,17 @@ class Clock:
 @pytest.fixture
 def clock(demo, monkeypatch) -> Clock:
     """A controlled clock: `django.utils.timezone.now()` answers `clock.now`, which moves only
-    when the test calls `clock.advance(hours=2)`. It starts after the demo was seeded, so the
+    when the test calls `clock.advance(hours=2)`. It starts after the demo was built, so the
     demo's first release stays older than anything the test releases."""
     controlled = Clock(timezone.now())
     monkeypatch.setattr(timezone, "now", lambda: controlled.now)
     return controlled
+
+
+@pytest.fixture
+def ended(demo, admin, clock):
+    """prod-east was paused for an hour, two hours ago; nothing has written that down yet."""
+    until = clock.now + timedelta(hours=1)
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin, pause=Pause(REASON, until))
+    clock.advance(hours=2)
+    return until

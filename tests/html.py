@@ -1,9 +1,10 @@
-"""A small HTML reader and the helpers the view tests use to read pages, shared by the test
-files that exercise views through the Django test client."""
+"""A small HTML reader and the helpers the view tests use to read pages (and to write what a
+form field posts), shared by the test files that exercise views through the Django test client."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from html.parser import HTMLParser
 
 # A small HTML reader, so that assertions name elements and their text rather than substrings.
@@ -107,12 +108,7 @@ def without_csrf_tokens(response) -> str:
     return re.sub(r"[A-Za-z0-9]{64}", "<token>", response.content.decode())
 
 
-# Reading pages and state.
-
-
-def setting(obj) -> tuple[str, int]:
-    obj.refresh_from_db()
-    return obj.agent_upgrades, obj.agent_upgrades_version
+# Reading pages.
 
 
 def table_rows(page: Element) -> list[list[str]]:
@@ -145,3 +141,13 @@ def counts_text(page: Element) -> str:
 def span(first: int, last: int) -> str:
     """Rows `first` to `last` as the pager and the count line write them, with an en dash."""
     return f"{first}\N{EN DASH}{last}"
+
+
+def shown(moment: datetime) -> str:
+    """How the console writes a date and time."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def typed(moment: datetime) -> str:
+    """What a datetime-local field posts."""
+    return moment.strftime("%Y-%m-%dT%H:%M")

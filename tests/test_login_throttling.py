@@ -18,7 +18,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from settings_app.throttling import client_address
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 OFFICE = "198.51.100.7"
 HOME = "203.0.113.9"

@@ -3,21 +3,30 @@ console, on every kind of object: the user's own cluster, a sibling cluster in t
 a cluster in another project, one in another tenant, and an id that does not exist.
 
 The expected answers are the table below, written by hand from the design, not derived from the
-code under test. On every answer that is not a change the database is unchanged and no audit
-record is written; another tenant's object answers exactly as a missing one does; and taking a
-role away takes effect on the very next request."""
+code under test. It is the one table of who may do what: the view tests do not repeat it.
+
+- Every answer that is not a change leaves the database as it was, audit trail included.
+- A 404 is the same "Not found" page for everyone, naming nothing; another tenant's object
+  answers byte for byte as a missing one does.
+- A login redirect comes back to the page asked for; htmx is sent there by `HX-Redirect`, never
+  with the login page swapped into the switch.
+- The change endpoints answer htmx requests as the table says too (the panel, a reload for a
+  403, no swap for a 404, a full-page redirect to log in).
+- A role holds the same whether granted to the user or to a group, and taking it away (or the
+  superuser flag, or the account) takes effect on the very next request."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.middleware import csrf
 from django.test import Client
 from django.urls import URLPattern, reverse
-from guardian.shortcuts import remove_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from settings_app import urls as console_urls
 from settings_app.models import (
@@ -29,10 +38,13 @@ from settings_app.models import (
     Project,
     Tenant,
 )
+from settings_app.permissions import NOT_FOUND
 from settings_app.scopes import ScopeRef
+from tests.html import parse, without_csrf_tokens
 
 # The answers.
-LOGIN = "login"  # 302 to the login page; nothing written
+LOGIN = "login"  # 302 to the login page, which comes back here afterwards; nothing written
+LOGGED_OUT = "logged out"  # 302 to the login page, and the session is over
 MOVED = "moved"  # 302 somewhere else in the console; nothing written
 CHANGED = "changed"  # 302 back to the page, with the change made (value, version, audit records)
 
@@ -123,7 +135,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     # (endpoint, object):                                 anonymous no role viewer clusterA projectA tenantA globexA super
     ("home", NOTHING):                                    (LOGIN,   200,    MOVED, MOVED,   MOVED,   MOVED,  MOVED,  MOVED),
     ("login", NOTHING):                                   (200,     MOVED,  MOVED, MOVED,   MOVED,   MOVED,  MOVED,  MOVED),
-    ("logout", NOTHING):                                  (LOGIN,   LOGIN,  LOGIN, LOGIN,   LOGIN,   LOGIN,  LOGIN,  LOGIN),
+    ("logout", NOTHING):                                  (LOGGED_OUT,) * len(ROLES),  # everyone
     ("platform upgrades", NOTHING):                       (LOGIN,   404,    404,   404,     404,     404,    404,    200),
     ("release a platform version", NOTHING):              (LOGIN,   404,    404,   404,     404,     404,    404,    CHANGED),
 
@@ -345,22 +357,71 @@ def assert_made(endpoint: Endpoint, target, before: dict[str, object], user: Use
 
 
 @pytest.fixture
-def client_as(demo, stranger):
-    """`client_as("project admin")`: a client logged in as that role (anonymous for
-    "anonymous"); the superuser holds no role, only the flag."""
+def person(demo, stranger):
+    """`person("project admin")`: the user in that column (None for "anonymous"); the superuser
+    holds no role, only the flag."""
     superuser = User.objects.create_superuser("superuser", password="unused-password-1")
+
+    def find(role: str) -> User | None:
+        if role == "anonymous":
+            return None
+        if role == "no role":
+            return stranger
+        if role == "superuser":
+            return superuser
+        return User.objects.get(username=DEMO_USERS[role])
+
+    return find
+
+
+@pytest.fixture
+def client_as(person):
+    """`client_as("project admin")`: a client logged in as the user in that column."""
 
     def make(role: str) -> Client:
         client = Client()
-        if role == "no role":
-            client.force_login(stranger)
-        elif role == "superuser":
-            client.force_login(superuser)
-        elif role != "anonymous":
-            client.force_login(User.objects.get(username=DEMO_USERS[role]))
+        if (someone := person(role)) is not None:
+            client.force_login(someone)
         return client
 
     return make
+
+
+def names_of(demo, obj: str) -> list[str]:
+    """The names of the object a request addresses and of everything above it."""
+    if obj in (NOTHING, MISSING):
+        return []
+    cluster = {
+        OWN: demo.prod_east,
+        SIBLING: demo.prod_west,
+        OTHER_PROJECT: demo.edge_01,
+        OTHER_TENANT: demo.globex_main,
+    }[obj]
+    return [cluster.name, cluster.project.name, cluster.project.tenant.name]
+
+
+def assert_answer(response, demo, endpoint: Endpoint, obj: str, expected, before, target) -> None:
+    """The answer the matrix expects, to a plain request; and only a change writes."""
+    url = target_url(demo, endpoint, obj)
+    if expected in (LOGIN, LOGGED_OUT, MOVED, CHANGED):
+        assert response.status_code == 302
+        location = urlsplit(response["Location"])
+        assert (location.path == reverse("login")) == (expected in (LOGIN, LOGGED_OUT)), location
+        if expected == LOGIN:
+            assert parse_qs(location.query)["next"] == [url]
+    else:
+        assert response.status_code == expected
+    if expected == 404:  # the same page for everyone, naming nothing
+        page = parse(response)
+        assert page.find("h1").text == "Not found"
+        assert page.find("p", class_="error-message").text == NOT_FOUND
+        assert b"Pause Agent Upgrades" not in response.content
+        shown = without_csrf_tokens(response)
+        assert not [name for name in names_of(demo, obj) if name in shown]
+    if expected == CHANGED:
+        assert_made(endpoint, target, before, response.wsgi_request.user)
+    else:
+        assert world() == before
 
 
 # The matrix.
@@ -392,16 +453,49 @@ def test_each_role_gets_the_answer_of_the_matrix_and_only_changes_write(
 
     response = send(client, demo, endpoint, obj)
 
-    if expected in (LOGIN, MOVED, CHANGED):
-        assert response.status_code == 302
-        to_login = urlsplit(response["Location"]).path == reverse("login")
-        assert to_login == (expected == LOGIN), response["Location"]
-    else:
-        assert response.status_code == expected
-    if expected == CHANGED:
+    assert_answer(response, demo, endpoint, obj, expected, before, target)
+    if expected == LOGGED_OUT:
+        assert "_auth_user_id" not in client.session
+
+
+# The change endpoints through htmx: the same answers, in the form htmx can act on.
+
+
+HTMX_CASES = [  # every role on its own cluster, project and tenant, from either scope
+    case
+    for case in CASES
+    if ENDPOINTS[case.values[1]].url_name.startswith("change_") and case.values[2] == OWN
+]
+
+
+@pytest.mark.parametrize(("role", "endpoint_name", "obj", "expected"), HTMX_CASES)
+def test_each_role_gets_the_same_answer_from_a_change_through_htmx(
+    demo, client_as, role, endpoint_name, obj, expected
+):
+    endpoint = ENDPOINTS[endpoint_name]
+    before = world()
+    target = changed_object(endpoint, obj) if expected == CHANGED else None
+
+    response = send(client_as(role), demo, endpoint, obj, HTTP_HX_REQUEST="true")
+
+    if expected == CHANGED:  # the switch's panel, showing the change
+        assert response.status_code == 200
+        assert b'role="switch" aria-checked="true"' in response.content
         assert_made(endpoint, target, before, response.wsgi_request.user)
+        return
+    if expected == LOGIN:
+        # htmx must not swap the login page into the switch: a full-page redirect instead.
+        assert response.status_code == 200
+        assert urlsplit(response["HX-Redirect"]).path == reverse("login")
+        assert "Location" not in response
+    elif expected == 403:
+        # The page reloads, with the switch disabled: it shows what the user may do.
+        assert response.status_code == 403
+        assert response["HX-Refresh"] == "true"
     else:
-        assert world() == before
+        assert response.status_code == expected == 404
+        assert response["HX-Reswap"] == "none"
+    assert world() == before
 
 
 # Another tenant's object answers exactly as a missing one.
@@ -436,65 +530,178 @@ def test_another_tenants_object_answers_byte_for_byte_like_a_missing_one(
     assert theirs.headers == missing.headers
 
 
-# Taking a role away.
+# Coming back after logging in.
 
 
-REVOCATIONS = [
-    # (role, its permission, held on, a page it could see, a change it could make)
-    ("viewer", "view_project", "project", "project platform settings", None),
-    ("cluster admin", "administer_cluster", "cluster", "cluster settings", "change cluster"),
-    (
-        "project admin",
-        "administer_project",
-        "project",
-        "project platform settings",
-        "change project",
-    ),
-    ("tenant admin", "administer_tenant", "tenant", "tenant platform settings", "change tenant"),
+def change_url(demo, kind: str) -> str:
+    return target_url(demo, ENDPOINTS[f"change {kind}"], OWN)
+
+
+def test_an_anonymous_htmx_post_sends_the_user_back_to_the_page_after_login(demo, client_as):
+    page = reverse("project_platform_settings", args=[demo.default.pk])
+
+    response = client_as("anonymous").post(
+        change_url(demo, "project"),
+        {"value": "lock"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{page}",
+    )
+
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={page.replace('/', '%2F')}"
+    demo.default.refresh_from_db()
+    assert demo.default.agent_upgrades == AgentUpgrades.UNLOCK
+
+
+def test_an_anonymous_plain_post_returns_to_the_referring_page_after_login(demo, client_as):
+    page = reverse("tenant_platform_settings", args=[demo.acme.pk])
+
+    response = client_as("anonymous").post(
+        change_url(demo, "tenant"), {"value": "lock"}, HTTP_REFERER=f"http://testserver{page}"
+    )
+
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response["Location"]).query)["next"] == [page]
+
+
+def test_a_referer_from_another_site_is_not_used_as_the_next_page(demo, client_as):
+    url = change_url(demo, "tenant")
+
+    response = client_as("anonymous").post(
+        url, {"value": "lock"}, HTTP_REFERER="https://evil.example/phish/"
+    )
+
+    assert parse_qs(urlsplit(response["Location"]).query)["next"] == [url]
+
+
+# A role holds however it is granted: to the user, or to a group the user is in.
+
+
+ROLE_GRANTS = {
+    # role: (its permission, the kind of object it is held on: the demo's, around prod-east)
+    "viewer": ("view_project", "project"),
+    "cluster admin": ("administer_cluster", "cluster"),
+    "project admin": ("administer_project", "project"),
+    "tenant admin": ("administer_tenant", "tenant"),
+}
+# Requests whose answers differ from role to role (the matrix's), for a newcomer holding one.
+SHOWN_BY = [
+    ("project platform settings", OWN),
+    ("tenant platform settings", OWN),
+    ("change cluster", OWN),
+    ("change cluster", SIBLING),
+    ("change project", OWN),
+    ("change tenant", OWN),
 ]
 
 
-@pytest.mark.parametrize(("role", "permission", "held_on", "page", "change"), REVOCATIONS)
-def test_revoking_a_role_takes_effect_on_the_next_request(
-    demo, client_as, role, permission, held_on, page, change
+def held_on(demo, kind: str):
+    return {"tenant": demo.acme, "project": demo.default, "cluster": demo.prod_east}[kind]
+
+
+@pytest.mark.parametrize("holder", ["user", "group"])
+@pytest.mark.parametrize("role", ROLE_GRANTS)
+def test_a_role_granted_to_the_user_or_to_a_group_gets_the_answers_of_the_matrix(
+    demo, role, holder
 ):
-    client = client_as(role)
-    assert send(client, demo, ENDPOINTS[page], OWN).status_code == 200
-    group = Group.objects.get(user__username=DEMO_USERS[role])
-    held = {"tenant": demo.acme, "project": demo.default, "cluster": demo.prod_east}[held_on]
+    permission, kind = ROLE_GRANTS[role]
+    newcomer = User.objects.create_user("newcomer", password="unused-password-1")
+    grantee = newcomer
+    if holder == "group":
+        grantee = Group.objects.create(name="role holders")
+        newcomer.groups.add(grantee)
+    assign_perm(f"settings_app.{permission}", grantee, held_on(demo, kind))
 
-    remove_perm(f"settings_app.{permission}", group, held)
+    for endpoint_name, obj in SHOWN_BY:
+        endpoint = ENDPOINTS[endpoint_name]
+        expected = MATRIX[(endpoint_name, obj)][ROLES.index(role)]
+        before = world()
+        target = changed_object(endpoint, obj) if expected == CHANGED else None
+        client = Client()  # a session of its own: no message from the change before it
+        client.force_login(newcomer)
+
+        response = send(client, demo, endpoint, obj)
+
+        assert_answer(response, demo, endpoint, obj, expected, before, target)
+
+
+# Taking a role away takes effect on the very next request.
+
+
+@dataclass(frozen=True)
+class TakingAway:
+    role: str  # a column of the matrix, or "own grant": a Cluster Admin granted to the user
+    page: str  # a page the role could see, and then no longer can
+    changes: tuple[str, ...]  # changes it could make, and then no longer can
+    obj: str
+    take_away: Callable[[object, User], None]
+    answer: object = 404  # the answer afterwards
+
+
+def the_group_grant(permission: str, kind: str) -> Callable[[object, User], None]:
+    def revoke(demo, person: User) -> None:
+        remove_perm(f"settings_app.{permission}", person.groups.get(), held_on(demo, kind))
+
+    return revoke
+
+
+TAKING_AWAY = {
+    **{
+        f"the {role}'s group grant revoked": TakingAway(
+            role,
+            f"{kind} platform settings" if kind != "cluster" else "cluster settings",
+            () if role == "viewer" else (f"change {kind}",),
+            OWN,
+            the_group_grant(permission, kind),
+        )
+        for role, (permission, kind) in ROLE_GRANTS.items()
+    },
+    "a grant to the user revoked": TakingAway(
+        "own grant",
+        "cluster settings",
+        ("change cluster",),
+        OWN,
+        lambda demo, person: remove_perm("settings_app.administer_cluster", person, demo.prod_east),
+    ),
+    "leaving the role's group": TakingAway(
+        "project admin",
+        "project settings",
+        ("change project", "change cluster"),
+        OWN,
+        lambda demo, person: person.groups.clear(),
+    ),
+    "the superuser flag taken away": TakingAway(
+        "superuser",
+        "tenant platform settings",
+        ("change tenant",),
+        OTHER_TENANT,
+        lambda demo, person: User.objects.filter(pk=person.pk).update(is_superuser=False),
+    ),
+    "the account deactivated": TakingAway(
+        "tenant admin",
+        "tenant platform settings",
+        ("change tenant",),
+        OWN,
+        lambda demo, person: User.objects.filter(pk=person.pk).update(is_active=False),
+        answer=LOGIN,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TAKING_AWAY.values(), ids=TAKING_AWAY.keys())
+def test_taking_a_role_away_takes_effect_on_the_next_request(demo, person, case):
+    if case.role == "own grant":
+        someone = User.objects.create_user("newcomer", password="unused-password-1")
+        assign_perm("settings_app.administer_cluster", someone, demo.prod_east)
+    else:
+        someone = person(case.role)
+    client = Client()
+    client.force_login(someone)
+    assert send(client, demo, ENDPOINTS[case.page], case.obj).status_code == 200
+
+    case.take_away(demo, someone)
     before = world()
 
-    assert send(client, demo, ENDPOINTS[page], OWN).status_code == 404
-    if change:
-        assert send(client, demo, ENDPOINTS[change], OWN).status_code == 404
-    assert world() == before
-
-
-def test_taking_the_superuser_flag_away_takes_effect_on_the_next_request(demo, client_as):
-    client = client_as("superuser")
-    assert (
-        send(client, demo, ENDPOINTS["tenant platform settings"], OTHER_TENANT).status_code == 200
-    )
-
-    User.objects.filter(username="superuser").update(is_superuser=False)
-    before = world()
-
-    assert (
-        send(client, demo, ENDPOINTS["tenant platform settings"], OTHER_TENANT).status_code == 404
-    )
-    assert send(client, demo, ENDPOINTS["change tenant"], OTHER_TENANT).status_code == 404
-    assert world() == before
-
-
-def test_removing_a_user_from_the_role_group_takes_effect_on_the_next_request(demo, client_as):
-    client = client_as("project admin")
-    assert send(client, demo, ENDPOINTS["change project"], OWN).status_code == 302
-
-    Group.objects.get(user__username="project-admin").user_set.clear()
-    before = world()
-
-    assert send(client, demo, ENDPOINTS["project settings"], OWN).status_code == 404
-    assert send(client, demo, ENDPOINTS["change cluster"], OWN).status_code == 404
-    assert world() == before
+    for endpoint_name in (case.page, *case.changes):
+        endpoint = ENDPOINTS[endpoint_name]
+        response = send(client, demo, endpoint, case.obj)
+        assert_answer(response, demo, endpoint, case.obj, case.answer, before, None)

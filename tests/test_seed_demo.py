@@ -1,5 +1,6 @@
 """`manage.py seed_demo` (DESIGN.md §5): what it creates, what it prints, running it twice,
---password and --reset."""
+--password and --reset; and that it makes the very demo world the tests build with
+tests/factories.py."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from settings_app.models import (
     TenantUserObjectPermission,
 )
 from settings_app.permissions import roles_for
+from tests.factories import PASSWORD, build_demo, path_of
 
 DEMO_USERS = ["tenant-admin", "project-admin", "cluster-admin", "viewer", "globex-admin"]
 DEMO_WORLD = {
@@ -113,6 +115,70 @@ NO_ROLES = {
     "project_viewer": set(),
     "cluster_admin": set(),
 }
+
+
+GRANT_TABLES = [  # guardian's direct tables: role grants to users and to groups
+    (TenantUserObjectPermission, "user"),
+    (TenantGroupObjectPermission, "group"),
+    (ProjectUserObjectPermission, "user"),
+    (ProjectGroupObjectPermission, "group"),
+    (ClusterUserObjectPermission, "user"),
+    (ClusterGroupObjectPermission, "group"),
+]
+
+
+def described() -> dict[str, object]:
+    """The demo world without ids: every tenant, project and cluster with its setting and agent,
+    the releases, the users, their groups and every role grant, named by path."""
+    return {
+        "objects": sorted(
+            (
+                type(obj).__name__,
+                path_of(obj),
+                obj.agent_upgrades,
+                obj.agent_upgrades_version,
+                obj.agent_upgrades_set_via,
+                getattr(obj, "agent_version", ""),
+            )
+            for model in (Tenant, Project, Cluster)
+            for obj in model.objects.all()
+        ),
+        "releases": sorted(PlatformRelease.objects.values_list("version", "agent_version")),
+        "users": sorted(
+            (
+                user.username,
+                user.is_staff,
+                user.is_superuser,
+                user.check_password(PASSWORD),
+                tuple(sorted(user.groups.values_list("name", flat=True))),
+            )
+            for user in User.objects.all()
+        ),
+        "grants": sorted(
+            (
+                holder,
+                str(getattr(grant, holder)),
+                grant.permission.codename,
+                path_of(grant.content_object),
+            )
+            for model, holder in GRANT_TABLES
+            for grant in model.objects.all()
+        ),
+    }
+
+
+# The demo world of the tests
+
+
+def test_it_makes_the_demo_world_the_tests_build_with_the_factories(db):
+    build_demo()
+    built = described()
+
+    seed("--reset")
+
+    assert described() == built
+    assert built["releases"] == [("4.7.2", "4.7.2")]
+    assert len(built["objects"]) == 11 and len(built["users"]) == 5 and len(built["grants"]) == 5
 
 
 # A first run

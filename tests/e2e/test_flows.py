@@ -12,8 +12,8 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import Locator, Page, expect
 
 from settings_app import rules
-from settings_app.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD
 from settings_app.models import AgentUpgrades, AuditEvent, Cluster
+from tests.factories import PASSWORD
 
 from .conftest import Browsing
 

@@ -13,8 +13,8 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from settings_app.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD
 from settings_app.models import AgentUpgrades, AuditEvent, Project
+from tests.factories import PASSWORD
 
 from .conftest import Browsing
 from .test_flows import (

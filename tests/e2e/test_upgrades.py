@@ -14,7 +14,6 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from settings_app.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD
 from settings_app.models import (
     AgentUpgrade,
     AgentUpgrades,
@@ -23,6 +22,7 @@ from settings_app.models import (
     PlatformRelease,
     Project,
 )
+from tests.factories import make_user
 
 from .conftest import Browsing
 from .test_flows import (
@@ -49,7 +49,7 @@ SUPERUSER = "platform-admin"
 
 @pytest.fixture
 def superuser(demo) -> User:
-    return User.objects.create_superuser(SUPERUSER, email="", password=PASSWORD)
+    return make_user(SUPERUSER, superuser=True)
 
 
 def table_column(page: Page, header: str) -> dict[str, str]:

@@ -1,37 +1,41 @@
-"""The rules of DESIGN.md §1, tested without the web layer."""
+"""The pause rules of DESIGN.md §1 (rules 1 to 6, the truth table row by row), a pause's reason
+and end, the audit trail of a change, and how a repeated or stale request is told apart, through
+`settings_app.rules` alone: no request, no page."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from unittest import mock
+from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError
 from django.db.models import F
+from django.utils import timezone
 
 from settings_app import rules
 from settings_app.models import (
+    AgentUpgrade,
     AgentUpgrades,
     AuditEvent,
     Cluster,
-    PlatformRelease,
     Project,
     ProjectFleet,
     Scope,
-    fleet,
 )
-from settings_app.rules.writes import SettingWrite
+from settings_app.rules import Pause
+from tests.factories import ACME, EVERY_CLUSTER, in_a_week, make_release
+from tests.state import agents, agents_at, clusters_stored, fleet_rows, stored, upgrades
+from tests.unit.failures import (
+    FAILURES,
+    fail_after_every_event_was_written,
+    fail_writing_the_tenants_own_event,
+)
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
+REASON = "change freeze"
 
 
 def values(*clusters: Cluster) -> list[str]:
     return [Cluster.objects.get(pk=c.pk).agent_upgrades for c in clusters]
-
-
-@pytest.fixture
-def admin(user):
-    return user("tenant-admin")
 
 
 # The truth table, row by row.
@@ -137,20 +141,69 @@ def test_a_new_cluster_in_a_project_never_set_is_active_by_default(demo):
     assert cluster.agent_upgrades == UNLOCK and cluster.agent_upgrades_set_via == ""
 
 
-# Rule 6: resume catches up.
+# Rule 6: resume catches up, at each of the three scopes, recording each upgrade.
 
 
 @pytest.fixture
 def newer_platform(demo):
-    PlatformRelease.objects.create(version="4.8.0", agent_version="4.8.0")  # no rollout yet
+    make_release("4.8.0")  # no rollout yet
 
 
-def test_resuming_a_cluster_whose_agent_is_behind_upgrades_it(demo, admin, newer_platform):
-    Cluster.objects.filter(pk=demo.prod_east.pk).update(agent_upgrades=LOCK)
-    change = rules.set_cluster(demo.prod_east, UNLOCK, actor=admin)
-    demo.prod_east.refresh_from_db()
-    assert demo.prod_east.agent_version == "4.8.0"
+@pytest.fixture
+def released(demo):
+    """Release 4.8.0 once the test has paused what it wants held back."""
+    return lambda: rules.release_platform("4.8.0")
+
+
+def resume_upgrades() -> set[tuple[str, str, str, str, str]]:
+    return {row for row in upgrades() if row[3] == AgentUpgrade.Cause.RESUME}
+
+
+def test_resuming_a_held_back_cluster_upgrades_its_agent_and_records_who_resumed(
+    demo, user, released
+):
+    cluster_admin = user("cluster-admin")
+    rules.set_cluster(demo.prod_east, LOCK, actor=cluster_admin)
+    released()
+
+    change = rules.set_cluster(demo.prod_east, UNLOCK, actor=cluster_admin)
+
+    assert agents()["prod-east"] == "4.8.0"
     assert (change.agents_upgraded, change.agent_version) == (1, "4.8.0")
+    assert resume_upgrades() == {("prod-east", "4.7.2", "4.8.0", "resume", "cluster-admin")}
+    upgrade = AgentUpgrade.objects.get(cause=AgentUpgrade.Cause.RESUME)
+    assert (upgrade.actor, upgrade.release) == (cluster_admin, None)
+
+
+def test_resuming_a_project_upgrades_every_held_back_agent_of_the_project(demo, user, released):
+    project_admin = user("project-admin")
+    rules.push_project(demo.default, LOCK, actor=project_admin)
+    released()
+
+    change = rules.push_project(demo.default, UNLOCK, actor=project_admin)
+
+    assert agents() == agents_at("4.8.0", EVERY_CLUSTER)
+    assert (change.clusters_written, change.agents_upgraded) == (3, 3)
+    assert resume_upgrades() == {
+        (name, "4.7.2", "4.8.0", "resume", "project-admin")
+        for name in ("prod-east", "prod-west", "staging")
+    }
+    assert set(
+        AgentUpgrade.objects.filter(cause=AgentUpgrade.Cause.RESUME).values_list("actor", flat=True)
+    ) == {project_admin.pk}
+
+
+def test_resuming_a_tenant_upgrades_every_held_back_agent_of_the_tenant(demo, admin, released):
+    rules.push_tenant(demo.acme, LOCK, actor=admin)
+    released()
+
+    change = rules.push_tenant(demo.acme, UNLOCK, actor=admin)
+
+    assert agents() == agents_at("4.8.0", EVERY_CLUSTER)
+    assert (change.clusters_written, change.agents_upgraded) == (5, 5)
+    assert resume_upgrades() == {
+        (name, "4.7.2", "4.8.0", "resume", "tenant-admin") for name in ACME
+    }
 
 
 def test_a_project_resume_upgrades_only_the_paused_agents_that_are_behind(
@@ -177,10 +230,163 @@ def test_a_tenant_resume_catches_up_its_paused_agents(demo, admin, newer_platfor
     assert Cluster.objects.get(pk=demo.globex_main.pk).agent_version == "4.7.2"
 
 
+def test_a_project_resume_catches_up_a_cluster_that_was_paused_on_its_own(demo, user, released):
+    rules.set_cluster(demo.prod_east, LOCK, actor=user("cluster-admin"))
+    released()
+
+    change = rules.push_project(demo.default, UNLOCK, actor=user("project-admin"))
+
+    assert change.agents_upgraded == 1
+    assert resume_upgrades() == {("prod-east", "4.7.2", "4.8.0", "resume", "project-admin")}
+
+
+def test_a_tenant_resume_catches_up_clusters_paused_at_the_project_and_on_their_own(
+    demo, user, admin, released
+):
+    rules.push_project(demo.edge, LOCK, actor=user("tenant-admin"))
+    rules.set_cluster(demo.staging, LOCK, actor=user("project-admin"))
+    released()
+
+    change = rules.push_tenant(demo.acme, UNLOCK, actor=admin)
+
+    assert change.agents_upgraded == 3
+    assert {row[0] for row in resume_upgrades()} == {"edge-01", "edge-02", "staging"}
+    assert agents() == agents_at("4.8.0", EVERY_CLUSTER)
+
+
+def test_resuming_a_paused_cluster_whose_agent_is_current_records_no_upgrade(demo, admin):
+    rules.release_platform("4.8.0")
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin)
+
+    change = rules.set_cluster(demo.prod_east, UNLOCK, actor=admin)
+
+    assert change.agents_upgraded == 0
+    assert resume_upgrades() == set()
+
+
+def test_resuming_an_active_cluster_upgrades_nothing(demo, admin):
+    Cluster.objects.filter(pk=demo.staging.pk).update(agent_version="4.6.0")
+
+    change = rules.push_project(demo.default, UNLOCK, actor=admin)
+
+    # staging was never paused: the next rollout upgrades it, not a resume.
+    assert change.agents_upgraded == 0
+    assert agents()["staging"] == "4.6.0"
+
+
 def test_pausing_never_upgrades_an_agent(demo, admin, newer_platform):
     change = rules.push_tenant(demo.acme, LOCK, actor=admin)
     assert change.agents_upgraded == 0
     assert Cluster.objects.get(pk=demo.prod_east.pk).agent_version == "4.7.2"
+
+
+@FAILURES
+def test_a_resume_and_its_catch_up_commit_together_or_not_at_all(demo, admin, released, failure):
+    rules.push_project(demo.default, LOCK, actor=admin)
+    released()
+    AgentUpgrade.objects.all().delete()  # the rollout's: only the resume's may appear below
+    events, before = AuditEvent.objects.count(), fleet_rows()
+
+    with failure(), pytest.raises(IntegrityError):
+        rules.push_project(demo.default, UNLOCK, actor=admin)
+
+    assert set(demo.default.clusters.values_list("agent_upgrades", "agent_version")) == {
+        (LOCK, "4.7.2")
+    }
+    assert Project.objects.get(pk=demo.default.pk).agent_upgrades == LOCK
+    assert not AgentUpgrade.objects.exists()
+    assert AuditEvent.objects.count() == events
+    assert fleet_rows() == before
+
+
+# A pause carries its reason and end; a push carries them down; a resume clears them.
+
+
+def test_a_cluster_pause_keeps_its_reason_and_end(demo, admin):
+    until = in_a_week()
+
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin, pause=Pause(REASON, until))
+
+    assert stored(demo.prod_east) == (LOCK, REASON, until)
+    assert demo.prod_east.is_paused
+
+
+def test_a_project_push_carries_the_reason_and_end_to_every_cluster_it_writes(demo, admin):
+    until = in_a_week()
+
+    rules.push_project(demo.default, LOCK, actor=admin, pause=Pause(REASON, until))
+
+    assert stored(demo.default) == (LOCK, REASON, until)
+    assert clusters_stored(project=demo.default) == {
+        name: (LOCK, REASON, until) for name in ("prod-east", "prod-west", "staging")
+    }
+    assert set(clusters_stored(project=demo.edge).values()) == {(UNLOCK, "", None)}
+
+
+def test_a_tenant_push_carries_the_reason_and_end_to_its_projects_and_clusters(demo, admin):
+    until = in_a_week()
+
+    rules.push_tenant(demo.acme, LOCK, actor=admin, pause=Pause(REASON, until))
+
+    assert stored(demo.acme) == (LOCK, REASON, until)
+    assert stored(demo.default) == stored(demo.edge) == (LOCK, REASON, until)
+    assert set(clusters_stored(project__tenant=demo.acme).values()) == {(LOCK, REASON, until)}
+    assert stored(demo.globex_main) == (UNLOCK, "", None)
+
+
+def test_a_push_overwrites_the_end_of_a_pause_set_below_it(demo, admin):
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin, pause=Pause("own", in_a_week()))
+    later = in_a_week() + timedelta(days=30)
+
+    rules.push_project(demo.default, LOCK, actor=admin, pause=Pause(REASON, later))
+
+    assert stored(demo.prod_east) == (LOCK, REASON, later)
+
+
+def test_every_audit_event_of_a_pause_records_its_reason_and_end(demo, admin):
+    until = in_a_week()
+
+    rules.push_tenant(demo.acme, LOCK, actor=admin, pause=Pause(REASON, until))
+
+    assert AuditEvent.objects.count() == 8  # the tenant, its 2 projects and 5 clusters
+    assert set(AuditEvent.objects.values_list("reason", "until")) == {(REASON, until)}
+
+
+def test_a_resume_clears_the_reason_and_end_everywhere_it_writes(demo, admin):
+    rules.push_tenant(demo.acme, LOCK, actor=admin, pause=Pause(REASON, in_a_week()))
+
+    rules.push_tenant(demo.acme, UNLOCK, actor=admin, pause=Pause("ignored", in_a_week()))
+
+    assert stored(demo.acme) == (UNLOCK, "", None)
+    assert stored(demo.edge) == (UNLOCK, "", None)
+    assert set(clusters_stored(project__tenant=demo.acme).values()) == {(UNLOCK, "", None)}
+    resume_events = AuditEvent.objects.filter(new_value=UNLOCK)
+    assert set(resume_events.values_list("reason", "until")) == {("", None)}
+
+
+def test_a_cluster_resume_clears_its_reason_and_end(demo, admin):
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin, pause=Pause(REASON, in_a_week()))
+
+    rules.set_cluster(demo.prod_east, UNLOCK, actor=admin)
+
+    assert stored(demo.prod_east) == (UNLOCK, "", None)
+
+
+@pytest.mark.parametrize("scope", ["cluster", "project", "tenant"])
+def test_a_pause_ending_in_the_past_is_refused_and_nothing_is_written(demo, admin, scope):
+    change, target = {
+        "cluster": (rules.set_cluster, demo.prod_east),
+        "project": (rules.push_project, demo.default),
+        "tenant": (rules.push_tenant, demo.acme),
+    }[scope]
+    past = timezone.now() - timedelta(minutes=1)
+
+    with pytest.raises(rules.InvalidPause, match="must be in the future"):
+        change(target, LOCK, actor=admin, pause=Pause(REASON, past))
+
+    assert stored(target) == (UNLOCK, "", None)
+    assert set(clusters_stored().values()) == {(UNLOCK, "", None)}
+    assert not AuditEvent.objects.exists()
 
 
 # Audit: one event for the scope, one per project and cluster whose value changed.
@@ -241,32 +447,6 @@ def test_a_tenant_push_records_the_tenant_and_each_project_and_cluster_it_change
     assert not AuditEvent.objects.filter(tenant=demo.globex).exists()
 
 
-def fail_writing_the_tenants_own_event():
-    """Writing the clusters' values fails, as on a full disk, once the tenant's own audit event
-    and its clusters' events are written."""
-
-    def write_or_fail(*args, **kwargs):
-        assert AuditEvent.objects.filter(scope=Scope.TENANT).count() == 1
-        assert AuditEvent.objects.filter(scope=Scope.CLUSTER).count() == 5
-        raise IntegrityError("disk full")
-
-    return mock.patch.object(SettingWrite, "update_clusters", side_effect=write_or_fail)
-
-
-def fail_after_every_event_was_written():
-    """The change's last write, the fleet rows' refresh, fails once the values and every audit
-    event are written (the tenant's own comes first): all of it must be undone."""
-    recount = fleet.recount
-
-    def recount_then_fail(*args, **kwargs):
-        recount(*args, **kwargs)
-        assert AuditEvent.objects.filter(scope=Scope.CLUSTER).count() == 5
-        assert AuditEvent.objects.filter(scope=Scope.TENANT).exists()
-        raise IntegrityError("disk full")
-
-    return mock.patch.object(fleet, "recount", side_effect=recount_then_fail)
-
-
 @pytest.mark.parametrize(
     "failure",
     [fail_writing_the_tenants_own_event, fail_after_every_event_was_written],
@@ -318,26 +498,3 @@ def test_an_unknown_value_is_refused_before_anything_is_written(demo, admin):
     with pytest.raises(ValueError):
         rules.push_tenant(demo.acme, "toggle", actor=admin)
     assert not AuditEvent.objects.exists()
-
-
-def test_cluster_counts_tell_how_many_are_paused_and_set_below_the_scope(demo, admin):
-    rules.push_tenant(demo.acme, LOCK, actor=admin)
-    rules.set_cluster(demo.prod_east, UNLOCK, actor=admin)
-    rules.push_project(demo.edge, LOCK, actor=admin)
-    Cluster.objects.filter(pk=demo.prod_west.pk).update(agent_version="4.7.1")
-    default_counts = rules.fleet_counts(
-        Project.objects.filter(pk=demo.default.pk), below=Scope.PROJECT, agent_version="4.7.2"
-    )
-    tenant_counts = rules.fleet_counts(
-        Project.objects.filter(tenant=demo.acme), below=Scope.TENANT, agent_version="4.7.2"
-    )
-    assert replace(default_counts, by_project=()) == rules.FleetCounts(
-        total=3, projects=1, paused=2, behind=1, set_below=1, paused_behind=1
-    )
-    assert replace(tenant_counts, by_project=()) == rules.FleetCounts(
-        total=5, projects=2, paused=4, behind=1, set_below=3, paused_behind=1
-    )
-    assert [(p.project_name, p.total, p.paused, p.behind) for p in tenant_counts.by_project] == [
-        ("Default", 3, 2, 1),
-        ("Edge", 2, 2, 0),
-    ]

@@ -1,42 +1,32 @@
-"""Project Settings through the Django test client: General, Platform Settings with the project's
-switch, and the endpoint that pushes a project's value to all of its clusters."""
+"""Project Settings (`project_settings`, `project_platform_settings`): General, and Platform
+Settings with the project's switch; and what the endpoint that pushes a project's value to all
+of its clusters (`change_project_agent_upgrades`) writes, beyond the contract it shares with the
+cluster and tenant endpoints (tests/views/test_change_contract.py). Who may open or change it is
+in tests/test_permission_matrix.py."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from settings_app import rules
-from settings_app.models import (
-    AgentUpgrades,
-    AuditEvent,
-    Cluster,
-    PlatformRelease,
-    Project,
-    Scope,
-    Tenant,
-)
-from tests.html import (
-    counts_text,
-    hidden_value,
-    messages_text,
-    parse,
-    setting,
-    switch_form,
-    switch_of,
-    without_csrf_tokens,
-)
+from settings_app.models import AgentUpgrades, AuditEvent, Cluster, Project, Scope, Tenant
+from settings_app.rules import Pause
+from tests.factories import make_release
+from tests.html import counts_text, hidden_value, messages_text, parse, switch_form, switch_of
+from tests.state import setting
 
 LOCK = AgentUpgrades.LOCK
 UNLOCK = AgentUpgrades.UNLOCK
+
+
 VIEWER_REASON = (
     "You have view-only access to project Default. "
     "A Project Admin or a Tenant Admin can change this setting."
 )
-
-
-# URLs and state.
 
 
 def general_url(project: Project) -> str:
@@ -244,19 +234,6 @@ def test_a_tenant_admin_opens_the_settings_of_every_project_of_the_tenant(demo, 
     assert counts_text(parse(response)) == "0 of 2 clusters paused now."
 
 
-@pytest.mark.parametrize("url_name", ["project_settings", "project_platform_settings"])
-@pytest.mark.parametrize("username", ["cluster-admin", "globex-admin", "stranger"])
-def test_a_user_without_a_project_role_gets_404(demo, client_for, stranger, username, url_name):
-    response = client_for(username).get(reverse(url_name, args=[demo.default.pk]))
-
-    assert response.status_code == 404
-    assert b"Pause Agent Upgrades" not in response.content
-
-
-def test_a_project_admin_gets_404_for_another_project(demo, client_for):
-    assert client_for("project-admin").get(platform_url(demo.edge)).status_code == 404
-
-
 def test_platform_settings_is_the_whole_page_even_when_htmx_asks(demo, client_for):
     response = client_for("project-admin").get(platform_url(demo.default), HTTP_HX_REQUEST="true")
 
@@ -268,7 +245,22 @@ def test_the_settings_pages_reject_post(demo, client_for):
     assert client_for("project-admin").post(platform_url(demo.default)).status_code == 405
 
 
-# The push endpoint
+def test_the_push_again_dialog_of_an_ended_pause_speaks_of_resuming(demo, client_for, admin, clock):
+    rules.push_project(
+        demo.default, LOCK, actor=admin, pause=Pause(until=clock.now + timedelta(hours=1))
+    )
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin)  # set individually: offers "again"
+    clock.advance(hours=2)
+
+    page = parse(client_for("project-admin").get(platform_url(demo.default)))
+
+    again = page.find("form", class_="reapply-form")
+    assert again.find("input", name="value").attrs["value"] == "unlock"
+    assert again.find("button").text == "Resume all 3 clusters again"
+    assert again.attrs["data-confirm"].startswith("Resume agent upgrades again")
+
+
+# The push: what it writes
 
 
 def test_a_plain_post_pushes_the_value_to_the_project_and_all_its_clusters(demo, client_for, user):
@@ -308,18 +300,6 @@ def test_a_push_writes_nothing_upward_or_to_other_projects(demo, client_for):
     }
 
 
-def test_the_page_after_the_redirect_shows_the_success_message_and_counts(demo, client_for):
-    response = client_for("project-admin").post(
-        change_url(demo.default.pk), {"value": "lock", "version": "0"}, follow=True
-    )
-
-    assert response.redirect_chain == [(platform_url(demo.default), 302)]
-    page = parse(response)
-    assert messages_text(page) == "Agent upgrades paused for 3 clusters in project Default."
-    assert counts_text(page) == "3 of 3 clusters paused now."
-    assert switch_of(page).attrs["aria-checked"] == "true"
-
-
 def test_a_push_overwrites_values_set_on_single_clusters(demo, client_for, user):
     rules.push_project(demo.default, LOCK, actor=user("project-admin"))
     rules.set_cluster(demo.prod_east, UNLOCK, actor=user("cluster-admin"))
@@ -338,7 +318,7 @@ def test_a_push_overwrites_values_set_on_single_clusters(demo, client_for, user)
 
 def test_resuming_a_project_catches_its_paused_agents_up(demo, client_for, user):
     rules.push_project(demo.default, LOCK, actor=user("project-admin"))
-    PlatformRelease.objects.create(version="4.8.0", agent_version="4.8.1")  # no rollout yet
+    make_release("4.8.0", agent_version="4.8.1")  # no rollout yet
 
     response = client_for("project-admin").post(
         change_url(demo.default.pk), {"value": "unlock", "version": "1"}, follow=True
@@ -361,207 +341,3 @@ def test_pushing_to_an_empty_project_says_it_has_no_clusters(demo, client_for):
         "Agent upgrades paused for project Empty; it has no clusters yet."
     )
     assert setting(empty) == (LOCK, 1)
-
-
-def test_an_htmx_post_answers_the_platform_settings_fragment(demo, client_for):
-    response = client_for("project-admin").post(
-        change_url(demo.default.pk), {"value": "lock", "version": "0"}, HTTP_HX_REQUEST="true"
-    )
-
-    assert response.status_code == 200
-    assert b"<html" not in response.content
-    assert b"Main Menu" not in response.content
-    page = parse(response)
-    assert page.find("section", id="platform-settings")
-    assert switch_of(page).attrs["aria-checked"] == "true"
-    assert hidden_value(switch_form(page), "version") == "1"
-    assert counts_text(page) == "3 of 3 clusters paused now."
-    messages = page.find("div", id="messages")
-    assert messages.attrs["hx-swap-oob"] == "true"
-    assert messages_text(page) == "Agent upgrades paused for 3 clusters in project Default."
-    assert "HX-Request" in response["Vary"]
-    assert setting(demo.default) == (LOCK, 1)
-
-
-def test_it_rejects_get(demo, client_for):
-    response = client_for("project-admin").get(change_url(demo.default.pk))
-
-    assert response.status_code == 405
-    assert response["Allow"] == "POST"
-    assert setting(demo.default) == (UNLOCK, 0)
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ({}, "Say whether to pause (value=lock) or resume (value=unlock) agent upgrades."),
-        ({"value": "toggle"}, "The value must be lock (pause) or unlock (resume), not toggle."),
-        ({"value": "lock", "version": "x"}, "The version must be a whole number."),
-    ],
-)
-def test_it_rejects_a_bad_form_with_400_and_saves_nothing(demo, client_for, data, message):
-    before = settings_of(demo)
-
-    response = client_for("project-admin").post(change_url(demo.default.pk), data)
-
-    assert response.status_code == 400
-    assert message in parse(response).find("p", class_="error-message").text
-    assert settings_of(demo) == before
-    assert AuditEvent.objects.count() == 0
-
-
-def test_a_bad_htmx_request_leaves_the_switch_alone(demo, client_for):
-    response = client_for("project-admin").post(
-        change_url(demo.default.pk), {"value": "toggle"}, HTTP_HX_REQUEST="true"
-    )
-
-    assert response.status_code == 400
-    assert response["HX-Reswap"] == "none"
-    assert "not toggle" in parse(response).find("div", id="messages", hx_swap_oob="true").text
-
-
-def test_a_viewer_gets_403_and_nothing_is_saved(demo, client_for):
-    before = settings_of(demo)
-
-    response = client_for("viewer").post(change_url(demo.default.pk), {"value": "lock"})
-
-    assert response.status_code == 403
-    assert parse(response).find("p", class_="error-message").text == (
-        f"{VIEWER_REASON} Nothing was changed."
-    )
-    assert settings_of(demo) == before
-    assert AuditEvent.objects.count() == 0
-
-
-def test_a_viewers_htmx_post_gets_403_and_a_reload_that_shows_the_switch_disabled(demo, client_for):
-    client = client_for("viewer")
-    response = client.post(change_url(demo.default.pk), {"value": "lock"}, HTTP_HX_REQUEST="true")
-
-    # The page reloads showing the truth: the switch disabled, with the reason.
-    assert response.status_code == 403
-    assert response["HX-Refresh"] == "true"
-    assert setting(demo.default) == (UNLOCK, 0)
-    reloaded = client.get(reverse("project_platform_settings", args=[demo.default.pk]))
-    assert "disabled" in parse(reloaded).find("button", role="switch").attrs
-    assert VIEWER_REASON in parse(reloaded).find("div", id="messages").text
-
-
-def test_a_cluster_admin_gets_404_and_nothing_is_saved(demo, client_for):
-    before = settings_of(demo)
-
-    response = client_for("cluster-admin").post(change_url(demo.default.pk), {"value": "lock"})
-
-    assert response.status_code == 404
-    assert settings_of(demo) == before
-    assert AuditEvent.objects.count() == 0
-
-
-def test_a_project_of_another_tenant_and_a_missing_project_get_the_same_404(demo, client_for):
-    client = client_for("tenant-admin")
-    missing_id = Project.objects.order_by("-pk").first().pk + 100
-    before = settings_of(demo)
-
-    foreign = client.post(change_url(demo.globex_default.pk), {"value": "lock"})
-    missing = client.post(change_url(missing_id), {"value": "lock"})
-
-    assert foreign.status_code == missing.status_code == 404
-    assert without_csrf_tokens(foreign) == without_csrf_tokens(missing)
-    assert settings_of(demo) == before
-
-
-def test_the_settings_pages_of_another_tenants_project_and_a_missing_one_look_alike(
-    demo, client_for
-):
-    client = client_for("tenant-admin")
-    missing_id = Project.objects.order_by("-pk").first().pk + 100
-
-    foreign = client.get(platform_url(demo.globex_default))
-    missing = client.get(reverse("project_platform_settings", args=[missing_id]))
-
-    assert foreign.status_code == missing.status_code == 404
-    assert without_csrf_tokens(foreign) == without_csrf_tokens(missing)
-
-
-def test_a_replayed_push_changes_the_project_once(demo, client_for):
-    client = client_for("project-admin")
-
-    client.post(change_url(demo.default.pk), {"value": "lock", "version": "0"}, follow=True)
-    again = client.post(change_url(demo.default.pk), {"value": "lock", "version": "0"}, follow=True)
-
-    assert messages_text(parse(again)) == (
-        "Agent upgrades are already paused for project Default; nothing changed."
-    )
-    assert setting(demo.default) == (LOCK, 1)
-    assert setting(demo.prod_east) == (LOCK, 1)
-    assert AuditEvent.objects.count() == 4  # the project and its three clusters, once
-
-
-def test_a_replayed_push_does_not_overwrite_a_later_cluster_override(demo, client_for, user):
-    client = client_for("project-admin")
-    client.post(change_url(demo.default.pk), {"value": "lock", "version": "0"})
-    rules.set_cluster(demo.prod_east, UNLOCK, actor=user("cluster-admin"))
-
-    client.post(change_url(demo.default.pk), {"value": "lock", "version": "0"})
-
-    assert setting(demo.prod_east) == (UNLOCK, 2)
-
-
-def test_a_stale_form_asking_for_the_opposite_gets_409_and_overwrites_nothing(
-    demo, client_for, user
-):
-    rules.push_project(demo.default, LOCK, actor=user("tenant-admin"))
-    before = settings_of(demo)
-    events = AuditEvent.objects.count()
-
-    response = client_for("project-admin").post(
-        change_url(demo.default.pk), {"value": "unlock", "version": "0"}
-    )
-
-    assert response.status_code == 409
-    page = parse(response)
-    assert "was changed after this page was loaded (set on this project · tenant-admin ·" in (
-        messages_text(page)
-    )
-    assert "agent upgrades are now paused. Nothing was saved" in messages_text(page)
-    assert switch_of(page).attrs["aria-checked"] == "true"
-    assert hidden_value(switch_form(page), "version") == "1"
-    assert settings_of(demo) == before
-    assert AuditEvent.objects.count() == events
-
-
-def test_the_conflict_message_keeps_the_projects_name_as_written(demo, client_for, user):
-    rules.push_project(demo.default, LOCK, actor=user("tenant-admin"))
-
-    response = client_for("project-admin").post(
-        change_url(demo.default.pk), {"value": "unlock", "version": "0"}
-    )
-
-    assert messages_text(parse(response)).startswith("Project Default was changed")
-
-
-def test_a_stale_htmx_form_gets_409_with_the_fragment_showing_the_truth(demo, client_for, user):
-    rules.push_project(demo.default, LOCK, actor=user("tenant-admin"))
-
-    response = client_for("project-admin").post(
-        change_url(demo.default.pk), {"value": "unlock", "version": "0"}, HTTP_HX_REQUEST="true"
-    )
-
-    assert response.status_code == 409
-    assert b"<html" not in response.content
-    page = parse(response)
-    assert switch_of(page).attrs["aria-checked"] == "true"
-    assert counts_text(page) == "3 of 3 clusters paused now."
-    assert setting(demo.default) == (LOCK, 1)
-
-
-def test_a_post_without_a_csrf_token_gets_403_and_saves_nothing(demo, user):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user("project-admin"))
-
-    response = client.post(change_url(demo.default.pk), {"value": "lock"}, HTTP_HX_REQUEST="true")
-
-    assert response.status_code == 403
-    assert response["HX-Reswap"] == "none"
-    assert "Reload the page" in parse(response).find("div", id="messages").text
-    assert setting(demo.default) == (UNLOCK, 0)
-    assert setting(demo.prod_east) == (UNLOCK, 0)

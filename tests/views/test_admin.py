@@ -14,7 +14,7 @@ from django.utils import timezone
 from settings_app import rules
 from settings_app.models import SETTING_FIELDS, AgentUpgrades, AuditEvent, Cluster, Project
 from tests.html import parse
-from tests.test_fleet import live_fleet, stored_fleet
+from tests.state import live_fleet, stored_fleet
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -23,11 +23,6 @@ LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 def root(client_for, superuser):
     """A client logged in to the Django admin as the superuser."""
     return client_for("root")
-
-
-@pytest.fixture
-def admin(user):
-    return user("tenant-admin")
 
 
 def cluster_form(cluster: Cluster | None = None, **changes) -> dict[str, str]:
