@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .fleet import recount
 from .setting import AgentUpgrades, Scope, Via
-from .tenancy import Cluster, Project, Tenant
+from .tenancy import Cluster, Project, Tenant, uid_field
 
 
 class AuditEvent(models.Model):
@@ -20,11 +20,16 @@ class AuditEvent(models.Model):
         SETTING = "setting", "setting changed"
         MOVE = "move", "moved to another project"
 
+    # The set-based writes give each row its uid in SQL (`sql.NewUid`): nothing may insert an
+    # event without one.
+    uid = uid_field()
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField(max_length=150)
+    # The API key the change came through, by name (it outlives the key); empty for a click.
+    api_key_name = models.CharField(max_length=100, blank=True, default="", db_default="")
     # Defaults in the database too: the set-based writes insert rows with INSERT … SELECT.
     action = models.CharField(
         max_length=7, choices=Action.choices, default=Action.SETTING, db_default=Action.SETTING

@@ -13,11 +13,13 @@ commit together or not at all.
 
 The public surface, by module: `pauses` (set a cluster, push a project or tenant, a new
 cluster), `expiry` (pauses that end), `releases` (releases and rollouts), `fleet` (the counts),
-`writes` (a change's values and their checks).
+`writes` (a change's values and their checks), `impact` (what a change would do, for the
+dialog and the API's dry run).
 """
 
 from .expiry import Expiry, resume_expired_pauses
 from .fleet import FleetCounts, ProjectCounts, fleet_counts
+from .impact import Impact, change_impact, cluster_impact, push_impact, scope_counts
 from .pauses import (
     Change,
     InvalidMove,
@@ -45,6 +47,7 @@ __all__ = [
     "Change",
     "Expiry",
     "FleetCounts",
+    "Impact",
     "InvalidMove",
     "InvalidPause",
     "InvalidRelease",
@@ -54,17 +57,21 @@ __all__ = [
     "Rollout",
     "StaleSetting",
     "change_agent_upgrades",
+    "change_impact",
     "check_versions",
+    "cluster_impact",
     "current_agent_version",
     "fleet_counts",
     "is_held_back",
     "move_cluster",
     "new_cluster",
     "pause_for",
+    "push_impact",
     "push_project",
     "push_tenant",
     "release_platform",
     "resume_expired_pauses",
+    "scope_counts",
     "set_cluster",
     "take_project_setting",
 ]

@@ -24,7 +24,7 @@ from ..models import (
     Via,
     paused_now,
 )
-from ..sql import insert_select
+from ..sql import NewUid, insert_select
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 REASON_MAX_LENGTH = AuditEvent._meta.get_field("reason").max_length
@@ -99,6 +99,7 @@ class SettingWrite:
     actor: AbstractBaseUser | None
     at: datetime
     pause: Pause = NO_PAUSE
+    api_key_name: str = ""  # the API key the change came through; empty for a click
 
     @property
     def actor_name(self) -> str:
@@ -107,7 +108,7 @@ class SettingWrite:
     def audited(self) -> dict:
         """Audit field → value, one per field of the setting (SETTING_FIELDS' values)."""
         written = {"new_value": self.new_value, "via": self.via, "actor": self.actor}
-        return written | {"at": self.at} | asdict(self.pause)
+        return written | {"at": self.at} | asdict(self.pause) | {"api_key_name": self.api_key_name}
 
     def columns(self) -> dict:
         """Setting field → value written."""
@@ -163,7 +164,7 @@ class SettingWrite:
             for name, value in self.audited().items()
         }
         constants |= {"actor_name": Value(self.actor_name), "object_name": F("name")}
-        return insert_select(AuditEvent, rows, **(constants | columns))
+        return insert_select(AuditEvent, rows, uid=NewUid(), **(constants | columns))
 
     def record_catch_up(
         self,
