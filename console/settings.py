@@ -68,10 +68,13 @@ INSTALLED_APPS = [
     "guardian",
     "csp",
     "axes",
+    "ninja",  # the API's reference page (/v1/docs) is served from its static files
     "settings_app",
 ]
 
 MIDDLEWARE = [
+    # First: every answer under /v1/ is JSON, errors included, and kept by no cache.
+    "settings_app.api.errors.ApiAnswersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
