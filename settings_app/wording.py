@@ -293,3 +293,30 @@ def tenant_scope_refused(tenant: Tenant) -> str:
 
 def api_message(code: str, **facts) -> str:
     return API_MESSAGES[code].format(**facts)
+
+
+# API keys, on My API Keys and on the API Keys of Tenant Settings.
+
+KEY_ACTIONS = {"revoke": "Revoke", "activate": "Activate", "delete": "Delete"}
+
+
+def key_action(action: str) -> str:
+    return KEY_ACTIONS[action]
+
+
+def key_question(key, action: str) -> str:
+    """What the confirm dialog (or page) asks before a key is revoked, activated or deleted."""
+    name = f"API key {key.name} ({key.prefix}…) of {key.user.get_username()}"
+    return {
+        "revoke": f"Revoke {name}? Scripts that use it are refused from their next request, "
+        "until it is activated again.",
+        "activate": f"Activate {name}? Scripts that use it work again, with its owner's roles "
+        "in tenant " + key.tenant.name + ".",
+        "delete": f"Delete {name}? Scripts that use it are refused from their next request; "
+        "this cannot be undone.",
+    }[action]
+
+
+def key_done(key, action: str) -> str:
+    done = {"revoke": "revoked", "activate": "activated", "delete": "deleted"}[action]
+    return f"API key {key.name} ({key.prefix}…) {done}."

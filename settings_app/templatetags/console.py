@@ -6,7 +6,7 @@ from django import template
 
 from ..models import Project
 from ..scopes import ScopeRef
-from ..wording import ago, details, upgrade_note, when, who
+from ..wording import ago, details, key_question, upgrade_note, when, who
 
 register = template.Library()
 register.filter("details", details)
@@ -14,6 +14,7 @@ register.filter("ago", ago)
 register.filter("when", when)
 register.filter("upgrade_note", upgrade_note)
 register.filter("who", who)
+register.filter("key_question", key_question)
 
 
 @register.filter
