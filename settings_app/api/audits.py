@@ -36,6 +36,7 @@ response, extra = answers({200: Audits}, 400)
     description="The changes the key's user may see in the key's tenant (as on Audit Logs), "
     "newest first, 50 at most a page; `continue` fetches the next page.",
     exclude_none=True,
+    by_alias=True,
 )
 def list_audits(
     request: HttpRequest,

@@ -53,8 +53,13 @@ DRY_RUN = Query(
     description="Beyond Palette: answer 200 with what the change would do, and write nothing.",
 )
 CHANGED = {204: None, 200: ChangeImpact}
-CHANGED_HEADERS = {"responses": {204: {"headers": AUDIT_UID}}}
 META_SALT = "v1.spectroclusters.meta"
+
+
+def with_audit_uid(extra: dict) -> dict:
+    """A change's OpenAPI description: its 204 carries the AuditUid header."""
+    extra["responses"][204] = {"headers": AUDIT_UID}
+    return extra
 
 
 def change(
@@ -121,7 +126,7 @@ response, extra = answers(CHANGED, 400, 403, 415)
 @router.post(
     "/spectroclusters/upgrade/settings",
     response=response,
-    openapi_extra=extra | CHANGED_HEADERS,
+    openapi_extra=with_audit_uid(extra),
     operation_id="v1SpectroClustersUpgradeSettings",
     summary="Push a value to the tenant or a project, and every cluster in it",
     description="Rule 2: the value is written to the scope, every project below it and every "
@@ -159,7 +164,7 @@ response, extra = answers(CHANGED, 400, 403, 415)
 @router.post(
     "/spectroclusters/{uid}/upgrade/settings",
     response=response,
-    openapi_extra=extra | CHANGED_HEADERS,
+    openapi_extra=with_audit_uid(extra),
     operation_id="v1SpectroClustersUidUpgradeSettings",
     summary="Set one cluster's value",
     description="Rule 3: the cluster's own value, which decides alone; it lasts until its "

@@ -153,6 +153,8 @@ def set_cluster(
     write = SettingWrite(value, Via.CLUSTER, actor, timezone.now(), pause, api_key_name)
     old_value = cluster.effective_agent_upgrades
     catch_up = platform_agent if value == UNLOCK else ""  # rule 6 catches up on resume
+    if cluster.agent_upgrades != LOCK or cluster.agent_version == catch_up:
+        catch_up = ""  # no agent held back here: no statement looks for one
     one = Cluster.objects.filter(pk=cluster.pk)
     upgraded = write.record_catch_up(one, catch_up)
     write.update_clusters(one, catch_up)
