@@ -369,3 +369,120 @@ def test_a_superuser_flag_taken_away_takes_effect_on_the_keys_next_request(demo,
     assert send(key, OPERATIONS["read cluster"], OTHER_PROJECT, "superuser").status_code == 404
     assert send(key, OPERATIONS["push scope setting"], TENANT, "superuser").status_code == 403
     assert world() == before
+
+
+# The console's pages for API keys: My API Keys and Tenant Settings > API Keys, and the changes
+# of a key. Every role acts on its own key, a key of someone else in Acme, a key of Globex, and
+# a key that does not exist.
+
+LOGIN = "login"  # 302 to the login page
+MADE = "made"  # the key was made, revoked, activated or deleted
+ITS_OWN = "own key"
+ACME_KEY = "someone else's key in Acme"  # ci-bot's, a Project Viewer of Acme / Edge
+GLOBEX_KEY = "a key of Globex"  # globex-bot's, a Project Viewer of Globex / Default
+NO_KEY = "missing key"
+ACME, GLOBEX_TENANT, NO_TENANT = "Acme", "Globex", "missing tenant"
+
+# fmt: off
+PAGE_MATRIX: dict[tuple[str, str], tuple] = {
+    # (page or change, object):          anon   no role viewer clusterA projectA tenantA globexA super
+    ("my api keys", NOTHING):             (LOGIN, 200,    200,   200,     200,     200,    200,    200),
+    ("create a key for Acme", NOTHING):   (LOGIN, 400,    MADE,  MADE,    MADE,    MADE,   400,    MADE),
+    ("revoke", ITS_OWN):                  (LOGIN, MADE,   MADE,  MADE,    MADE,    MADE,   MADE,   MADE),
+    ("revoke", ACME_KEY):                 (LOGIN, 404,    404,   404,     404,     MADE,   404,    MADE),
+    ("revoke", GLOBEX_KEY):               (LOGIN, 404,    404,   404,     404,     404,    MADE,   MADE),
+    ("revoke", NO_KEY):                   (LOGIN, 404,    404,   404,     404,     404,    404,    404),
+    ("activate", ITS_OWN):                (LOGIN, MADE,   MADE,  MADE,    MADE,    MADE,   MADE,   MADE),
+    ("activate", ACME_KEY):               (LOGIN, 404,    404,   404,     404,     MADE,   404,    MADE),
+    ("activate", GLOBEX_KEY):             (LOGIN, 404,    404,   404,     404,     404,    MADE,   MADE),
+    ("activate", NO_KEY):                 (LOGIN, 404,    404,   404,     404,     404,    404,    404),
+    ("delete", ITS_OWN):                  (LOGIN, MADE,   MADE,  MADE,    MADE,    MADE,   MADE,   MADE),
+    ("delete", ACME_KEY):                 (LOGIN, 404,    404,   404,     404,     MADE,   404,    MADE),
+    ("delete", GLOBEX_KEY):               (LOGIN, 404,    404,   404,     404,     404,    MADE,   MADE),
+    ("delete", NO_KEY):                   (LOGIN, 404,    404,   404,     404,     404,    404,    404),
+    ("tenant api keys", ACME):            (LOGIN, 404,    404,   404,     404,     200,    404,    200),
+    ("tenant api keys", GLOBEX_TENANT):   (LOGIN, 404,    404,   404,     404,     404,    200,    200),
+    ("tenant api keys", NO_TENANT):       (LOGIN, 404,    404,   404,     404,     404,    404,    404),
+}
+# fmt: on
+
+PAGE_CASES = [
+    pytest.param(role, page, obj, answers[column], id=f"{role}|{page}|{obj}")
+    for (page, obj), answers in PAGE_MATRIX.items()
+    for column, role in enumerate(ROLES)
+]
+
+
+@pytest.fixture
+def keys_of(demo, stranger):
+    """The keys the page matrix acts on, and a client logged in as the role."""
+    from django.test import Client
+
+    root = User.objects.create_superuser("superuser", password="unused-password-1")
+    bots = {}
+    for name, tenant, project in (("ci-bot", "Acme", "Edge"), ("globex-bot", "Globex", "Default")):
+        bot = User.objects.create_user(name)
+        assign_perm(
+            "settings_app.view_project", bot, Project.objects.get(tenant__name=tenant, name=project)
+        )
+        bots[name] = ApiKey.issue(
+            bot, Tenant.objects.get(name=tenant), name, timezone.now() + timedelta(days=7)
+        )[0]
+
+    def make(role: str):
+        client = Client()
+        user = None
+        if role != "anonymous":
+            user = {"no role": stranger, "superuser": root}.get(role) or User.objects.get(
+                username=DEMO_USERS[role]
+            )
+            client.force_login(user)
+        own = None
+        if user is not None:
+            tenant = Tenant.objects.get(name="Globex" if role == "other tenant's admin" else "Acme")
+            own = ApiKey.issue(user, tenant, "own", timezone.now() + timedelta(days=7))[0]
+        return client, {ITS_OWN: own, ACME_KEY: bots["ci-bot"], GLOBEX_KEY: bots["globex-bot"]}
+
+    return make
+
+
+@pytest.mark.parametrize(("role", "page", "obj", "expected"), PAGE_CASES)
+def test_each_role_gets_the_answer_of_the_matrix_on_the_api_key_pages(
+    demo, keys_of, role, page, obj, expected
+):
+    from django.urls import reverse
+
+    client, keys = keys_of(role)
+    key = keys.get(obj)
+    if page == "activate" and key is not None:
+        ApiKey.objects.filter(pk=key.pk).update(active=False)
+    before = world()
+
+    if page == "my api keys":
+        response = client.get(reverse("my_api_keys"))
+    elif page == "create a key for Acme":
+        response = client.post(
+            reverse("my_api_keys"),
+            {"name": "new", "tenant": Tenant.objects.get(name="Acme").pk, "expires": "7"},
+        )
+    elif page == "tenant api keys":
+        pk = {ACME: demo.acme.pk, GLOBEX_TENANT: demo.globex.pk}.get(obj, 999_999)
+        response = client.get(reverse("tenant_api_keys", args=[pk]))
+    else:
+        pk = key.pk if key is not None else 999_999
+        response = client.post(reverse(f"{page}_api_key", args=[pk]), {"confirmed": "yes"})
+
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/")
+    elif expected == MADE:
+        assert response.status_code in (200, 302)
+        if page == "create a key for Acme":
+            assert ApiKey.objects.filter(name="new", user=response.wsgi_request.user).exists()
+        elif page == "delete":
+            assert not ApiKey.objects.filter(pk=key.pk).exists()
+        else:
+            assert ApiKey.objects.get(pk=key.pk).active is (page == "activate")
+    else:
+        assert response.status_code == expected
+        assert world() == before
