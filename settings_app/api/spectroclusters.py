@@ -98,6 +98,7 @@ def change(
     except rules.InvalidPause as refused:  # its end passed while the request was on its way
         raise ApiError(400, "InvalidRequest", f"{refused} Nothing was changed.") from None
     response = HttpResponse(status=204)
+    del response["Content-Type"]  # no body, so no type
     response["AuditUid"] = done.event.uid
     return response
 
