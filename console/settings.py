@@ -68,10 +68,13 @@ INSTALLED_APPS = [
     "guardian",
     "csp",
     "axes",
+    "ninja",  # the API's reference page (/v1/docs) is served from its static files
     "settings_app",
 ]
 
 MIDDLEWARE = [
+    # First: every answer under /v1/ is JSON, errors included, and kept by no cache.
+    "settings_app.api.errors.ApiAnswersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -129,6 +132,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache holds the API's rate limits, which every worker and host must share: the database
+# (its table is made by `migrate`), or Redis when REDIS_URL is set (redis://host:6379/0).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "console_cache",
+            # A busy key leaves a few dozen short-lived entries; culling must not drop live ones.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+# The API (/v1/), as Palette's: each key may send API_RATE_LIMIT requests a second, with bursts
+# of API_RATE_BURST; beyond that it gets 429 with Retry-After. 0 turns the limit off.
+API_RATE_LIMIT = env_int("DJANGO_API_RATE_LIMIT", 10)
+API_RATE_BURST = env_int("DJANGO_API_RATE_BURST", 5)
+if API_RATE_LIMIT < 0 or API_RATE_BURST < 1:
+    raise ImproperlyConfigured(
+        "DJANGO_API_RATE_LIMIT must be 0 (no limit) or more, DJANGO_API_RATE_BURST 1 or more."
+    )
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a username at an address that is locked out, before any password is checked.

@@ -1,10 +1,13 @@
-"""Root URLs: the console, the login pages and the Django admin."""
+"""Root URLs: the console, the login pages, the Django admin and the API (/v1/)."""
 
 from django.contrib import admin
 from django.urls import include, path
 
+from settings_app.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("v1/", api.urls),
     path("", include("settings_app.urls")),
 ]
 

@@ -16,6 +16,7 @@ from .models import (
     SETTING_FIELDS,
     SETTING_VERSION,
     AgentUpgrade,
+    ApiKey,
     AuditEvent,
     Cluster,
     PlatformRelease,
@@ -48,34 +49,41 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Tenant)
 class TenantAdmin(GuardedModelAdmin):
-    list_display = ("name", "agent_upgrades", "agent_upgrades_set_at")
-    search_fields = ("name",)
-    readonly_fields = SETTING
-    fieldsets = ((None, {"fields": ("name",)}), SETTING_FIELDSET)
+    list_display = ("name", "uid", "agent_upgrades", "agent_upgrades_set_at")
+    search_fields = ("name", "uid")
+    readonly_fields = ("uid", *SETTING)
+    fieldsets = ((None, {"fields": ("name", "uid")}), SETTING_FIELDSET)
 
 
 @admin.register(Project)
 class ProjectAdmin(GuardedModelAdmin):
-    list_display = ("name", "tenant", "agent_upgrades", "agent_upgrades_set_at")
+    list_display = ("name", "tenant", "uid", "agent_upgrades", "agent_upgrades_set_at")
     list_filter = ("tenant",)
     list_select_related = ("tenant",)
-    search_fields = ("name", "tenant__name")
-    readonly_fields = SETTING
-    fieldsets = ((None, {"fields": ("tenant", "name")}), SETTING_FIELDSET)
+    search_fields = ("name", "tenant__name", "uid")
+    readonly_fields = ("uid", *SETTING)
+    fieldsets = ((None, {"fields": ("tenant", "name", "uid")}), SETTING_FIELDSET)
 
     def get_readonly_fields(self, request, obj=None):
         # A project stays in its tenant: its clusters, grants and audit trail belong there.
-        return (*SETTING, "tenant") if obj else SETTING
+        return (*self.readonly_fields, "tenant") if obj else self.readonly_fields
 
 
 @admin.register(Cluster)
 class ClusterAdmin(GuardedModelAdmin):
-    list_display = ("name", "project", "agent_version", "agent_upgrades", "agent_upgrades_set_via")
+    list_display = (
+        "name",
+        "project",
+        "uid",
+        "agent_version",
+        "agent_upgrades",
+        "agent_upgrades_set_via",
+    )
     list_filter = ("tenant", "agent_upgrades")
     list_select_related = ("project__tenant",)
-    search_fields = ("name", "project__name")
-    readonly_fields = (*SETTING, "agent_version")
-    fieldsets = ((None, {"fields": ("project", "name", "agent_version")}), SETTING_FIELDSET)
+    search_fields = ("name", "project__name", "uid")
+    readonly_fields = ("uid", *SETTING, "agent_version")
+    fieldsets = ((None, {"fields": ("project", "name", "uid", "agent_version")}), SETTING_FIELDSET)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -103,6 +111,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = (
         "at",
         "actor_name",
+        "api_key_name",
         "action",
         "scope",
         "object_name",
@@ -111,7 +120,22 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "via",
     )
     list_filter = ("tenant", "action", "scope", "via")
-    search_fields = ("object_name", "actor_name", "reason", "detail")
+    search_fields = ("uid", "object_name", "actor_name", "api_key_name", "reason", "detail")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdmin):
+    # Users make their keys on My API Keys, and revoke them there or on Tenant Settings; only
+    # a digest is stored, so there is nothing secret to show here.
+    list_display = ("name", "prefix", "user", "tenant", "created_at", "last_used_at", "expires_at")
+    list_filter = ("tenant", "active")
+    list_select_related = ("user", "tenant")
+    search_fields = ("name", "prefix", "user__username")
+    exclude = ("digest",)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a key takes access away; and deleting a user or a tenant deletes their keys.
+        return request.user.is_superuser
 
 
 @admin.register(PlatformRelease)

@@ -4,7 +4,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from .scopes import ScopeConverter
-from .views import audit_logs, clusters, navigation, platform, project_settings, tenant_settings
+from .views import (
+    api_keys,
+    audit_logs,
+    clusters,
+    navigation,
+    platform,
+    project_settings,
+    tenant_settings,
+)
 
 register_converter(ScopeConverter, "scope")
 
@@ -14,6 +22,17 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("scope/", navigation.switch_scope, name="switch_scope"),
     path("platform/upgrades/", platform.platform_upgrades, name="platform_upgrades"),
+    # My API Keys (the account area of the header)
+    path("account/api-keys/", api_keys.my_api_keys, name="my_api_keys"),
+    *[
+        path(
+            f"account/api-keys/<int:key_id>/{action}/",
+            api_keys.change_api_key,
+            {"action": action},
+            name=f"{action}_api_key",
+        )
+        for action in ("revoke", "activate", "delete")
+    ],
     # Clusters, in the tenant scope or a project scope
     path("<scope:scope>/clusters/", clusters.cluster_list, name="cluster_list"),
     path(
@@ -68,6 +87,11 @@ urlpatterns = [
         tenant_settings.tenant_settings,
         {"section": "platform"},
         name="tenant_platform_settings",
+    ),
+    path(
+        "tenants/<int:tenant_id>/settings/api-keys/",
+        api_keys.tenant_api_keys,
+        name="tenant_api_keys",
     ),
     path(
         "tenants/<int:tenant_id>/agent-upgrades/",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from .models import AgentUpgrades, AgentUpgradesSetting, AuditEvent, Cluster, Project, Tenant, Via
-from .rules import Change, Expiry, FleetCounts, Rollout
+from .rules import Change, Expiry, FleetCounts, Rollout, cluster_impact, push_impact
 
 
 def plural(count: int, noun: str) -> str:
@@ -33,9 +33,20 @@ def when(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def via_key(key_name: str) -> str:
+    """' · via API key ci-freeze' for a change that came through the API; '' for a click."""
+    return f" · via API key {key_name}" if key_name else ""
+
+
+def who(event: AuditEvent) -> str:
+    """Who made an audited change: 'tenant-admin', or 'tenant-admin · via API key ci-freeze'."""
+    return event.actor_name + via_key(event.api_key_name)
+
+
 def source(obj: AgentUpgradesSetting) -> str:
     """Where the value came from, by whom and when: 'pushed by tenant Acme · tenant-admin · 5
-    minutes ago'; 'never set (default)' when nobody has set it."""
+    minutes ago', and for a change through the API '… · via API key ci-freeze'; 'never set
+    (default)' when nobody has set it."""
     via = obj.agent_upgrades_set_via
     if not via or obj.agent_upgrades_set_at is None:
         return "never set (default)"
@@ -49,8 +60,9 @@ def source(obj: AgentUpgradesSetting) -> str:
     else:
         tenant = obj.tenant if isinstance(obj, Project) else obj.project.tenant
         origin = f"pushed by tenant {tenant.name}"
-    who = obj.agent_upgrades_set_by.get_username() if obj.agent_upgrades_set_by else "system"
-    return f"{origin} · {who} · {ago(obj.agent_upgrades_set_at)}"
+    by = obj.agent_upgrades_set_by.get_username() if obj.agent_upgrades_set_by else "system"
+    key = via_key(obj.agent_upgrades_set_with_key)
+    return f"{origin} · {by} · {ago(obj.agent_upgrades_set_at)}{key}"
 
 
 def details(obj: AgentUpgradesSetting) -> str:
@@ -79,8 +91,12 @@ def cluster_confirm(cluster: Cluster, platform_agent: str) -> str:
         )
     else:
         text = f"Resume agent upgrades for cluster {name}."
-        if cluster.is_behind(platform_agent):
-            text += f" Its agent will be upgraded from {cluster.agent_version} to {platform_agent}."
+        impact = cluster_impact(cluster, AgentUpgrades.UNLOCK, platform_agent)
+        if impact.agents_to_upgrade:
+            text += (
+                f" Its agent will be upgraded from {cluster.agent_version} to "
+                f"{impact.agent_version}."
+            )
     if cluster.agent_upgrades_set_via in (Via.PROJECT, Via.TENANT):
         text += (
             f" The current value was pushed by its {cluster.agent_upgrades_set_via}; this "
@@ -92,30 +108,31 @@ def cluster_confirm(cluster: Cluster, platform_agent: str) -> str:
 def push_confirm(
     obj: Project | Tenant, value: str, counts: FleetCounts, platform_agent: str
 ) -> str:
-    """What a push of `value` will do, for the confirm dialog."""
-    resume = value == AgentUpgrades.UNLOCK
-    verb = "Resume" if resume else "Pause"
+    """What a push of `value` will do, for the confirm dialog (the figures of `push_impact`,
+    which the API's dry run answers too)."""
+    impact = push_impact(AgentUpgrades(value), counts, platform_agent)
+    verb = "Resume" if value == AgentUpgrades.UNLOCK else "Pause"
     again = " again" if value == obj.effective_agent_upgrades else ""
-    if counts.total == 0:
+    if impact.clusters == 0:
         return (
             f"{verb} agent upgrades{again} for {describe(obj)}. It has no clusters yet; "
             "new clusters will take this value."
         )
     where = f"in {describe(obj)}"
     if isinstance(obj, Tenant):
-        where = f"in {plural(counts.projects, 'project')} of {describe(obj)}"
-    text = f"{verb} agent upgrades{again} for {plural(counts.total, 'cluster')} {where}."
-    if counts.set_below:
+        where = f"in {plural(impact.projects, 'project')} of {describe(obj)}"
+    text = f"{verb} agent upgrades{again} for {plural(impact.clusters, 'cluster')} {where}."
+    if impact.overwritten:
         how = "individually" if isinstance(obj, Project) else "at project or cluster level"
-        were = "was" if counts.set_below == 1 else "were"
+        were = "was" if impact.overwritten == 1 else "were"
         text += (
-            f" {counts.set_below} of them {were} set {how} and will be overwritten."
-            if counts.total > 1
+            f" {impact.overwritten} of them {were} set {how} and will be overwritten."
+            if impact.clusters > 1
             else f" It was set {how} and will be overwritten."
         )
-    if resume and counts.paused_behind and platform_agent:
-        agents = plural(counts.paused_behind, "agent")
-        text += f" {agents} held back by the pause will be upgraded to {platform_agent}."
+    if impact.agents_to_upgrade:
+        agents = plural(impact.agents_to_upgrade, "agent")
+        text += f" {agents} held back by the pause will be upgraded to {impact.agent_version}."
     return text
 
 
@@ -230,6 +247,27 @@ def expiry_message(expiry: Expiry) -> str:
     return text + "."
 
 
+def change_summary(event: AuditEvent) -> str:
+    """'Agent upgrades Active → Paused (pushed by tenant) · until … · “freeze”'."""
+    what = f"Agent upgrades {event.old_label} → {event.new_label}"
+    if event.via != event.scope:  # pushed from above, or a pause that ended
+        what += f" ({event.get_via_display()})"
+    if event.new_value == AgentUpgrades.LOCK and event.until:
+        what += f" · until {when(event.until)}"
+    if event.reason:
+        what += f" · “{event.reason}”"
+    return what
+
+
+def audit_sentence(event: AuditEvent) -> str:
+    """An audit event in a sentence, naming its object: 'Cluster prod-east: Agent upgrades
+    Active → Paused (pushed by tenant)', or the move it records."""
+    subject = f"{event.get_scope_display().capitalize()} {event.object_name}"
+    if event.action == AuditEvent.Action.MOVE:
+        return f"{subject}: {event.detail}"
+    return f"{subject}: {change_summary(event)}"
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     at: datetime
@@ -240,16 +278,10 @@ class HistoryEntry:
 
 def cluster_history(cluster: Cluster, limit: int = 10) -> list[HistoryEntry]:
     """The cluster's setting changes and agent upgrades, newest first, in two queries."""
-    entries = []
-    for event in cluster.audit_events.order_by("-at", "-id")[:limit]:
-        what = f"Agent upgrades {event.old_label} → {event.new_label}"
-        if event.via != Via.CLUSTER:
-            what += f" ({event.get_via_display()})"
-        if event.new_value == AgentUpgrades.LOCK and event.until:
-            what += f" · until {when(event.until)}"
-        if event.reason:
-            what += f" · “{event.reason}”"
-        entries.append(HistoryEntry(event.at, event.actor_name, what))
+    entries = [
+        HistoryEntry(event.at, who(event), change_summary(event))
+        for event in cluster.audit_events.order_by("-at", "-id")[:limit]
+    ]
     for upgrade in cluster.agent_upgrades_history.select_related("release").order_by("-at", "-id")[
         :limit
     ]:
@@ -260,3 +292,67 @@ def cluster_history(cluster: Cluster, limit: int = 10) -> list[HistoryEntry]:
         entries.append(HistoryEntry(upgrade.at, upgrade.actor_name or "system", what, order=1))
     # Newest first; an upgrade made by a resume follows it, so at the same moment it comes first.
     return sorted(entries, key=lambda entry: (entry.at, entry.order), reverse=True)[:limit]
+
+
+# The API (/v1/): what each refusal says, so that a person reading a script's log knows what to
+# do next. The codes are Palette's.
+
+API_MESSAGES = {
+    "AuthRequired": "Send your API key in the ApiKey header (ApiKey: <key>, with no prefix). "
+    "Make one on My API Keys in the console.",
+    "InvalidApiKey": "This API key is not valid: it is unknown, expired or revoked. Make a new "
+    "one on My API Keys in the console, or ask its owner to activate it.",
+    "Forbidden": "Your roles let you see this but not change it. Nothing was changed.",
+    "ResourceNotFound": "Nothing with this uid in your API key's tenant that your roles let "
+    "you see. Check the uid; nothing was changed.",
+    "MethodNotAllowed": "This path does not take {method}. It takes {allowed}.",
+    "UnsupportedMediaType": "Send the body as JSON, with the header Content-Type: "
+    "application/json. Nothing was changed.",
+    "TooManyRequests": "Too many requests with this API key: at most {rate} a second, in bursts "
+    "of {burst}. Wait {seconds} s (Retry-After) and send it again; nothing was changed.",
+    "InvalidRequest": "The request could not be read. Nothing was changed.",
+    "InternalError": "The console failed to answer. Nothing was changed that you were not told "
+    "of; try again, and tell the console's administrators if it happens again.",
+}
+SPECTRO_COMPONENTS = (
+    'Send {"spectroComponents": "lock"} to pause agent upgrades, or "unlock" to resume them.'
+)
+
+
+def tenant_scope_refused(tenant: Tenant) -> str:
+    return (
+        f"Only a Tenant Admin of {tenant.name} can read or change the tenant's setting or list "
+        "all its clusters. To work in a project, send the header ProjectUid with its uid. "
+        "Nothing was changed."
+    )
+
+
+def api_message(code: str, **facts) -> str:
+    return API_MESSAGES[code].format(**facts)
+
+
+# API keys, on My API Keys and on the API Keys of Tenant Settings.
+
+KEY_ACTIONS = {"revoke": "Revoke", "activate": "Activate", "delete": "Delete"}
+
+
+def key_action(action: str) -> str:
+    return KEY_ACTIONS[action]
+
+
+def key_question(key, action: str) -> str:
+    """What the confirm dialog (or page) asks before a key is revoked, activated or deleted."""
+    name = f"API key {key.name} ({key.prefix}…) of {key.user.get_username()}"
+    return {
+        "revoke": f"Revoke {name}? Scripts that use it are refused from their next request, "
+        "until it is activated again.",
+        "activate": f"Activate {name}? Scripts that use it work again, with its owner's roles "
+        "in tenant " + key.tenant.name + ".",
+        "delete": f"Delete {name}? Scripts that use it are refused from their next request; "
+        "this cannot be undone.",
+    }[action]
+
+
+def key_done(key, action: str) -> str:
+    done = {"revoke": "revoked", "activate": "activated", "delete": "deleted"}[action]
+    return f"API key {key.name} ({key.prefix}…) {done}."

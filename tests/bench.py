@@ -61,6 +61,12 @@ LIST_GROWTH = 2.0
 SWITCH_VS_BASELINE = 10.0
 HEAVY_SECONDS = 3.0
 HEAVY_N = 100_000
+# The targets of issue 9 (the API).
+API_CHANGE_VS_BASELINE = 10.0
+API_READ_VS_BASELINE = 3.0
+API_MAX_QUERIES = 10
+API_LIST_SECONDS = 3.0
+CACHE_TABLE = "console_cache"  # the database cache's table: the API's rate-limit statements
 # A code base that keeps derived counts (kept up to date by its rules) gets them recounted after
 # the bulk inserts, which bypass the rules: the functions tried, by name, in settings_app.rules.
 DERIVED_DATA_HOOKS = ("refresh_fleet",)
@@ -105,6 +111,10 @@ def prepare_environment() -> Target:
     hosts = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h.strip()]
     if "testserver" not in hosts and "*" not in hosts:
         os.environ["DJANGO_ALLOWED_HOSTS"] = ",".join([*hosts, "testserver"])
+    # The API's rate limit stays on, so that its cost is measured, but far above what the
+    # benchmark sends: a refused request would measure nothing.
+    os.environ.setdefault("DJANGO_API_RATE_LIMIT", "1000000")
+    os.environ.setdefault("DJANGO_API_RATE_BURST", "1000000")
     if not os.environ.get("DJANGO_STATIC_FROM_SOURCE"):
         # As in the tests: static files from static/, so no collectstatic is needed.
         os.environ["DJANGO_STATIC_FROM_SOURCE"] = "1"
@@ -170,6 +180,8 @@ class World:
     cluster_id: int  # an active, current cluster of project 1
     paused_ids: list[int]
     users: dict  # role → User
+    api_key: str = ""  # the Tenant Admin's API key for tenant Bench
+    cluster_uid: str = ""
     build_seconds: float = 0.0
     derived: list[str] = field(default_factory=list)
     rows: dict = field(default_factory=dict)
@@ -322,6 +334,11 @@ def build_world(n: int, vendor: str) -> World:
 
     first = Cluster.objects.filter(project=projects[0]).order_by("pk")
     cluster_id = first.exclude(agent_upgrades="lock").exclude(agent_version=OLD_AGENT)[0].pk
+    api_key = ""
+    if "ApiKey" in {m.__name__ for m in apps_models()}:
+        from settings_app.models import ApiKey
+
+        api_key = ApiKey.issue(tenant_admin, bench, "bench", now + timedelta(days=7))[1]
     world = World(
         n=n,
         tenant_id=bench.pk,
@@ -331,6 +348,8 @@ def build_world(n: int, vendor: str) -> World:
         cluster_id=cluster_id,
         paused_ids=paused_ids,
         users={"tenant_admin": tenant_admin, "project_admin": project_admin, "root": root},
+        api_key=api_key,
+        cluster_uid=getattr(Cluster.objects.get(pk=cluster_id), "uid", ""),
         build_seconds=time.perf_counter() - started,
         derived=derived,
     )
@@ -344,6 +363,12 @@ def build_world(n: int, vendor: str) -> World:
         "audit_events": AuditEvent.objects.count(),
     }
     return world
+
+
+def apps_models() -> list:
+    from django.apps import apps
+
+    return list(apps.get_app_config("settings_app").get_models())
 
 
 def restore_spread(world: World) -> None:
@@ -383,6 +408,7 @@ class Op:
     explain: bool = False  # EXPLAIN the page query of the Clusters list
     before: Callable[[], None] | None = None  # once, untimed, before the first request
     paired: Op | None = None  # a request sent after each timed one, timed apart (the baseline)
+    memory: bool = False  # also measure the peak memory of one request (tracemalloc)
 
 
 def build_ops(world: World) -> list[Op]:
@@ -438,8 +464,50 @@ def build_ops(world: World) -> list[Op]:
     baseline = Op(
         "baseline", "baseline view (fixed response)", "baseline", get(admin, "/bench/baseline/")
     )
+    api_ops = []
+    if world.api_key:
+        api = {"ApiKey": world.api_key, "Accept": "application/json"}
+        scripts = Client()  # a script's requests: the key, and no session cookie
+        api_cluster = f"/v1/spectroclusters/{world.cluster_uid}"
+
+        def api_get(url: str) -> Callable[[int], Callable[[], HttpResponse]]:
+            return lambda i: lambda: scripts.get(url, secure=True, headers=api)
+
+        def api_switch(i: int) -> Callable[[], HttpResponse]:
+            value = Cluster.objects.values_list("agent_upgrades", flat=True).get(
+                pk=world.cluster_id
+            )
+            body = json.dumps({"spectroComponents": "unlock" if value == "lock" else "lock"})
+            return lambda: scripts.post(
+                f"{api_cluster}/upgrade/settings",
+                body,
+                content_type="application/json",
+                secure=True,
+                headers=api,
+            )
+
+        api_ops = [
+            Op("api_read_cluster", "API: read one cluster", "page", api_get(api_cluster)),
+            Op(
+                "api_change_cluster",
+                "API: cluster change",
+                "change",
+                api_switch,
+                expect=204,
+                paired=baseline,
+            ),
+            Op(
+                "api_meta",
+                f"API: cluster list, streamed ({world.n:,} clusters)",
+                "page",
+                api_get("/v1/dashboard/spectroclusters/meta"),
+                heavy=True,
+                memory=True,
+            ),
+        ]
     return [
         baseline,
+        *api_ops,
         Op("list", "clusters list, first page", "page", get(admin, clusters_url), explain=True),
         Op(
             "list_paused",
@@ -519,6 +587,8 @@ class Measure:
     plan: dict | None = None  # the page query's
     slowest_plan: dict | None = None  # the slowest SELECT's
     paired_samples: list[float] = field(default_factory=list)  # the baseline, interleaved
+    cache_statements: list[int] = field(default_factory=list)  # of the queries: the rate limit's
+    peak_memory_kib: float | None = None  # one request's peak (tracemalloc), when asked
     repeat: int = 0
     warmup: int = 0
     error: str = ""
@@ -548,6 +618,8 @@ class Measure:
             "interleaved_baseline_median_s": (
                 statistics.median(self.paired_samples) if self.paired_samples else None
             ),
+            "of_which_rate_limit_cache_statements": self.cache_statements,
+            "peak_memory_kib": self.peak_memory_kib,
             "error": self.error,
         }
 
@@ -556,6 +628,8 @@ def send(op: Op, request: Callable[[], HttpResponse]) -> float:
     """Send a prepared request and check its status; the time covers the request alone."""
     started = time.perf_counter()
     response = request()
+    if response.streaming:  # a streamed answer costs what it takes to read it all
+        response.content_read = sum(len(chunk) for chunk in response.streaming_content)
     elapsed = time.perf_counter() - started
     if response.status_code != op.expect:
         body = response.content[:300].decode(errors="replace")
@@ -570,7 +644,7 @@ def run_op(op: Op, *, repeat: int, warmup: int) -> Measure:
     from django.test.utils import CaptureQueriesContext
 
     m = Measure(op.key, op.label, op.kind, repeat=repeat, warmup=warmup)
-    requests = (op.prepare(i) for i in range(warmup + 2 + repeat))  # prepared one at a time
+    requests = (op.prepare(i) for i in range(warmup + 3 + repeat))  # prepared one at a time
     if op.before:
         op.before()
     for _ in range(warmup):
@@ -591,6 +665,9 @@ def run_op(op: Op, *, repeat: int, warmup: int) -> Measure:
         with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(record):
             m.counted_seconds.append(send(op, request))
         m.queries.append(len(captured))
+        m.cache_statements.append(
+            rate_limit_statements([q["sql"] for q in captured.captured_queries])
+        )
         m.transaction_statements.append(
             sum(TRANSACTION.match(q["sql"]) is not None for q in captured.captured_queries)
         )
@@ -608,12 +685,35 @@ def run_op(op: Op, *, repeat: int, warmup: int) -> Measure:
         if op.explain and counted == 0:
             m.plan = explain_page_query(statements)
             m.slowest_plan = explain_slowest_select(statements)
+    if op.memory:
+        import tracemalloc
+
+        gc.collect()
+        tracemalloc.start()
+        send(op, next(requests))
+        m.peak_memory_kib = tracemalloc.get_traced_memory()[1] / 1024
+        tracemalloc.stop()
     gc.collect()  # not in the middle of the timed requests, if it can be helped
     for _ in range(repeat):
         m.samples.append(send(op, next(requests)))
         if op.paired:  # the baseline, request for request: the same moment, the same load
             m.paired_samples.append(send(op.paired, op.paired.prepare(0)))
     return m
+
+
+def rate_limit_statements(statements: list[str]) -> int:
+    """How many of a request's statements the rate limit's database cache ran: those on its
+    table, and the BEGIN and COMMIT around its write."""
+    on_cache = [CACHE_TABLE in sql for sql in statements]
+    count = 0
+    for i, sql in enumerate(statements):
+        if on_cache[i]:
+            count += 1
+        elif TRANSACTION.match(sql):
+            opens = sql.lstrip().upper().startswith("BEGIN")
+            neighbour = i + 1 if opens else i - 1
+            count += 0 <= neighbour < len(statements) and on_cache[neighbour]
+    return count
 
 
 CLUSTER_TABLE = '"settings_app_cluster"'
@@ -767,6 +867,13 @@ def print_n_table(n: int, measures: list[Measure], world: World) -> None:
         "is fetched outside it). x baseline: median / the baseline's median."
     )
     for m in measures:
+        if any(m.cache_statements):
+            print(
+                f"  {m.label}: of its queries, {'/'.join(map(str, m.cache_statements))} are the "
+                "rate limit's (its database cache's, BEGIN and COMMIT included; none with Redis)"
+            )
+        if m.peak_memory_kib is not None:
+            print(f"  {m.label}: peak memory of one request {m.peak_memory_kib:,.0f} KiB")
         if m.error:
             print(f"  ERROR {m.label}: {m.error.splitlines()[-1]}")
 
@@ -907,6 +1014,8 @@ def evaluate(results: dict[int, list[Measure]], engine: str) -> list[dict]:
         else:
             add(f"cluster switch change <= 10 x baseline (N={n:,})", None, "a request failed")
 
+    verdicts_for_the_api(found, ns, engine, add)
+
     for key, label in [("push_tenant", "tenant push"), ("rollout", "release rollout")]:
         ms_by_n = {n: found[n].get(key) for n in ns}
         if any(m is None or m.error for m in ms_by_n.values()):
@@ -942,8 +1051,92 @@ def evaluate(results: dict[int, list[Measure]], engine: str) -> list[dict]:
     return verdicts
 
 
+def verdicts_for_the_api(found: dict, ns: list[int], engine: str, add) -> None:
+    """The targets of issue 9: the API's cluster change and cluster read against the baseline,
+    its statements (the rate limit's database-cache statements shown apart: Redis has none),
+    and the streamed cluster list's time and memory."""
+    api_keys = [
+        k for k in ("api_read_cluster", "api_change_cluster", "api_meta") if k in found[ns[-1]]
+    ]
+    if not api_keys:
+        add("API targets (issue 9)", None, "this code has no API")
+        return
+    for n in ns:
+        alone = found[n].get("baseline")
+        for key, most, name in (
+            ("api_change_cluster", API_CHANGE_VS_BASELINE, "API cluster change"),
+            ("api_read_cluster", API_READ_VS_BASELINE, "API cluster read"),
+        ):
+            m = found[n].get(key)
+            if not (m and m.median and alone and alone.median):
+                add(f"{name} <= {most:g} x baseline (N={n:,})", None, "a request failed")
+                continue
+            ratios = [m.median / alone.median]
+            detail = f"{ms(m.median)} ms: {ratios[0]:.1f} x the baseline measured alone ({ms(alone.median)} ms)"
+            if m.paired_samples:
+                interleaved = statistics.median(m.paired_samples)
+                ratios.append(m.median / interleaved)
+                detail += (
+                    f", {ratios[1]:.1f} x the baseline interleaved with it ({ms(interleaved)} ms)"
+                )
+            add(f"{name} <= {most:g} x baseline (N={n:,})", max(ratios) <= most, detail)
+    for key in api_keys:
+        by_n = {n: found[n].get(key) for n in ns}
+        if any(m is None or m.error or not m.queries for m in by_n.values()):
+            add(f"API statements: {key}", None, "a request failed")
+            continue
+        own = {
+            n: [q - c for q, c in zip(m.queries, m.cache_statements, strict=True)]
+            for n, m in by_n.items()
+        }
+        cache = {n: m.cache_statements for n, m in by_n.items()}
+        same = len({tuple(v) for v in own.values()}) == 1
+        most = max(max(v) for v in own.values())
+        text = ", ".join(f"{'/'.join(map(str, own[n]))} at N={n:,}" for n in ns)
+        text += (
+            f" (plus the rate limit's, in the database cache: {'/'.join(map(str, cache[ns[-1]]))};"
+            " none with Redis)"
+        )
+        if len(ns) == 1:
+            text += "; only one N measured, growth not checked"
+        add(
+            f"API statements, same at every N and <= {API_MAX_QUERIES}: {by_n[ns[-1]].label}",
+            same and most <= API_MAX_QUERIES,
+            text,
+        )
+    big = found.get(HEAVY_N, {}).get("api_meta")
+    name = f"API cluster list streamed < {API_LIST_SECONDS:g} s at N=100,000 on SQLite"
+    if engine != "sqlite":
+        add(name, None, f"measured on {engine}")
+    elif big is None or not big.median:
+        add(name, None, "N=100,000 not measured" if big is None else "a request failed")
+    else:
+        add(
+            name,
+            big.median < API_LIST_SECONDS,
+            f"median {big.median:.2f} s over {len(big.samples)} runs",
+        )
+    small = found.get(10_000, {}).get("api_meta")
+    name = "API cluster list: peak memory does not grow from N=10,000 to N=100,000"
+    if small is None or big is None or small.peak_memory_kib is None or big.peak_memory_kib is None:
+        measured = ", ".join(
+            f"{found[n]['api_meta'].peak_memory_kib:,.0f} KiB at N={n:,}"
+            for n in ns
+            if found[n].get("api_meta") and found[n]["api_meta"].peak_memory_kib is not None
+        )
+        add(name, None, f"needs N=10,000 and N=100,000; measured {measured or 'nothing'}")
+    else:
+        grew = big.peak_memory_kib / small.peak_memory_kib
+        add(
+            name,
+            grew <= 1.2,
+            f"{small.peak_memory_kib:,.0f} KiB at N=10,000, {big.peak_memory_kib:,.0f} KiB at "
+            f"N=100,000 ({grew:.2f} x)",
+        )
+
+
 def print_targets(verdicts: list[dict]) -> None:
-    print("\n== Targets (issue 5) ==")
+    print("\n== Targets (issue 5, and issue 9 for the API) ==")
     width = max(len(v["status"]) for v in verdicts)
     for v in verdicts:
         print(f"  {v['status']:<{width}}  {v['target']}: {v['detail']}")

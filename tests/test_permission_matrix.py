@@ -40,6 +40,7 @@ from settings_app.models import (
 )
 from settings_app.permissions import NOT_FOUND
 from settings_app.scopes import ScopeRef
+from tests.api.test_api_permission_matrix import PAGE_URL_NAMES as KEY_PAGE_URL_NAMES
 from tests.html import parse, without_csrf_tokens
 
 # The answers.
@@ -431,7 +432,8 @@ def test_the_matrix_covers_every_url_of_the_console():
     console_url_names = {
         pattern.name for pattern in console_urls.urlpatterns if isinstance(pattern, URLPattern)
     }
-    covered = {endpoint.url_name for endpoint in ENDPOINTS.values()}
+    # The API key pages have their rows beside the API's, whose keys they make.
+    covered = {endpoint.url_name for endpoint in ENDPOINTS.values()} | KEY_PAGE_URL_NAMES
 
     assert covered == console_url_names, (
         "Add every new page or change endpoint to ENDPOINTS and MATRIX: "

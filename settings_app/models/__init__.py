@@ -2,6 +2,7 @@
 
 from .fleet import FLEET_COUNTS, ClusterQuerySet, ProjectFleet, recounting_every_project
 from .history import AgentUpgrade, AuditEvent, PlatformRelease, version_key
+from .keys import ApiKey
 from .roles import (
     ClusterGroupObjectPermission,
     ClusterUserObjectPermission,
@@ -19,15 +20,17 @@ from .setting import (
     Via,
     paused_now,
 )
-from .tenancy import Cluster, Project, Tenant
+from .tenancy import UID, Cluster, Project, Tenant, new_uid
 
 __all__ = [
     "FLEET_COUNTS",
     "SETTING_FIELDS",
     "SETTING_VERSION",
+    "UID",
     "AgentUpgrade",
     "AgentUpgrades",
     "AgentUpgradesSetting",
+    "ApiKey",
     "AuditEvent",
     "Cluster",
     "ClusterGroupObjectPermission",
@@ -43,6 +46,7 @@ __all__ = [
     "TenantGroupObjectPermission",
     "TenantUserObjectPermission",
     "Via",
+    "new_uid",
     "paused_now",
     "recounting_every_project",
     "version_key",

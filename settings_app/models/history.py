@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .fleet import recount
 from .setting import AgentUpgrades, Scope, Via
-from .tenancy import Cluster, Project, Tenant
+from .tenancy import Cluster, Project, Tenant, uid_field
 
 
 class AuditEvent(models.Model):
@@ -22,11 +22,16 @@ class AuditEvent(models.Model):
         BULK = "bulk", "clusters changed together"
         MOVE = "move", "moved to another project"
 
+    # The set-based writes give each row its uid in SQL (`sql.NewUid`): nothing may insert an
+    # event without one.
+    uid = uid_field()
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField(max_length=150)
+    # The API key the change came through, by name (it outlives the key); empty for a click.
+    api_key_name = models.CharField(max_length=100, blank=True, default="", db_default="")
     # Defaults in the database too: the set-based writes insert rows with INSERT … SELECT.
     action = models.CharField(
         max_length=7, choices=Action.choices, default=Action.SETTING, db_default=Action.SETTING
@@ -56,6 +61,7 @@ class AuditEvent(models.Model):
     old_set_at = models.DateTimeField(null=True, blank=True)
     old_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
     old_until = models.DateTimeField(null=True, blank=True)
+    old_api_key_name = models.CharField(max_length=100, blank=True, default="", db_default="")
     # The object's setting version this change wrote: while it still holds, it can be undone.
     version = models.PositiveIntegerField(null=True, blank=True)
     # The change this event is part of (a push's event for each object it wrote); None for the

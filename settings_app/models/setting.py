@@ -44,6 +44,7 @@ SETTING_FIELDS: dict[str, tuple[str, str]] = {
     "agent_upgrades_set_at": ("at", "old_set_at"),
     "agent_upgrades_reason": ("reason", "old_reason"),
     "agent_upgrades_until": ("until", "old_until"),
+    "agent_upgrades_set_with_key": ("api_key_name", "old_api_key_name"),
 }
 # Counts the writes, so that a form rendered from an older version can be told apart.
 SETTING_VERSION = "agent_upgrades_version"
@@ -60,7 +61,8 @@ class AgentUpgradesSetting(models.Model):
     """The setting every scope holds, with where it came from.
 
     `set_via` is what wrote the value (this object's own scope, a higher one that pushed down,
-    or the end of a pause); empty while the value is still the default. `version` counts writes,
+    or the end of a pause); empty while the value is still the default; `set_with_key` names the
+    API key a change came through. `version` counts writes,
     so a form rendered from an older version can be told apart from a fresh one. A pause may
     carry a reason and an end (`until`): once the end has passed, the pause no longer holds.
     """
@@ -80,6 +82,8 @@ class AgentUpgradesSetting(models.Model):
     agent_upgrades_set_at = models.DateTimeField(null=True, blank=True)
     agent_upgrades_reason = models.CharField(max_length=200, blank=True)
     agent_upgrades_until = models.DateTimeField(null=True, blank=True)
+    # The name of the API key the change came through; empty for a click in the console.
+    agent_upgrades_set_with_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
         abstract = True

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+import time
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -10,8 +14,25 @@ from django.utils import timezone
 from .fleet import ClusterQuerySet, recount
 from .setting import AgentUpgradesSetting
 
+UID = re.compile(r"^[0-9a-f]{24}$")
+
+
+def new_uid() -> str:
+    """A uid as Palette's look: 24 lowercase hexadecimal characters, opaque to clients, who only
+    compare them. The first eight are the time in seconds, the other sixteen random: a uid of an
+    earlier second never comes back, two of the same second differ in 64 random bits (and the
+    unique index refuses the clash that chance might still make), and new rows land at the end
+    of the uid index. `sql.NewUid` makes the same in SQL."""
+    return f"{int(time.time()):08x}{secrets.token_hex(8)}"
+
+
+def uid_field() -> models.CharField:
+    """The stable, opaque identifier that the API (/v1/) names an object by."""
+    return models.CharField("UID", max_length=24, unique=True, default=new_uid, editable=False)
+
 
 class Tenant(AgentUpgradesSetting):
+    uid = uid_field()
     name = models.CharField(max_length=100, unique=True)
 
     class Meta:
@@ -24,6 +45,7 @@ class Tenant(AgentUpgradesSetting):
 
 
 class Project(AgentUpgradesSetting):
+    uid = uid_field()
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="projects")
     name = models.CharField(max_length=100)
 
@@ -48,6 +70,7 @@ class Project(AgentUpgradesSetting):
 
 
 class Cluster(AgentUpgradesSetting):
+    uid = uid_field()
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="clusters")
     # The project's tenant, kept on the cluster so that a tenant's page of clusters is one
     # range of the (tenant, name, id) index rather than a join and a sort of all its clusters.

@@ -13,13 +13,14 @@ commit together or not at all.
 
 The public surface, by module: `pauses` (set a cluster, push a project or tenant, a new
 cluster), `expiry` (pauses that end), `releases` (releases and rollouts), `fleet` (the counts),
-`writes` (a change's values and their checks), `undo` (a change taken back), `bulk` (many
-clusters at once).
+`writes` (a change's values and their checks), `impact` (what a change would do, for the
+dialog and the API's dry run), `undo` (a change taken back), `bulk` (many clusters at once).
 """
 
 from .bulk import BulkChange, BulkImpact, Selection, bulk_impact, set_clusters
 from .expiry import Expiry, resume_expired_pauses
 from .fleet import FleetCounts, ProjectCounts, fleet_counts
+from .impact import Impact, change_impact, cluster_impact, push_impact, scope_counts
 from .pauses import (
     Change,
     InvalidMove,
@@ -51,6 +52,7 @@ __all__ = [
     "ChangedSince",
     "Expiry",
     "FleetCounts",
+    "Impact",
     "InvalidMove",
     "InvalidPause",
     "InvalidRelease",
@@ -63,17 +65,21 @@ __all__ = [
     "StaleSetting",
     "bulk_impact",
     "change_agent_upgrades",
+    "change_impact",
     "check_versions",
+    "cluster_impact",
     "current_agent_version",
     "fleet_counts",
     "is_held_back",
     "move_cluster",
     "new_cluster",
     "pause_for",
+    "push_impact",
     "push_project",
     "push_tenant",
     "release_platform",
     "resume_expired_pauses",
+    "scope_counts",
     "set_cluster",
     "set_clusters",
     "take_project_setting",

@@ -142,6 +142,7 @@ def set_cluster(
     actor: AbstractBaseUser | None,
     rendered_version: int | None = None,
     pause: Pause = NO_PAUSE,
+    api_key_name: str = "",
 ) -> Change:
     """Set one cluster's own value (rules 3 and 4: it overrides, and writes nothing upward)."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
@@ -152,9 +153,11 @@ def set_cluster(
     platform_agent = cluster.platform_agent or ""
     if _is_replay(cluster, value, rendered_version):
         return Change(Scope.CLUSTER, cluster, value, replayed=True, platform_agent=platform_agent)
-    write = SettingWrite(value, Via.CLUSTER, actor, timezone.now(), pause)
+    write = SettingWrite(value, Via.CLUSTER, actor, timezone.now(), pause, api_key_name)
     old_value = cluster.effective_agent_upgrades
     catch_up = platform_agent if value == UNLOCK else ""  # rule 6 catches up on resume
+    if cluster.agent_upgrades != LOCK or cluster.agent_version == catch_up:
+        catch_up = ""  # no agent held back here: no statement looks for one
     one = Cluster.objects.filter(pk=cluster.pk)
     upgraded = write.record_catch_up(one, catch_up)
     write.update_clusters(one, catch_up)
@@ -182,12 +185,14 @@ def push_project(
     actor: AbstractBaseUser | None,
     rendered_version: int | None = None,
     pause: Pause = NO_PAUSE,
+    api_key_name: str = "",
 ) -> Change:
     """Rule 2: write the value to the project and to every cluster in it."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
     lock_tenant(projects=project.pk)
     project = read_with_platform_agent(Project.objects.select_related("tenant"), project.pk)
-    return _push(project, value, actor, rendered_version, pause, below=None)
+    write = SettingWrite(value, Via.PROJECT, actor, timezone.now(), pause, api_key_name)
+    return _push(project, write, rendered_version, below=None)
 
 
 @transaction.atomic
@@ -198,33 +203,30 @@ def push_tenant(
     actor: AbstractBaseUser | None,
     rendered_version: int | None = None,
     pause: Pause = NO_PAUSE,
+    api_key_name: str = "",
 ) -> Change:
     """Rule 2: write the value to the tenant, to every project in it and every cluster in them."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
     lock_tenant(pk=tenant.pk)
     tenant = read_with_platform_agent(Tenant.objects.all(), tenant.pk)
-    return _push(
-        tenant, value, actor, rendered_version, pause, below=Project.objects.filter(tenant=tenant)
-    )
+    write = SettingWrite(value, Via.TENANT, actor, timezone.now(), pause, api_key_name)
+    return _push(tenant, write, rendered_version, below=Project.objects.filter(tenant=tenant))
 
 
 def _push(
     obj: Project | Tenant,
-    value: AgentUpgrades,
-    actor: AbstractBaseUser | None,
+    write: SettingWrite,
     rendered_version: int | None,
-    pause: Pause,
     *,
     below: QuerySet[Project] | None,
 ) -> Change:
-    """Rule 2 for a project or a tenant (`obj`, its tenant locked): its own row, the projects
-    `below` it (a tenant's), and all their clusters, in a fixed number of statements."""
+    """Rule 2 for a project or a tenant (`obj`, its tenant locked): `write` to its own row, the
+    projects `below` it (a tenant's), and all their clusters, in a fixed number of statements."""
     scope = Scope.TENANT if isinstance(obj, Tenant) else Scope.PROJECT
+    value, now = write.new_value, write.at
     platform_agent = obj.platform_agent or ""
     if _is_replay(obj, value, rendered_version):
         return Change(scope, obj, value, replayed=True, platform_agent=platform_agent)
-    now = timezone.now()
-    write = SettingWrite(value, Via(scope), actor, now, pause)
     catch_up = platform_agent if value == UNLOCK else ""  # rule 6 catches up on resume
     clusters = Cluster.objects.filter(
         **({"tenant": obj} if scope == Scope.TENANT else {"project": obj})
@@ -288,10 +290,19 @@ def change_agent_upgrades(
     actor: AbstractBaseUser | None,
     rendered_version: int | None = None,
     pause: Pause = NO_PAUSE,
+    api_key_name: str = "",
 ) -> Change:
-    """Set a cluster, or push a project or a tenant: the rule for the kind of object."""
+    """Set a cluster, or push a project or a tenant: the rule for the kind of object. A change
+    that came through an API key names it (`api_key_name`), and its audit events record it."""
     rule = {Tenant: push_tenant, Project: push_project, Cluster: set_cluster}[type(obj)]
-    return rule(obj, value, actor=actor, rendered_version=rendered_version, pause=pause)
+    return rule(
+        obj,
+        value,
+        actor=actor,
+        rendered_version=rendered_version,
+        pause=pause,
+        api_key_name=api_key_name,
+    )
 
 
 def _is_replay(

@@ -20,7 +20,7 @@ from ..models import (
     Scope,
     Tenant,
 )
-from ..sql import insert_select
+from ..sql import NewUid, insert_select
 from .fleet import counts_from_rows
 from .pauses import Change, StaleSetting, lock_tenant, read_with_platform_agent
 from .writes import setting_before, upgrade_columns
@@ -234,6 +234,7 @@ def _audit_rows(undo: AuditEvent, rows: QuerySet, event: AuditEvent, kind: str) 
         at=Value(undo.at),
         actor_id=Value(undo.actor_id),
         actor_name=Value(undo.actor_name),
+        uid=NewUid(),
         action=Value(AuditEvent.Action.UNDO),
         scope=Value(kind),
         via=Value(undo.via),

@@ -25,7 +25,7 @@ from ..models import (
     Via,
     paused_now,
 )
-from ..sql import insert_select
+from ..sql import NewUid, insert_select
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 REASON_MAX_LENGTH = AuditEvent._meta.get_field("reason").max_length
@@ -100,6 +100,7 @@ class SettingWrite:
     actor: AbstractBaseUser | None
     at: datetime
     pause: Pause = NO_PAUSE
+    api_key_name: str = ""  # the API key the change came through; empty for a click
 
     @property
     def actor_name(self) -> str:
@@ -108,7 +109,7 @@ class SettingWrite:
     def audited(self) -> dict:
         """Audit field → value written, one per field of the setting (SETTING_FIELDS)."""
         written = {"new_value": self.new_value, "via": self.via, "actor": self.actor}
-        return written | {"at": self.at} | asdict(self.pause)
+        return written | {"at": self.at} | asdict(self.pause) | {"api_key_name": self.api_key_name}
 
     def columns(self) -> dict:
         """Setting field → value written."""
@@ -170,7 +171,11 @@ class SettingWrite:
             name: typed(_sql_value(value), _output_field(name))
             for name, value in self.audited().items()
         }
-        constants |= {"actor_name": Value(self.actor_name), "object_name": F("name")}
+        constants |= {
+            "uid": NewUid(),
+            "actor_name": Value(self.actor_name),
+            "object_name": F("name"),
+        }
         before = {"version": F(SETTING_VERSION) + 1} | {
             old: F(field) for field, (_new, old) in SETTING_FIELDS.items() if old != "old_value"
         }

@@ -6,13 +6,15 @@ from django import template
 
 from ..models import Project
 from ..scopes import ScopeRef
-from ..wording import ago, details, upgrade_note, when
+from ..wording import ago, details, key_question, upgrade_note, when, who
 
 register = template.Library()
 register.filter("details", details)
 register.filter("ago", ago)
 register.filter("when", when)
 register.filter("upgrade_note", upgrade_note)
+register.filter("who", who)
+register.filter("key_question", key_question)
 
 
 @register.filter

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from .. import rules
-from ..models import Project, Scope, Tenant
+from ..models import Project, Tenant
 from ..permissions import access_to
 from ..scopes import ConsoleScope
 from .navigation import page_context
@@ -38,11 +38,6 @@ class SettingsPage:
         name = "tenant_platform_settings" if self.is_tenant else "project_platform_settings"
         return reverse(name, args=[self.obj.pk])
 
-    def counts(self, obj: Project | Tenant, platform_agent: str) -> rules.FleetCounts:
-        projects = Project.objects.filter(**({"tenant": obj} if self.is_tenant else {"pk": obj.pk}))
-        scope = Scope.TENANT if self.is_tenant else Scope.PROJECT
-        return rules.fleet_counts(projects, below=scope, agent_version=platform_agent)
-
     def render(
         self, obj: Project | Tenant, *, status: int = 200, change: rules.Change | None = None
     ) -> HttpResponse:
@@ -53,7 +48,7 @@ class SettingsPage:
             platform_agent, counts = change.platform_agent, change.counts
         else:
             platform_agent = rules.current_agent_version()
-            counts = self.counts(obj, platform_agent)
+            counts = rules.scope_counts(obj, platform_agent)
         kind = "tenant" if self.is_tenant else "project"
         context = {
             kind: obj,

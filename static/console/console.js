@@ -1,6 +1,9 @@
 // The console's one script: the in-page confirm dialog for the Pause Agent Upgrades switch.
 // htmx asks before every request (htmx:confirm); for a switch we hold the request, open our
 // <dialog>, and send it only on OK. The switch never flips by itself: it shows the server's answer.
+// A plain form that asks first (an API key's Revoke, Activate, Delete) uses the same dialog; on
+// OK it is sent with confirmed=yes. Without this script the server asks on a page of its own.
+// Copy buttons copy the text of the element they name.
 (() => {
   "use strict";
   const dialog = document.getElementById("confirm-dialog");
@@ -14,7 +17,22 @@
     const form = event.detail.elt;
     if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
     event.preventDefault();
-    pending = { detail: event.detail, form };
+    ask(form, () => event.detail.issueRequest(true));
+  });
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+    if (form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) return; // htmx asks
+    event.preventDefault();
+    ask(form, () => {
+      setField(form, "confirmed", "yes");
+      form.submit();
+    });
+  });
+
+  const ask = (form, send) => {
+    pending = { form, send };
     dialog.querySelector("#confirm-title").textContent = form.dataset.confirmTitle || "Please confirm";
     dialog.querySelector("#confirm-message").textContent = form.dataset.confirm;
     // A pause may carry a reason and an end (in UTC, as the label says).
@@ -26,7 +44,7 @@
     dialog.returnValue = "";
     dialog.showModal();
     dialog.querySelector("button[value=cancel]").focus();
-  });
+  };
 
   dialog.addEventListener("close", () => {
     const request = pending;
@@ -37,7 +55,7 @@
       setField(request.form, "until", until.value);
     }
     focusAfterSwap = request.form.getAttribute("hx-target");
-    request.detail.issueRequest(true);
+    request.send();
   });
 
   const setField = (form, name, value) => {
@@ -74,4 +92,25 @@
   document.addEventListener("htmx:sendError", () =>
     report("The console could not be reached; nothing was changed. Check your connection and try again."),
   );
+
+  // Copy buttons: hidden in the page (they need this script), shown here.
+  for (const button of document.querySelectorAll("button[data-copy]")) button.hidden = false;
+  document.addEventListener("click", async (event) => {
+    const button = event.target instanceof Element ? event.target.closest("button[data-copy]") : null;
+    if (!button) return;
+    const source = document.getElementById(button.dataset.copy);
+    if (!source) return;
+    const text = "value" in source ? source.value : source.textContent.trim();
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = "Copied";
+    } catch {
+      // No clipboard here (an insecure origin, a refused permission): select it for Ctrl+C.
+      const range = document.createRange();
+      range.selectNodeContents(source);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      report("Copying is not allowed here: the text is selected, press Ctrl+C to copy it.");
+    }
+  });
 })();

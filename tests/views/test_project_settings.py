@@ -71,6 +71,7 @@ def test_general_shows_the_projects_facts(demo, client_for):
     facts = {div.find("dt").text: div.find("dd").text for div in page.find("dl").find_all("div")}
     assert facts == {
         "Name": "Default",
+        "UID": f"{demo.default.uid} Copy",
         "Tenant": "Acme",
         "Clusters": "3",
         "Agent upgrades": "Active · never set (default)",

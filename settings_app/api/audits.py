@@ -1,0 +1,156 @@
+"""Beyond Palette's agent upgrade operations: the audit trail (v1AuditsList), the events that
+the key's user may see in the key's tenant, newest first, with Palette's filters and list
+shape. The events are the ones the console's Audit Logs show."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from ..models import AuditEvent, Cluster, Project, Scope, Tenant, Via
+from ..permissions import api_audit_events, api_object, api_project_to_enter
+from ..wording import audit_sentence
+from .answers import answers
+from .errors import ApiError
+from .parsing import continue_token, positive_limit, read_continue_token, rfc3339
+from .schemas import Audits
+
+router = Router(tags=["audits"])
+
+MOST = 50  # Palette's default and largest page
+SALT = "v1.audits"
+KINDS = {Scope.TENANT: "tenant", Scope.PROJECT: "project", Scope.CLUSTER: "spectrocluster"}
+
+response, extra = answers({200: Audits}, 400)
+
+
+@router.get(
+    "/audits",
+    response=response,
+    openapi_extra=extra,
+    operation_id="v1AuditsList",
+    summary="Beyond Palette's agent upgrade operations: the audit trail",
+    description="The changes the key's user may see in the key's tenant (as on Audit Logs), "
+    "newest first, 50 at most a page; `continue` fetches the next page.",
+    exclude_none=True,
+    by_alias=True,
+)
+def list_audits(
+    request: HttpRequest,
+    start_time: str | None = Query(None, alias="startTime", description="RFC 3339; inclusive."),
+    end_time: str | None = Query(None, alias="endTime", description="RFC 3339; exclusive."),
+    project_uid: str | None = Query(
+        None, alias="projectUid", description="Only the events of this project."
+    ),
+    resource_uid: str | None = Query(
+        None,
+        alias="resourceUid",
+        description="Only the events of this tenant, project or cluster itself.",
+    ),
+    limit: int = Query(MOST, description="At most this many events (1 to 50)."),
+    continue_: str | None = Query(
+        None, alias="continue", description="The token of the next page."
+    ),
+):
+    caller = request.auth
+    limit = positive_limit(limit, MOST)
+    events = api_audit_events(caller)
+    start, end = rfc3339(start_time, "startTime"), rfc3339(end_time, "endTime")
+    if start:
+        events = events.filter(at__gte=start)
+    if end:
+        events = events.filter(at__lt=end)
+    if project_uid is not None:
+        events = events.filter(project=api_project_to_enter(caller, project_uid).project)
+    if resource_uid is not None:
+        events = events.filter(**about(api_object(caller, resource_uid)))
+    count = events.count()
+    after = read_continue_token(continue_, SALT)
+    offset = after["o"] if after else 0
+    if after:
+        at = datetime.fromisoformat(after["at"])
+        events = events.filter(Q(at__lt=at) | Q(at=at, pk__lt=after["i"]))
+    page = list(
+        events.select_related("actor", "tenant", "project", "cluster").order_by("-at", "-pk")[
+            : limit + 1
+        ]
+    )
+    more, page = len(page) > limit, page[:limit]
+    token = ""
+    if more:
+        last = page[-1]
+        token = continue_token({"at": last.at.isoformat(), "i": last.pk, "o": offset + limit}, SALT)
+    return {
+        "items": [audit(event) for event in page],
+        "listmeta": {
+            "continue": token,
+            "count": count,
+            "limit": limit,
+            "offset": offset + len(page),
+        },
+    }
+
+
+def about(obj: Tenant | Project | Cluster | None) -> dict:
+    """The filter for the events of one object itself (a tenant's own, not its projects')."""
+    if obj is None:
+        raise ApiError(404, "ResourceNotFound")
+    if isinstance(obj, Tenant):
+        return {"scope": Scope.TENANT, "tenant": obj}
+    if isinstance(obj, Project):
+        return {"scope": Scope.PROJECT, "project": obj}
+    return {"cluster": obj}
+
+
+def audit(event: AuditEvent) -> dict:
+    resource = {Scope.TENANT: event.tenant, Scope.PROJECT: event.project}.get(
+        event.scope, event.cluster
+    )
+    actor = event.actor
+    system = event.via == Via.EXPIRY or actor is None
+    return {
+        "metadata": {
+            "uid": event.uid,
+            "name": event.object_name,
+            "annotations": {
+                "tenantUid": event.tenant.uid,
+                **({"projectUid": event.project.uid} if event.project else {}),
+            },
+            "creationTimestamp": event.at,
+            "lastModifiedTimestamp": event.at,
+        },
+        "spec": {
+            "actionType": "update",
+            "actionMsg": audit_sentence(event),
+            "actor": {
+                "actorType": "system" if system else "user",
+                "user": None
+                if actor is None
+                else {
+                    "firstName": actor.first_name or None,
+                    "lastName": actor.last_name or None,
+                    "emailId": actor.email or None,
+                },
+                "project": {"uid": event.project.uid, "name": event.project.name}
+                if event.project
+                else None,
+                "username": event.actor_name,
+                "apiKeyName": event.api_key_name or None,
+            },
+            "resource": {
+                "kind": KINDS[event.scope],
+                "name": event.object_name,
+                "uid": resource.uid if resource else "",
+            },
+            "change": {
+                "fromValue": event.old_value,
+                "toValue": event.new_value,
+                "via": event.via,
+                "reason": event.reason or None,
+                "until": event.until,
+            },
+        },
+    }

@@ -1,0 +1,289 @@
+"""The API's schemas. Where Palette's OpenAPI document ("Palette APIs - 4.8") defines a field,
+the field has its name and type; the OpenAPI document at /v1/openapi.json is generated from
+these classes, so it cannot drift from what the operations answer. Fields Palette has and the
+console has no data for are left out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from ..models import AgentUpgrades, Cluster, Project, Tenant
+
+SpectroComponents = Literal["lock", "unlock"]
+# The annotation that Palette's clients read on a cluster: whether its agent upgrades are paused.
+FORBIDDEN = "spectroComponentsUpgradeForbidden"
+
+
+class Error(Schema):
+    """Palette's v1Error. `code` names the kind of refusal (InvalidRequest, AuthRequired,
+    InvalidApiKey, Forbidden, ResourceNotFound, MethodNotAllowed, UnsupportedMediaType,
+    TooManyRequests, InternalError); `message` says what to do; `ref` names the operation that
+    answered; `details` may say more (the fields at fault, the seconds to wait)."""
+
+    code: str
+    message: str
+    ref: str
+    details: dict[str, Any]
+
+
+class ClusterUpgradeSettingsEntity(Schema):
+    """Palette's v1ClusterUpgradeSettingsEntity: `lock` (agent upgrades paused) or `unlock`."""
+
+    spectroComponents: SpectroComponents
+
+
+class ClusterUpgradeSettingsChange(Schema):
+    """What a POST sends: Palette's v1ClusterUpgradeSettingsEntity, and beyond Palette a pause's
+    reason and end, checked as the console's dialog checks them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    spectroComponents: SpectroComponents
+    reason: str | None = Field(
+        None,
+        description="Why agent upgrades are paused (with lock only): plain text on one line, "
+        "at most 200 characters.",
+    )
+    until: str | None = Field(
+        None,
+        description="When the pause ends by itself (with lock only): an RFC 3339 date and time "
+        "with its offset, in the future, e.g. 2026-12-01T18:00:00Z.",
+        json_schema_extra={"format": "date-time"},
+    )
+
+
+class ClusterUpgradeSettingsDetail(Schema):
+    """Beyond Palette: one cluster's value with where it came from. `setVia` is the scope whose
+    change wrote it (or `expiry`, a pause that ended); all but `spectroComponents` are null
+    while the value is still the default."""
+
+    spectroComponents: SpectroComponents
+    setVia: Literal["cluster", "project", "tenant", "expiry"] | None
+    setBy: str | None = Field(description="The username of whoever set it.")
+    setAt: datetime | None
+    reason: str | None
+    until: datetime | None
+
+
+class ChangeImpact(Schema):
+    """Beyond Palette: what a change would do (`?dryRun=true`), the figures the console's
+    confirm dialog states. Nothing is written."""
+
+    clusters: int = Field(description="Clusters whose value the change writes.")
+    projects: int = Field(description="Projects holding them.")
+    overwritten: int = Field(description="Of them, values set below the scope, overwritten.")
+    agentsToUpgrade: int = Field(
+        description="Agents held back by a pause that resuming upgrades at once."
+    )
+    agentVersion: str = Field(description="The platform's agent version they would get.")
+
+
+class ObjectMeta(Schema):
+    """Palette's v1ObjectMeta."""
+
+    uid: str
+    name: str
+    annotations: dict[str, str] | None = None
+    labels: dict[str, str] | None = None
+    creationTimestamp: datetime | None = None
+    lastModifiedTimestamp: datetime | None = None
+
+
+class SpectroClusterMetaStatus(Schema):
+    state: str
+
+
+class SpectroClusterStatus(Schema):
+    state: str | None = None
+
+
+class SpectroCluster(Schema):
+    """Palette's v1SpectroCluster: the annotation spectroComponentsUpgradeForbidden is "true"
+    while the cluster's pause holds, "false" otherwise. Its spec is empty: the console keeps
+    nothing of Palette's cluster spec."""
+
+    apiVersion: str
+    kind: str
+    metadata: ObjectMeta
+    spec: dict[str, Any]
+    status: SpectroClusterStatus
+
+
+class SpectroClusterMeta(Schema):
+    """Palette's v1SpectroClusterMeta."""
+
+    metadata: ObjectMeta
+    spec: dict[str, Any]
+    status: SpectroClusterMetaStatus
+
+
+class ProjectStatus(Schema):
+    isDisabled: bool
+
+
+class ProjectModel(Schema):
+    """Palette's v1Project."""
+
+    metadata: ObjectMeta
+    spec: dict[str, Any]
+    status: ProjectStatus
+
+
+class ListMetaData(Schema):
+    """Palette's v1ListMetaData: `continue` is empty at the end of the list; `count` counts
+    every event that the filters match; `offset` is where the next page starts."""
+
+    continue_: str = Field(alias="continue")
+    count: int
+    limit: int
+    offset: int
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class UserMeta(Schema):
+    firstName: str | None = None
+    lastName: str | None = None
+    emailId: str | None = None
+
+
+class ProjectMeta(Schema):
+    uid: str
+    name: str
+
+
+class AuditActor(Schema):
+    """Palette's v1AuditActor; beyond it, the username and the API key's name."""
+
+    actorType: Literal["user", "system", "service"]
+    user: UserMeta | None = None
+    project: ProjectMeta | None = None
+    username: str = Field(description="Who made the change (system for a pause that ended).")
+    apiKeyName: str | None = Field(
+        None, description="The API key the change came through; absent for a click."
+    )
+
+
+class AuditResourceReference(Schema):
+    kind: Literal["tenant", "project", "spectrocluster"]
+    name: str
+    uid: str = Field(description="Empty when the object has been deleted since.")
+
+
+class AuditChange(Schema):
+    """Beyond Palette: the change itself."""
+
+    fromValue: SpectroComponents
+    toValue: SpectroComponents
+    via: Literal["cluster", "project", "tenant", "expiry"]
+    reason: str | None = None
+    until: datetime | None = None
+
+
+class AuditSpec(Schema):
+    actionType: Literal["create", "update", "delete", "publish", "deploy", "activity", "action"]
+    actionMsg: str
+    actor: AuditActor
+    resource: AuditResourceReference
+    change: AuditChange
+
+
+class Audit(Schema):
+    """Palette's v1Audit."""
+
+    metadata: ObjectMeta
+    spec: AuditSpec
+
+
+class Audits(Schema):
+    """Palette's v1Audits."""
+
+    items: list[Audit]
+    listmeta: ListMetaData
+
+
+# Building the answers, in one place for the single object and the streamed list.
+
+
+def cluster_metadata(
+    *,
+    uid: str,
+    name: str,
+    paused: bool,
+    project_uid: str,
+    tenant_uid: str,
+    created: datetime,
+    modified: datetime | None,
+) -> dict:
+    return {
+        "uid": uid,
+        "name": name,
+        "annotations": {
+            FORBIDDEN: "true" if paused else "false",
+            "scope": "project",
+            "projectUid": project_uid,
+            "tenantUid": tenant_uid,
+        },
+        "labels": {},
+        "creationTimestamp": created,
+        "lastModifiedTimestamp": max(created, modified) if modified else created,
+    }
+
+
+def spectro_cluster(cluster: Cluster) -> dict:
+    return {
+        "apiVersion": "v1",
+        "kind": "SpectroCluster",
+        "metadata": cluster_metadata(
+            uid=cluster.uid,
+            name=cluster.name,
+            paused=cluster.is_paused,
+            project_uid=cluster.project.uid,
+            tenant_uid=cluster.project.tenant.uid,
+            created=cluster.created_at,
+            modified=cluster.agent_upgrades_set_at,
+        ),
+        "spec": {},
+        "status": {"state": "Running"},
+    }
+
+
+def project_answer(project: Project) -> dict:
+    return {
+        "metadata": {
+            "uid": project.uid,
+            "name": project.name,
+            "annotations": {"scope": "tenant", "tenantUid": project.tenant.uid},
+            "labels": {},
+            "lastModifiedTimestamp": project.agent_upgrades_set_at,
+        },
+        "spec": {},
+        "status": {"isDisabled": False},
+    }
+
+
+def setting_detail(obj: Tenant | Project | Cluster) -> dict:
+    """One object's value and where it came from. A pause whose end has passed reads as what
+    the sweep will write: resumed, via expiry, when it ended."""
+    if obj.pause_expired:
+        return {
+            "spectroComponents": AgentUpgrades.UNLOCK,
+            "setVia": "expiry",
+            "setBy": None,
+            "setAt": obj.agent_upgrades_until,
+            "reason": None,
+            "until": None,
+        }
+    paused = obj.is_paused
+    return {
+        "spectroComponents": obj.effective_agent_upgrades,
+        "setVia": obj.agent_upgrades_set_via or None,
+        "setBy": obj.agent_upgrades_set_by.get_username() if obj.agent_upgrades_set_by else None,
+        "setAt": obj.agent_upgrades_set_at,
+        "reason": (obj.agent_upgrades_reason or None) if paused else None,
+        "until": obj.agent_upgrades_until if paused else None,
+    }

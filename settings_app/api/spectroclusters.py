@@ -1,0 +1,298 @@
+"""Palette's operations on agent upgrade settings and clusters, and the console's additions
+(a per-cluster read, a pause's reason and end, dry runs, paging the cluster list).
+
+Each operation loads its object through the permissions module's API helpers (404 for what the
+key's user may not see, 403 for what they may see but not change) and changes it through the
+same rule as a click, with the same audit, naming the key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from ninja import Header, Query, Router, Status
+
+from .. import rules
+from ..models import AgentUpgrades, Cluster, Project, Tenant, paused_now
+from ..permissions import api_cluster, api_project_to_enter, api_tenant_scope
+from .answers import AUDIT_UID, answers
+from .errors import ApiError
+from .parsing import (
+    addressed_scope,
+    continue_token,
+    positive_limit,
+    project_uid_sent,
+    read_continue_token,
+    rfc3339,
+)
+from .schemas import (
+    ChangeImpact,
+    ClusterUpgradeSettingsChange,
+    ClusterUpgradeSettingsDetail,
+    ClusterUpgradeSettingsEntity,
+    SpectroCluster,
+    SpectroClusterMeta,
+    cluster_metadata,
+    setting_detail,
+    spectro_cluster,
+)
+
+router = Router(tags=["spectroclusters"])
+
+PROJECT_UID = Header(
+    None,
+    alias="ProjectUid",
+    description="The project to work in; without it, the key's tenant (Tenant Admins only).",
+)
+DRY_RUN = Query(
+    False,
+    alias="dryRun",
+    description="Beyond Palette: answer 200 with what the change would do, and write nothing.",
+)
+CHANGED = {204: None, 200: ChangeImpact}
+META_SALT = "v1.spectroclusters.meta"
+
+
+def with_audit_uid(extra: dict) -> dict:
+    """A change's OpenAPI description: its 204 carries the AuditUid header."""
+    extra["responses"][204] = {"headers": AUDIT_UID}
+    return extra
+
+
+def change(
+    request: HttpRequest,
+    obj: Tenant | Project | Cluster,
+    body: ClusterUpgradeSettingsChange,
+    dry_run: bool,
+):
+    """Check the pause as the dialog does; then answer what the change would do, or make it
+    through the rules (with the cascade, the catch-up and the audit, naming the key) and
+    answer 204 with the uid of its audit event."""
+    caller = request.auth
+    value = AgentUpgrades(body.spectroComponents)
+    try:
+        pause = rules.pause_for(value, body.reason or "", rfc3339(body.until, "until"))
+    except rules.InvalidPause as refused:
+        raise ApiError(
+            400, "InvalidRequest", f"{refused} Nothing was changed.", {"field": "reason/until"}
+        ) from None
+    if dry_run:
+        impact = rules.change_impact(obj, value)
+        return Status(
+            200,
+            {
+                "clusters": impact.clusters,
+                "projects": impact.projects,
+                "overwritten": impact.overwritten,
+                "agentsToUpgrade": impact.agents_to_upgrade,
+                "agentVersion": impact.agent_version,
+            },
+        )
+    try:
+        done = rules.change_agent_upgrades(
+            obj, value, actor=caller.user, pause=pause, api_key_name=caller.key_name
+        )
+    except rules.InvalidPause as refused:  # its end passed while the request was on its way
+        raise ApiError(400, "InvalidRequest", f"{refused} Nothing was changed.") from None
+    response = HttpResponse(status=204)
+    del response["Content-Type"]  # no body, so no type
+    response["AuditUid"] = done.event.uid
+    return response
+
+
+# The tenant's or a project's setting (Palette's "upgrade settings by context").
+
+response, extra = answers({200: ClusterUpgradeSettingsEntity}, 400, 403)
+
+
+@router.get(
+    "/spectroclusters/upgrade/settings",
+    response=response,
+    openapi_extra=extra,
+    operation_id="v1SpectroClustersUpgradeSettingsGet",
+    summary="Read the tenant's or a project's agent upgrade setting",
+    description="The key's tenant without ProjectUid (Tenant Admins), or the project it names.",
+)
+def read_scope_setting(request: HttpRequest, project_uid: str | None = PROJECT_UID):
+    obj = addressed_scope(request.auth, project_uid)
+    return {"spectroComponents": obj.effective_agent_upgrades}
+
+
+response, extra = answers(CHANGED, 400, 403, 415)
+
+
+@router.post(
+    "/spectroclusters/upgrade/settings",
+    response=response,
+    openapi_extra=with_audit_uid(extra),
+    operation_id="v1SpectroClustersUpgradeSettings",
+    summary="Push a value to the tenant or a project, and every cluster in it",
+    description="Rule 2: the value is written to the scope, every project below it and every "
+    "one of their clusters, overwriting values set below, even when the scope already had it. "
+    "Resuming catches up agents held back by a pause.",
+)
+def push_scope_setting(
+    request: HttpRequest,
+    body: ClusterUpgradeSettingsChange,
+    project_uid: str | None = PROJECT_UID,
+    dry_run: bool = DRY_RUN,
+):
+    return change(request, addressed_scope(request.auth, project_uid, change=True), body, dry_run)
+
+
+# One cluster.
+
+response, extra = answers({200: ClusterUpgradeSettingsDetail})
+
+
+@router.get(
+    "/spectroclusters/{uid}/upgrade/settings",
+    response=response,
+    openapi_extra=extra,
+    operation_id="v1SpectroClustersUidUpgradeSettingsGet",
+    summary="Beyond Palette: read one cluster's setting and where it came from",
+)
+def read_cluster_setting(request: HttpRequest, uid: str):
+    return setting_detail(api_cluster(request.auth, uid))
+
+
+response, extra = answers(CHANGED, 400, 403, 415)
+
+
+@router.post(
+    "/spectroclusters/{uid}/upgrade/settings",
+    response=response,
+    openapi_extra=with_audit_uid(extra),
+    operation_id="v1SpectroClustersUidUpgradeSettings",
+    summary="Set one cluster's value",
+    description="Rule 3: the cluster's own value, which decides alone; it lasts until its "
+    "project or tenant is set again. Resuming catches its agent up.",
+)
+def set_cluster_setting(
+    request: HttpRequest,
+    uid: str,
+    body: ClusterUpgradeSettingsChange,
+    dry_run: bool = DRY_RUN,
+):
+    return change(request, api_cluster(request.auth, uid, change=True), body, dry_run)
+
+
+response, extra = answers({200: SpectroCluster})
+
+
+@router.get(
+    "/spectroclusters/{uid}",
+    response=response,
+    openapi_extra=extra,
+    operation_id="v1SpectroClustersGet",
+    summary="Read one cluster",
+    description='The annotation spectroComponentsUpgradeForbidden is "true" while the '
+    "cluster's pause holds.",
+    exclude_none=True,
+)
+def read_cluster(
+    request: HttpRequest,
+    uid: str,
+    resolve_pack_values: bool = Query(
+        False, alias="resolvePackValues", description="Accepted; the console has no packs."
+    ),
+    include_non_spectro_labels: bool = Query(
+        False, alias="includeNonSpectroLabels", description="Accepted; the console has none."
+    ),
+):
+    return spectro_cluster(api_cluster(request.auth, uid))
+
+
+# The clusters of a scope.
+
+response, extra = answers({200: list[SpectroClusterMeta]}, 400, 403)
+extra["responses"][200] = {
+    "headers": {
+        "Continue": {
+            "description": "With `limit`: the token that fetches the next page (absent on the "
+            "last one).",
+            "schema": {"type": "string"},
+        }
+    }
+}
+
+
+@router.get(
+    "/dashboard/spectroclusters/meta",
+    response=response,
+    openapi_extra=extra,
+    operation_id="v1SpectroClustersMetaGet",
+    summary="List the clusters of the tenant or of a project",
+    description="Every cluster of the scope that the key's user may see, by name. Without "
+    "`limit` the whole list is streamed; with it, a page, and the header Continue for the next.",
+)
+def list_clusters(
+    request: HttpRequest,
+    project_uid: str | None = PROJECT_UID,
+    limit: int | None = Query(None, description="Beyond Palette: at most this many clusters."),
+    continue_: str | None = Query(
+        None, alias="continue", description="Beyond Palette: the token of the next page."
+    ),
+):
+    caller = request.auth
+    uid = project_uid_sent(project_uid)
+    console = api_tenant_scope(caller) if uid is None else api_project_to_enter(caller, uid)
+    limit = positive_limit(limit)
+    after = read_continue_token(continue_, META_SALT)
+    clusters = console.clusters().order_by("name", "pk")
+    if after:
+        clusters = clusters.filter(Q(name__gt=after["n"]) | Q(name=after["n"], pk__gt=after["i"]))
+    paused = ExpressionWrapper(paused_now(timezone.now()), output_field=BooleanField())
+    rows = clusters.annotate(paused=paused).values_list(
+        "pk",
+        "uid",
+        "name",
+        "paused",
+        "created_at",
+        "agent_upgrades_set_at",
+        "project__uid",
+    )
+    tenant_uid = console.tenant.uid
+    if limit is None:
+        response = StreamingHttpResponse(
+            stream_json_array(rows.iterator(chunk_size=2000), tenant_uid),
+            content_type="application/json",
+        )
+        return response
+    page = list(rows[: limit + 1])
+    response = HttpResponse(
+        "".join(stream_json_array(iter(page[:limit]), tenant_uid)),
+        content_type="application/json",
+    )
+    if len(page) > limit:
+        last = page[limit - 1]
+        response["Continue"] = continue_token({"n": last[2], "i": last[0]}, META_SALT)
+    return response
+
+
+def stream_json_array(rows: Iterator[tuple], tenant_uid: str) -> Iterator[str]:
+    """A JSON array of v1SpectroClusterMeta, one cluster at a time: the memory it takes does
+    not grow with the number of clusters."""
+    encode = DjangoJSONEncoder(separators=(",", ":")).encode
+    yield "["
+    first = True
+    for _pk, uid, name, paused, created, set_at, project_uid in rows:
+        item = {
+            "metadata": cluster_metadata(
+                uid=uid,
+                name=name,
+                paused=paused,
+                project_uid=project_uid,
+                tenant_uid=tenant_uid,
+                created=created,
+                modified=set_at,
+            ),
+            "spec": {},
+            "status": {"state": "Running"},
+        }
+        yield ("" if first else ",") + encode(item)
+        first = False
+    yield "]"

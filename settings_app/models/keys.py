@@ -1,0 +1,112 @@
+"""API keys: a user's keys to the API (/v1/), each for one tenant, kept only as a digest."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .tenancy import Tenant
+
+# 40 random bytes, URL-safe base64: 54 characters, 320 bits. The first PREFIX_LENGTH characters
+# (48 bits) are shown to tell keys apart; the other 272 bits stay secret.
+KEY_BYTES = 40
+PREFIX_LENGTH = 8
+LONGEST_KEY = 200  # anything longer is not one of ours, and is not hashed
+
+
+def digest_of(key: str) -> str:
+    """SHA-256 of the key, in hex. A key is 320 random bits, not a password: a fast hash is
+    right (guessing is hopeless however fast each guess), and a slow password hasher would cost
+    every API request a quarter of a second."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def usable(self, now: datetime | None = None) -> ApiKeyQuerySet:
+        """Keys that work now: active, not expired, of an active user."""
+        return self.filter(active=True, expires_at__gt=now or timezone.now(), user__is_active=True)
+
+
+class ApiKey(models.Model):
+    """A key to the API for one user in one tenant. It acts with the user's roles in that
+    tenant as they are at each request, and never beyond the tenant. The key itself is shown
+    once, when it is made; only its digest and its first characters are kept."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"  # revoked
+        EXPIRED = "expired", "Expired"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=PREFIX_LENGTH, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API key"
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="apikey_tenant_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, user, tenant: Tenant, name: str, expires_at: datetime) -> tuple[ApiKey, str]:
+        """Make a key: the saved row and the key itself, which is never stored and is shown
+        only this once."""
+        key = secrets.token_urlsafe(KEY_BYTES)
+        row = cls.objects.create(
+            user=user,
+            tenant=tenant,
+            name=name,
+            prefix=key[:PREFIX_LENGTH],
+            digest=digest_of(key),
+            expires_at=expires_at,
+        )
+        return row, key
+
+    @classmethod
+    def find(cls, presented: str | None) -> ApiKey | None:
+        """The usable key that `presented` is, with its user and tenant, in one query; None for
+        an unknown, revoked or expired key, or one whose user is inactive. The row is found by
+        the prefix, which is not secret, and the digests are compared in constant time."""
+        if not presented or len(presented) > LONGEST_KEY:
+            return None
+        digest = digest_of(presented)
+        candidates = cls.objects.usable().select_related("user", "tenant")
+        found = None
+        for row in candidates.filter(prefix=presented[:PREFIX_LENGTH]):
+            if hmac.compare_digest(row.digest, digest):
+                found = row
+        return found
+
+    @property
+    def state(self) -> State:
+        if not self.active:
+            return self.State.INACTIVE
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.ACTIVE
+
+    def note_use(self, now: datetime | None = None) -> None:
+        """Remember when the key was last used, to the minute: a request within a minute of
+        the last one writes nothing."""
+        now = now or timezone.now()
+        if self.last_used_at is None or (now - self.last_used_at).total_seconds() >= 60:
+            type(self).objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now

@@ -1,0 +1,123 @@
+"""What each API call costs in SQL statements: a fixed number, the same for a tenant of 5
+clusters as for one of 200 (no statement per cluster), and at most 10 for the API's own work.
+The rate limit adds the statements of the cache it counts in: none with Redis, those of one
+`add()` with the database cache, counted separately here."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from settings_app import rules
+from settings_app.models import Cluster
+
+from .conftest import PaletteClient, body_of
+
+MOST = 10
+# Measured, BEGIN/COMMIT (in tests SAVEPOINT/RELEASE) included; a rise fails the test.
+BUDGETS = {
+    "read scope setting": 2,
+    "push to the tenant": 13,
+    "push to a project": 13,
+    "dry run of a tenant push": 4,
+    "set a cluster": 10,
+    "read a cluster": 3,
+    "read a cluster's setting": 3,
+    "list clusters": 3,
+    "list a page of clusters": 3,
+    "read a project": 3,
+    "audit trail": 4,
+}
+
+
+def calls(demo) -> dict:
+    cluster = demo.prod_east.uid
+    return {
+        "read scope setting": ("GET", "/v1/spectroclusters/upgrade/settings", None),
+        "push to the tenant": ("POST", "/v1/spectroclusters/upgrade/settings", None),
+        "push to a project": ("POST", "/v1/spectroclusters/upgrade/settings", demo.default.uid),
+        "dry run of a tenant push": (
+            "POST",
+            "/v1/spectroclusters/upgrade/settings?dryRun=true",
+            None,
+        ),
+        "set a cluster": ("POST", f"/v1/spectroclusters/{cluster}/upgrade/settings", None),
+        "read a cluster": ("GET", f"/v1/spectroclusters/{cluster}", None),
+        "read a cluster's setting": (
+            "GET",
+            f"/v1/spectroclusters/{cluster}/upgrade/settings",
+            None,
+        ),
+        "list clusters": ("GET", "/v1/dashboard/spectroclusters/meta", None),
+        "list a page of clusters": ("GET", "/v1/dashboard/spectroclusters/meta?limit=2", None),
+        "read a project": ("GET", f"/v1/projects/{demo.default.uid}", None),
+        "audit trail": ("GET", "/v1/audits?limit=5", None),
+    }
+
+
+def count(client: PaletteClient, method: str, path: str, value: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        if method == "GET":
+            response = client.get(path)
+            body_of(response)  # a streamed list runs its query while it is read
+        else:
+            response = client.post(path, {"spectroComponents": value})
+    assert response.status_code in (200, 204), response.content
+    return len(captured)
+
+
+def grow(demo, n: int) -> None:
+    for project in (demo.default, demo.edge):
+        Cluster.objects.bulk_create(
+            [
+                Cluster(
+                    project=project,
+                    tenant=demo.acme,
+                    name=f"{project.name}-{i:03d}",
+                    agent_version="4.7.2",
+                )
+                for i in range(n)
+            ]
+        )
+
+
+def measure(demo, key: str, value: str) -> dict[str, int]:
+    return {
+        name: count(PaletteClient(key, project), method, path, value)
+        for name, (method, path, project) in calls(demo).items()
+    }
+
+
+def test_each_api_call_costs_a_fixed_number_of_statements_whatever_the_fleet(demo, key_for):
+    rules.push_tenant(demo.acme, "lock", actor=None)  # an audit trail to read
+    key = key_for("tenant-admin")
+    PaletteClient(key).get("/v1/audits")  # its first use is written down (once a minute)
+
+    small = {value: measure(demo, key, value) for value in ("unlock", "lock")}
+    grow(demo, 100)
+    rules.push_tenant(demo.acme, "lock", actor=None)
+    large = {value: measure(demo, key, value) for value in ("unlock", "lock")}
+
+    assert small == large
+    assert {
+        name: max(small["lock"][name], small["unlock"][name]) for name in small["lock"]
+    } == BUDGETS
+
+
+def test_every_api_call_but_a_push_costs_at_most_ten_statements():
+    # A push writes the scope's row, its projects' and clusters' rows, their fleet counts and
+    # the audit trail: the statements of the same push on the pages (tests/test_query_counts.py).
+    assert all(count <= MOST for name, count in BUDGETS.items() if "push" not in name)
+
+
+def test_the_database_cache_adds_the_statements_of_one_add_to_each_call(demo, key_for, settings):
+    client = PaletteClient(key_for("tenant-admin"))
+    client.get("/v1/audits")
+    path = f"/v1/spectroclusters/{demo.prod_east.uid}"
+    without = count(client, "GET", path, "")
+
+    settings.API_RATE_LIMIT = 1000
+    settings.API_RATE_BURST = 1000
+    with_limit = count(client, "GET", path, "")
+
+    assert with_limit - without == 5  # COUNT(*), SAVEPOINT, SELECT, INSERT, RELEASE

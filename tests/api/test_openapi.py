@@ -1,0 +1,100 @@
+"""The OpenAPI document at /v1/openapi.json and the reference page at /v1/docs: served without a
+key, generated from the operations' schemas, describing every operation with its error answers;
+the page from installed static files (no CDN), within the console's CSP."""
+
+from __future__ import annotations
+
+import re
+
+from openapi_spec_validator import validate
+
+from .contract import published_document
+
+OPERATIONS = {
+    ("get", "/v1/spectroclusters/upgrade/settings"): "v1SpectroClustersUpgradeSettingsGet",
+    ("post", "/v1/spectroclusters/upgrade/settings"): "v1SpectroClustersUpgradeSettings",
+    ("post", "/v1/spectroclusters/{uid}/upgrade/settings"): "v1SpectroClustersUidUpgradeSettings",
+    ("get", "/v1/spectroclusters/{uid}/upgrade/settings"): "v1SpectroClustersUidUpgradeSettingsGet",
+    ("get", "/v1/spectroclusters/{uid}"): "v1SpectroClustersGet",
+    ("get", "/v1/dashboard/spectroclusters/meta"): "v1SpectroClustersMetaGet",
+    ("get", "/v1/projects/{uid}"): "v1ProjectsUidGet",
+    ("get", "/v1/audits"): "v1AuditsList",
+}
+
+
+def test_the_document_is_served_without_a_key_and_is_valid_openapi_3(db, client):
+    response = client.get("/v1/openapi.json")
+
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"].startswith("3.")
+    validate(document)
+
+
+def test_it_describes_every_operation_with_palettes_operation_ids(db):
+    paths = published_document()["paths"]
+
+    found = {
+        (method, path): op["operationId"]
+        for path, item in paths.items()
+        for method, op in item.items()
+    }
+
+    assert found == OPERATIONS
+
+
+def test_every_operation_describes_its_error_answers_and_needs_the_api_key(db):
+    document = published_document()
+
+    for (method, path), _ in OPERATIONS.items():
+        operation = document["paths"][path][method]
+        codes = set(operation["responses"])
+        assert {"401", "404", "405", "429", "500"} <= codes, path
+        if method == "post":
+            assert {"400", "403", "415"} <= codes, path
+            assert "AuditUid" in operation["responses"]["204"]["headers"]
+        assert operation["security"] == [{"ApiKey": []}]
+        assert "Retry-After" in operation["responses"]["429"]["headers"]
+        for code in codes - {"200", "204"}:
+            ref = operation["responses"][code]["content"]["application/json"]["schema"]["$ref"]
+            assert ref.endswith("/Error")
+    scheme = document["components"]["securitySchemes"]["ApiKey"]
+    assert scheme == {"type": "apiKey", "in": "header", "name": "ApiKey"}
+
+
+def test_palettes_field_names_are_in_the_document(db):
+    schemas = published_document()["components"]["schemas"]
+
+    assert set(schemas["ClusterUpgradeSettingsEntity"]["properties"]) == {"spectroComponents"}
+    assert {
+        "uid",
+        "name",
+        "annotations",
+        "labels",
+        "creationTimestamp",
+        "lastModifiedTimestamp",
+    } <= set(schemas["ObjectMeta"]["properties"])
+    assert set(schemas["Error"]["properties"]) == {"code", "message", "ref", "details"}
+    assert set(schemas["ListMetaData"]["properties"]) == {"continue", "count", "limit", "offset"}
+
+
+def test_the_reference_page_needs_no_key_and_loads_nothing_from_elsewhere(db, client):
+    response = client.get("/v1/docs")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(source.startswith("/static/") for source in sources)
+    assert "/static/ninja/swagger-ui-bundle.js" in sources
+    assert "<script>" not in html and "style=" not in html
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_the_reference_pages_static_files_come_from_installed_packages(db, client):
+    for path in (
+        "/static/ninja/swagger-ui-bundle.js",
+        "/static/ninja/swagger-ui.css",
+        "/static/console/api-docs.css",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
