@@ -36,9 +36,11 @@ from .pauses import (
 from .releases import (
     InvalidRelease,
     ProjectRollout,
+    ReleaseImpact,
     Rollout,
     check_versions,
     current_agent_version,
+    release_impact,
     release_platform,
 )
 from .undo import ChangedSince, NothingToUndo, undo_change, undoable_change
@@ -58,6 +60,7 @@ __all__ = [
     "Pause",
     "ProjectCounts",
     "ProjectRollout",
+    "ReleaseImpact",
     "Rollout",
     "Selection",
     "StaleSetting",
@@ -72,6 +75,7 @@ __all__ = [
     "pause_for",
     "push_project",
     "push_tenant",
+    "release_impact",
     "release_platform",
     "resume_expired_pauses",
     "set_cluster",
