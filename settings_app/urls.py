@@ -11,9 +11,11 @@ register_converter(ScopeConverter, "scope")
 urlpatterns = [
     path("", navigation.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", navigation.LogoutView.as_view(), name="logout"),
     path("scope/", navigation.switch_scope, name="switch_scope"),
     path("platform/upgrades/", platform.platform_upgrades, name="platform_upgrades"),
+    path("platform/upgrades/confirm/", platform.confirm_release, name="confirm_release"),
+    path("platform/upgrades/impact/", platform.release_impact, name="release_impact"),
     # Clusters, in the tenant scope or a project scope
     path("<scope:scope>/clusters/", clusters.cluster_list, name="cluster_list"),
     path(
@@ -34,6 +36,17 @@ urlpatterns = [
         "<scope:scope>/clusters/<int:cluster_id>/agent-upgrades/undo/",
         clusters.undo_cluster_change,
         name="undo_cluster_change",
+    ),
+    # Without JavaScript, each change is asked on a confirmation page first.
+    path(
+        "<scope:scope>/clusters/<int:cluster_id>/agent-upgrades/confirm/",
+        clusters.confirm_cluster_change,
+        name="confirm_cluster_change",
+    ),
+    path(
+        "<scope:scope>/clusters/<int:cluster_id>/agent-upgrades/undo/confirm/",
+        clusters.confirm_cluster_undo,
+        name="confirm_cluster_undo",
     ),
     path("<scope:scope>/audit-logs/", audit_logs.audit_log, name="audit_log"),
     # Project Settings
@@ -58,6 +71,16 @@ urlpatterns = [
         project_settings.undo_project_change,
         name="undo_project_change",
     ),
+    path(
+        "projects/<int:project_id>/agent-upgrades/confirm/",
+        project_settings.confirm_project_change,
+        name="confirm_project_change",
+    ),
+    path(
+        "projects/<int:project_id>/agent-upgrades/undo/confirm/",
+        project_settings.confirm_project_undo,
+        name="confirm_project_undo",
+    ),
     # Projects and Tenant Settings
     path("tenants/<int:tenant_id>/projects/", tenant_settings.project_list, name="project_list"),
     path(
@@ -78,5 +101,15 @@ urlpatterns = [
         "tenants/<int:tenant_id>/agent-upgrades/undo/",
         tenant_settings.undo_tenant_change,
         name="undo_tenant_change",
+    ),
+    path(
+        "tenants/<int:tenant_id>/agent-upgrades/confirm/",
+        tenant_settings.confirm_tenant_change,
+        name="confirm_tenant_change",
+    ),
+    path(
+        "tenants/<int:tenant_id>/agent-upgrades/undo/confirm/",
+        tenant_settings.confirm_tenant_undo,
+        name="confirm_tenant_undo",
     ),
 ]

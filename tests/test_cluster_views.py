@@ -3,6 +3,8 @@ Settings, and the endpoint that pauses or resumes one cluster."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -202,7 +204,7 @@ def test_the_details_page_shows_the_clusters_facts(demo, client_for):
     assert facts["Agent version"] == "4.6.9 Behind"
     assert facts["Platform version"] == "4.7.2 (agent 4.7.2)"
     assert facts["Agent upgrades"] == (
-        "Active never set (default) "
+        "Active default value, not changed yet "
         "Upgrade available: 4.6.9 → 4.7.2 — it comes with the next rollout"
     )
 
@@ -244,8 +246,10 @@ def test_the_settings_panel_shows_an_unchecked_switch_for_an_active_cluster(demo
     assert switch.attrs["aria-checked"] == "false"
     assert "disabled" not in switch.attrs
     form = switch_form(page)
-    assert form.attrs["method"] == "post"
-    assert form.attrs["action"] == change_url(scope, demo.prod_east.pk)
+    assert form.attrs["method"] == "get"
+    assert form.attrs["action"] == reverse(
+        "confirm_cluster_change", args=[scope, demo.prod_east.pk]
+    )
     assert form.attrs["hx-post"] == change_url(scope, demo.prod_east.pk)
     assert hidden_value(form, "value") == "lock"
     assert hidden_value(form, "version") == "0"
@@ -314,8 +318,9 @@ def test_the_confirm_text_warns_that_an_override_lasts_until_the_next_push(demo,
     response = client_for("project-admin").get(settings_url(project_scope(demo), demo.prod_east))
 
     assert switch_form(parse(response)).attrs["data-confirm"] == (
-        "Resume agent upgrades for cluster prod-east. The current value was pushed by its "
-        "project; this override lasts until the project is set again."
+        "Resume agent upgrades for cluster prod-east. Its current value came from project "
+        "Default; the next time project Default is paused or resumed, this cluster follows it "
+        "again."
     )
 
 
@@ -464,7 +469,7 @@ def test_an_htmx_post_answers_the_settings_fragment_with_the_new_state(demo, cli
     assert hidden_value(switch_form(page), "value") == "unlock"
     assert hidden_value(switch_form(page), "version") == "1"
     messages = page.find("div", id="messages")
-    assert messages.attrs["hx-swap-oob"] == "true"
+    assert messages.attrs["hx-swap-oob"] == "innerHTML"
     assert messages.text == "Agent upgrades paused for cluster prod-east."
     status = page.find("dd", id="cluster-status")
     assert status.attrs["hx-swap-oob"] == "true"
@@ -558,7 +563,7 @@ def test_a_bad_htmx_request_leaves_the_switch_alone_and_says_why(demo, client_fo
     assert response.status_code == 400
     assert response["HX-Reswap"] == "none"
     messages = parse(response).find("div", id="messages")
-    assert messages.attrs["hx-swap-oob"] == "true"
+    assert messages.attrs["hx-swap-oob"] == "innerHTML"
     assert "not toggle" in messages.text
     assert setting(demo.prod_east) == (UNLOCK, 0)
 
@@ -731,7 +736,7 @@ def test_an_htmx_post_without_a_csrf_token_gets_403_and_no_swap(demo, user):
     assert response.status_code == 403
     assert response["HX-Reswap"] == "none"
     messages = parse(response).find("div", id="messages")
-    assert messages.attrs["hx-swap-oob"] == "true"
+    assert messages.attrs["hx-swap-oob"] == "innerHTML"
     assert "Reload the page" in messages.text
     assert setting(demo.prod_east) == (UNLOCK, 0)
 
@@ -740,7 +745,7 @@ def test_the_token_the_page_carries_lets_the_post_through(demo, user):
     client = csrf_client(user("tenant-admin"))
     scope = project_scope(demo)
     page = parse(client.get(settings_url(scope, demo.prod_east)))
-    token = hidden_value(switch_form(page), "csrfmiddlewaretoken")
+    token = json.loads(page.find("body").attrs["hx-headers"])["X-CSRFToken"]
 
     response = client.post(
         change_url(scope, demo.prod_east.pk), {"value": "lock"}, HTTP_X_CSRFTOKEN=token

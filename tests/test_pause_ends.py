@@ -619,11 +619,16 @@ def test_the_switch_offers_a_reason_and_an_end_only_when_it_asks_to_pause(demo, 
     to_resume = switch_form(parse(client.get(url)))
 
     assert "data-confirm-pause" in to_pause.attrs
-    assert to_pause.find("input", name="reason").attrs["maxlength"] == "200"
-    assert to_pause.find("input", name="until").attrs["type"] == "datetime-local"
     assert "data-confirm-pause" not in to_resume.attrs
-    assert to_resume.find_all("input", name="reason") == []
-    assert to_resume.find_all("input", name="until") == []
+    # Without JavaScript, they are asked on the confirmation page the switch's form opens.
+    asks_pause, asks_resume = (
+        parse(client.get(form.attrs["action"], {"value": v}))
+        for form, v in ((to_pause, "lock"), (to_resume, "unlock"))
+    )
+    assert asks_pause.find("input", id="confirm-page-reason").attrs["maxlength"] == "200"
+    assert asks_pause.find("input", id="confirm-page-until").attrs["type"] == "datetime-local"
+    assert asks_resume.find_all("input", id="confirm-page-reason") == []
+    assert asks_resume.find_all("input", id="confirm-page-until") == []
 
 
 def test_the_confirm_dialog_has_fields_for_a_reason_and_an_end(demo, client_for):
@@ -758,7 +763,7 @@ def test_the_push_again_dialog_of_an_ended_pause_speaks_of_resuming(demo, client
 
     again = page.find("form", class_="reapply-form")
     assert again.find("input", name="value").attrs["value"] == "unlock"
-    assert again.find("button").text == "Resume all 3 clusters again"
+    assert again.find("button").text == "Resume all 3 clusters"
     assert again.attrs["data-confirm"].startswith("Resume agent upgrades again")
 
 

@@ -83,7 +83,7 @@ def test_general_shows_the_projects_facts(demo, client_for):
         "Name": "Default",
         "Tenant": "Acme",
         "Clusters": "3",
-        "Agent upgrades": "Active · never set (default)",
+        "Agent upgrades": "Active · default value, not changed yet",
     }
     assert page.find_all("button", role="switch") == []
 
@@ -132,7 +132,7 @@ def test_platform_settings_shows_the_switch_and_the_counts(demo, client_for):
     assert switch.attrs["aria-checked"] == "false"
     assert "disabled" not in switch.attrs
     form = switch_form(page)
-    assert form.attrs["action"] == change_url(demo.default.pk)
+    assert form.attrs["action"] == reverse("confirm_project_change", args=[demo.default.pk])
     assert form.attrs["hx-post"] == change_url(demo.default.pk)
     assert (hidden_value(form, "value"), hidden_value(form, "version")) == ("lock", "0")
     assert counts_text(page) == "0 of 3 clusters paused now."
@@ -377,7 +377,7 @@ def test_an_htmx_post_answers_the_platform_settings_fragment(demo, client_for):
     assert hidden_value(switch_form(page), "version") == "1"
     assert counts_text(page) == "3 of 3 clusters paused now."
     messages = page.find("div", id="messages")
-    assert messages.attrs["hx-swap-oob"] == "true"
+    assert messages.attrs["hx-swap-oob"] == "innerHTML"
     assert messages_text(page) == "Agent upgrades paused for 3 clusters in project Default."
     assert "HX-Request" in response["Vary"]
     assert setting(demo.default) == (LOCK, 1)
@@ -417,7 +417,7 @@ def test_a_bad_htmx_request_leaves_the_switch_alone(demo, client_for):
 
     assert response.status_code == 400
     assert response["HX-Reswap"] == "none"
-    assert "not toggle" in parse(response).find("div", id="messages", hx_swap_oob="true").text
+    assert "not toggle" in parse(response).find("div", id="messages", hx_swap_oob="innerHTML").text
 
 
 def test_a_viewer_gets_403_and_nothing_is_saved(demo, client_for):

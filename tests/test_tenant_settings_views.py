@@ -87,7 +87,10 @@ def test_the_projects_page_lists_the_tenants_projects_with_their_counts(demo, cl
 
     assert response.status_code == 200
     rows = [row[:4] for row in table_rows(parse(response))]
-    assert rows == [["Default", "3", "0", "Active"], ["Edge", "2", "1", "Active"]]
+    assert rows == [
+        ["Default", "3", "0", "Active"],
+        ["Edge", "2", "1", "Mixed · 1 of 2 clusters paused"],
+    ]
 
 
 def test_each_project_links_to_its_scope_and_its_platform_settings(demo, client_for):
@@ -123,7 +126,7 @@ def test_general_shows_the_tenants_facts(demo, client_for):
         "Name": "Acme",
         "Projects": "2",
         "Clusters": "5",
-        "Agent upgrades": "Active · never set (default)",
+        "Agent upgrades": "Active · default value, not changed yet",
     }
     assert page.find_all("button", role="switch") == []
 
@@ -151,7 +154,7 @@ def test_platform_settings_shows_the_switch_and_the_counts(demo, client_for):
     assert switch.attrs["aria-checked"] == "false"
     assert "disabled" not in switch.attrs
     form = switch_form(page)
-    assert form.attrs["action"] == change_url(demo.acme.pk)
+    assert form.attrs["action"] == reverse("confirm_tenant_change", args=[demo.acme.pk])
     assert (hidden_value(form, "value"), hidden_value(form, "version")) == ("lock", "0")
     assert counts_text(page) == "0 of 5 clusters in 2 projects paused now."
 
@@ -352,7 +355,7 @@ def test_an_htmx_post_answers_the_platform_settings_fragment(demo, client_for):
     assert switch_of(page).attrs["aria-checked"] == "true"
     assert hidden_value(switch_form(page), "version") == "1"
     assert counts_text(page) == "5 of 5 clusters in 2 projects paused now."
-    assert page.find("div", id="messages").attrs["hx-swap-oob"] == "true"
+    assert page.find("div", id="messages").attrs["hx-swap-oob"] == "innerHTML"
     assert messages_text(page) == "Agent upgrades paused for 5 clusters in tenant Acme."
     assert "HX-Request" in response["Vary"]
 
@@ -391,7 +394,7 @@ def test_a_bad_htmx_request_leaves_the_switch_alone(demo, client_for):
 
     assert response.status_code == 400
     assert response["HX-Reswap"] == "none"
-    assert "not toggle" in parse(response).find("div", id="messages", hx_swap_oob="true").text
+    assert "not toggle" in parse(response).find("div", id="messages", hx_swap_oob="innerHTML").text
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from django import template
 
 from ..models import Project
 from ..scopes import ScopeRef
-from ..wording import ago, details, upgrade_note, when
+from ..wording import ago, details, fleet_state, upgrade_note, when
 
 register = template.Library()
 register.filter("details", details)
@@ -19,6 +19,12 @@ register.filter("upgrade_note", upgrade_note)
 def project_scope(project: Project) -> ScopeRef:
     """The project's scope, for `{% url 'cluster_list' project|project_scope %}`."""
     return ScopeRef("projects", project.pk)
+
+
+@register.filter
+def state_of(counts) -> object:
+    """The badge of some clusters counted together (a row of the per-project summary)."""
+    return fleet_state(None, counts)
 
 
 @register.filter
