@@ -70,12 +70,22 @@ class ProjectAdmin(GuardedModelAdmin):
 
 @admin.register(Cluster)
 class ClusterAdmin(GuardedModelAdmin):
-    list_display = ("name", "project", "agent_version", "agent_upgrades", "agent_upgrades_set_via")
+    list_display = (
+        "name",
+        "project_name",
+        "agent_version",
+        "agent_upgrades",
+        "agent_upgrades_set_via",
+    )
     list_filter = ("tenant", "agent_upgrades")
     list_select_related = ("project__tenant",)
     search_fields = ("name", "project__name")
     readonly_fields = (*SETTING, "agent_version")
     fieldsets = ((None, {"fields": ("project", "name", "agent_version")}), SETTING_FIELDSET)
+
+    @admin.display(description="project", ordering="project__tenant__name")
+    def project_name(self, cluster: Cluster) -> str:
+        return cluster.project.full_name  # "Acme / Default": projects may share a name
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
