@@ -159,6 +159,31 @@
     report("The console could not be reached; nothing was changed. Check your connection and try again."),
   );
 
+  // Back and Forward bring back the copy of a page the browser kept, which may show a value
+  // changed since. Each history entry remembers how many changes this tab had made when its page
+  // was loaded; a page brought back from before the latest change is loaded again, so that its
+  // switches and badges show the server's truth.
+  const CHANGES = "console-changes";
+  const changesMade = () => Number(sessionStorage.getItem(CHANGES)) || 0;
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const { requestConfig, successful } = event.detail;
+    // This page shows the change; the copy of it the browser keeps for Back does not, so its
+    // history entry keeps the count it was loaded with.
+    if (successful && requestConfig?.verb === "post") {
+      sessionStorage.setItem(CHANGES, String(changesMade() + 1));
+    }
+  });
+  const keptFromBefore = () => (history.state?.[CHANGES] ?? -1) < changesMade();
+  const [navigation] = performance.getEntriesByType("navigation");
+  if (navigation?.type === "back_forward" && keptFromBefore()) {
+    location.reload();
+  } else {
+    history.replaceState({ ...history.state, [CHANGES]: changesMade() }, "");
+  }
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && keptFromBefore()) location.reload();
+  });
+
   // Whatever arrives (the page, a change's answer, a page restored by Back): arm the messages
   // that fade, and give the Main Menu button its state.
   const arm = () => {
