@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from ..models import Project
 from ..scopes import ScopeRef
@@ -13,6 +17,19 @@ register.filter("details", details)
 register.filter("ago", ago)
 register.filter("when", when)
 register.filter("upgrade_note", upgrade_note)
+
+
+# A hyphenated word in the console's sentences is a name: a cluster's ("prod-east"), a user's
+# ("tenant-admin"). A line may break at a hyphen; a name must not ("prod-" / "east").
+HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
+
+@register.filter(needs_autoescape=True)
+def keep_names(text: object, autoescape: bool = True) -> SafeString:
+    """The text, escaped, with each hyphenated name kept on one line (`<span class="name">`);
+    console.js does the same for the dialog's text."""
+    escaped = str(conditional_escape(text) if autoescape else text)
+    return mark_safe(HYPHENATED.sub(r'<span class="name">\g<0></span>', escaped))
 
 
 @register.filter

@@ -13,6 +13,22 @@
   const byId = (id) => document.getElementById(id);
   let pending = null;
 
+  // A hyphenated word in the console's sentences is a name ("prod-east", "tenant-admin"): a
+  // line may break at a hyphen, a name must not. As the pages' keep_names filter does.
+  const keepNames = (element, text) => {
+    element.replaceChildren();
+    let last = 0;
+    for (const match of text.matchAll(/\w+(?:-\w+)+/g)) {
+      element.append(text.slice(last, match.index));
+      const name = document.createElement("span");
+      name.className = "name";
+      name.textContent = match[0];
+      element.append(name);
+      last = match.index + match[0].length;
+    }
+    element.append(text.slice(last));
+  };
+
   // The dialog.
 
   const ask = (request, title, text) => {
@@ -20,8 +36,8 @@
     if (!dialog) return;
     const options = byId("confirm-pause-options");
     pending = request;
-    byId("confirm-title").textContent = title || "Please confirm";
-    byId("confirm-message").textContent = text;
+    keepNames(byId("confirm-title"), title || "Please confirm");
+    keepNames(byId("confirm-message"), text);
     // A pause may carry a reason and an end (in UTC, as the label says).
     options.hidden = !("confirmPause" in request.form.dataset);
     byId("confirm-reason").value = "";
