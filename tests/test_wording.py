@@ -102,3 +102,12 @@ def test_the_release_dialog_for_a_quiet_fleet_and_ended_pauses():
 )
 def test_the_state_of_many_clusters(demo, paused, total, shown):
     assert str(wording.fleet_state(demo.acme, FleetCounts(total=total, paused=paused))) == shown
+
+
+def test_names_are_kept_on_one_line_and_the_rest_is_escaped():
+    from settings_app.templatetags.console import keep_names
+
+    assert keep_names("Paused for cluster prod-east by tenant-admin <b>") == (
+        'Paused for cluster <span class="name">prod-east</span> by '
+        '<span class="name">tenant-admin</span> &lt;b&gt;'
+    )
