@@ -73,7 +73,7 @@ class ProjectAdmin(GuardedModelAdmin):
 class ClusterAdmin(GuardedModelAdmin):
     list_display = (
         "name",
-        "project",
+        "project_name",
         "uid",
         "agent_version",
         "agent_upgrades",
@@ -84,6 +84,10 @@ class ClusterAdmin(GuardedModelAdmin):
     search_fields = ("name", "project__name", "uid")
     readonly_fields = ("uid", *SETTING, "agent_version")
     fieldsets = ((None, {"fields": ("project", "name", "uid", "agent_version")}), SETTING_FIELDSET)
+
+    @admin.display(description="project", ordering="project__tenant__name")
+    def project_name(self, cluster: Cluster) -> str:
+        return cluster.project.full_name  # "Acme / Default": projects may share a name
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

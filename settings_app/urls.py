@@ -19,9 +19,11 @@ register_converter(ScopeConverter, "scope")
 urlpatterns = [
     path("", navigation.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", navigation.LogoutView.as_view(), name="logout"),
     path("scope/", navigation.switch_scope, name="switch_scope"),
     path("platform/upgrades/", platform.platform_upgrades, name="platform_upgrades"),
+    path("platform/upgrades/confirm/", platform.confirm_release, name="confirm_release"),
+    path("platform/upgrades/impact/", platform.release_impact, name="release_impact"),
     # My API Keys (the account area of the header)
     path("account/api-keys/", api_keys.my_api_keys, name="my_api_keys"),
     *[
@@ -54,6 +56,17 @@ urlpatterns = [
         clusters.undo_cluster_change,
         name="undo_cluster_change",
     ),
+    # Without JavaScript, each change is asked on a confirmation page first.
+    path(
+        "<scope:scope>/clusters/<int:cluster_id>/agent-upgrades/confirm/",
+        clusters.confirm_cluster_change,
+        name="confirm_cluster_change",
+    ),
+    path(
+        "<scope:scope>/clusters/<int:cluster_id>/agent-upgrades/undo/confirm/",
+        clusters.confirm_cluster_undo,
+        name="confirm_cluster_undo",
+    ),
     path("<scope:scope>/audit-logs/", audit_logs.audit_log, name="audit_log"),
     # Project Settings
     path(
@@ -76,6 +89,16 @@ urlpatterns = [
         "projects/<int:project_id>/agent-upgrades/undo/",
         project_settings.undo_project_change,
         name="undo_project_change",
+    ),
+    path(
+        "projects/<int:project_id>/agent-upgrades/confirm/",
+        project_settings.confirm_project_change,
+        name="confirm_project_change",
+    ),
+    path(
+        "projects/<int:project_id>/agent-upgrades/undo/confirm/",
+        project_settings.confirm_project_undo,
+        name="confirm_project_undo",
     ),
     # Projects and Tenant Settings
     path("tenants/<int:tenant_id>/projects/", tenant_settings.project_list, name="project_list"),
@@ -102,5 +125,15 @@ urlpatterns = [
         "tenants/<int:tenant_id>/agent-upgrades/undo/",
         tenant_settings.undo_tenant_change,
         name="undo_tenant_change",
+    ),
+    path(
+        "tenants/<int:tenant_id>/agent-upgrades/confirm/",
+        tenant_settings.confirm_tenant_change,
+        name="confirm_tenant_change",
+    ),
+    path(
+        "tenants/<int:tenant_id>/agent-upgrades/undo/confirm/",
+        tenant_settings.confirm_tenant_undo,
+        name="confirm_tenant_undo",
     ),
 ]

@@ -9,7 +9,18 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from .models import AgentUpgrades, AgentUpgradesSetting, AuditEvent, Cluster, Project, Tenant, Via
-from .rules import Change, Expiry, FleetCounts, Rollout, cluster_impact, push_impact
+from .rules import (
+    Change,
+    Expiry,
+    FleetCounts,
+    ProjectCounts,
+    ReleaseImpact,
+    Rollout,
+    cluster_impact,
+    push_impact,
+)
+
+LOGGED_OUT = "You have logged out."
 
 
 def plural(count: int, noun: str) -> str:
@@ -18,6 +29,44 @@ def plural(count: int, noun: str) -> str:
 
 def describe(obj: Tenant | Project | Cluster) -> str:
     return f"{type(obj).__name__.lower()} {obj.name}"
+
+
+def named(obj: Tenant | Project | Cluster) -> str:
+    """How a dialog's title names what it acts on: a cluster by its name, a project or a tenant
+    with its kind ("prod-east", "project Default")."""
+    return obj.name if isinstance(obj, Cluster) else describe(obj)
+
+
+# The state at a glance: the badge of a cluster, and of a project or tenant whose clusters may
+# differ ("Mixed · 2 of 5 clusters paused"). Mixed is a display state counted from the clusters,
+# never a stored value.
+
+
+@dataclass(frozen=True)
+class State:
+    kind: str  # "paused", "active" or "mixed": the badge's class
+    label: str  # "Paused", "Active" or "Mixed"
+    detail: str = ""  # "2 of 5 clusters paused", for Mixed
+
+    def __str__(self) -> str:
+        return f"{self.label} · {self.detail}" if self.detail else self.label
+
+
+def own_state(obj: AgentUpgradesSetting) -> State:
+    """The object's own value, as a cluster's badge shows it."""
+    return State("paused", "Paused") if obj.is_paused else State("active", "Active")
+
+
+def fleet_state(obj: AgentUpgradesSetting | None, counts: FleetCounts | ProjectCounts) -> State:
+    """The state of a project's or tenant's clusters: Paused or Active when they agree, Mixed
+    with the counts when they differ; with no clusters, the object's own value."""
+    if counts.mixed:
+        return State(
+            "mixed", "Mixed", f"{counts.paused} of {plural(counts.total, 'cluster')} paused"
+        )
+    if counts.total:
+        return State("paused", "Paused") if counts.paused else State("active", "Active")
+    return own_state(obj) if obj is not None else State("active", "Active")
 
 
 def ago(moment: datetime) -> str:
@@ -45,11 +94,11 @@ def who(event: AuditEvent) -> str:
 
 def source(obj: AgentUpgradesSetting) -> str:
     """Where the value came from, by whom and when: 'pushed by tenant Acme · tenant-admin · 5
-    minutes ago', and for a change through the API '… · via API key ci-freeze'; 'never set
-    (default)' when nobody has set it."""
+    minutes ago', and for a change through the API '… · via API key ci-freeze'; 'default value,
+    not changed yet' while nobody has changed it."""
     via = obj.agent_upgrades_set_via
     if not via or obj.agent_upgrades_set_at is None:
-        return "never set (default)"
+        return "default value, not changed yet"
     own_scope = type(obj).__name__.lower()
     if via == Via.EXPIRY:
         return f"resumed when its pause ended · {ago(obj.agent_upgrades_set_at)}"
@@ -82,9 +131,33 @@ def details(obj: AgentUpgradesSetting) -> str:
     return " · ".join(parts)
 
 
-def cluster_confirm(cluster: Cluster, platform_agent: str) -> str:
+def change_title(obj: Tenant | Project | Cluster, value: str) -> str:
+    """The dialog's title names the act: 'Pause agent upgrades for prod-east?'."""
+    verb = "Pause" if value == AgentUpgrades.LOCK else "Resume"
+    return f"{verb} agent upgrades for {named(obj)}?"
+
+
+def push_again_label(obj: Project | Tenant, counts: FleetCounts) -> str:
+    """The button that pushes the current value again says what it will do: 'Pause all 5
+    clusters'."""
+    verb = "Pause" if obj.is_paused else "Resume"
+    if counts.total == 1:
+        return f"{verb} its 1 cluster"
+    return f"{verb} all {plural(counts.total, 'cluster')}"
+
+
+def push_again_title(obj: Project | Tenant, counts: FleetCounts) -> str:
+    return f"{push_again_label(obj, counts)} of {describe(obj)}?"
+
+
+def cluster_confirm(cluster: Cluster, platform_agent: str, value: str | None = None) -> str:
+    """What setting the cluster to `value` (by default, the opposite of what holds) will do."""
     name = cluster.name
-    if not cluster.is_paused:
+    pausing = (value or cluster_wanted(cluster)) == AgentUpgrades.LOCK
+    if pausing == cluster.is_paused:
+        state = "paused" if pausing else "active"
+        return f"Agent upgrades are already {state} for cluster {name}; OK changes nothing."
+    if pausing:
         text = (
             f"Pause agent upgrades for cluster {name}. Its agent stays at "
             f"{cluster.agent_version} when the platform is upgraded, until upgrades are resumed."
@@ -97,12 +170,19 @@ def cluster_confirm(cluster: Cluster, platform_agent: str) -> str:
                 f" Its agent will be upgraded from {cluster.agent_version} to "
                 f"{impact.agent_version}."
             )
-    if cluster.agent_upgrades_set_via in (Via.PROJECT, Via.TENANT):
+    via = cluster.agent_upgrades_set_via
+    if via in (Via.PROJECT, Via.TENANT):
+        higher = cluster.project if via == Via.PROJECT else cluster.project.tenant
         text += (
-            f" The current value was pushed by its {cluster.agent_upgrades_set_via}; this "
-            f"override lasts until the {cluster.agent_upgrades_set_via} is set again."
+            f" Its current value came from {via} {higher.name}; the next time {via} "
+            f"{higher.name} is paused or resumed, this cluster follows it again."
         )
     return text
+
+
+def cluster_wanted(cluster: Cluster) -> str:
+    """What a click on the cluster's switch asks for: the opposite of what holds."""
+    return AgentUpgrades.UNLOCK if cluster.is_paused else AgentUpgrades.LOCK
 
 
 def push_confirm(
@@ -214,6 +294,42 @@ def upgrade_note(cluster: Cluster, platform_agent: str) -> str:
         return ""
     why = "held back by the pause" if cluster.is_paused else "it comes with the next rollout"
     return f"Upgrade available: {cluster.agent_version} → {platform_agent} — {why}"
+
+
+def release_title(impact: ReleaseImpact) -> str:
+    return f"Release platform {impact.version}?"
+
+
+def release_confirm(impact: ReleaseImpact) -> str:
+    """'Release 4.8.0: the agents of 412 clusters will be upgraded to 4.8.0; 37 paused clusters
+    in 5 projects will be held back.', counted before anything is written."""
+    agent = impact.agent_version
+    text = f"Release {impact.version}"
+    if agent != impact.version:
+        text += f" with agent {agent}"
+    if impact.upgraded:
+        agents = (
+            "agent of 1 cluster"
+            if impact.upgraded == 1
+            else f"agents of {impact.upgraded} clusters"
+        )
+        text += f": the {agents} will be upgraded to {agent}"
+    else:
+        text += ": no agent will be upgraded"
+    if impact.held_back:
+        were = "cluster" if impact.held_back == 1 else "clusters"
+        text += (
+            f"; {impact.held_back} paused {were} in "
+            f"{plural(impact.held_back_projects, 'project')} will be held back."
+        )
+    else:
+        text += "; no cluster is paused, so none will be held back."
+    if impact.pauses_ended:
+        text += (
+            f" {plural(impact.pauses_ended, 'cluster')} whose pause has ended will be resumed "
+            "first."
+        )
+    return text
 
 
 def rollout_message(rollout: Rollout) -> str:

@@ -129,6 +129,24 @@ ENDPOINTS = {
     ),
     "undo project change": Endpoint("undo_project_change", "POST", "project"),
     "undo tenant change": Endpoint("undo_tenant_change", "POST", "tenant"),
+    # Without JavaScript every change asks first on a page of its own (GET); the in-page dialog
+    # asks the server what a release would do.
+    "confirm cluster change": Endpoint(
+        "confirm_cluster_change", "GET", "cluster in a project scope"
+    ),
+    "confirm cluster change, tenant scope": Endpoint(
+        "confirm_cluster_change", "GET", "cluster in the tenant scope"
+    ),
+    "confirm project change": Endpoint("confirm_project_change", "GET", "project"),
+    "confirm tenant change": Endpoint("confirm_tenant_change", "GET", "tenant"),
+    "confirm cluster undo": Endpoint("confirm_cluster_undo", "GET", "cluster in a project scope"),
+    "confirm cluster undo, tenant scope": Endpoint(
+        "confirm_cluster_undo", "GET", "cluster in the tenant scope"
+    ),
+    "confirm project undo": Endpoint("confirm_project_undo", "GET", "project"),
+    "confirm tenant undo": Endpoint("confirm_tenant_undo", "GET", "tenant"),
+    "confirm a release": Endpoint("confirm_release", "GET", "nothing"),
+    "release impact": Endpoint("release_impact", "GET", "nothing"),
 }
 
 # fmt: off
@@ -234,6 +252,32 @@ MATRIX |= {
     for (endpoint, obj), answers in list(MATRIX.items())
     if endpoint.startswith("change ")
 }
+# A change's confirmation page opens exactly where the change is allowed; an undo's, with nothing
+# yet to undo, goes back to the settings and says so.
+MATRIX |= {
+    (
+        endpoint.replace("change ", "confirm ", 1).replace(",", " change,", 1)
+        if "," in endpoint
+        else endpoint.replace("change ", "confirm ", 1) + " change",
+        obj,
+    ): tuple(200 if answer == CHANGED else answer for answer in answers)
+    for (endpoint, obj), answers in list(MATRIX.items())
+    if endpoint.startswith("change ")
+} | {
+    (
+        endpoint.replace("change ", "confirm ", 1).replace(",", " undo,", 1)
+        if "," in endpoint
+        else endpoint.replace("change ", "confirm ", 1) + " undo",
+        obj,
+    ): tuple(MOVED if answer == CHANGED else answer for answer in answers)
+    for (endpoint, obj), answers in list(MATRIX.items())
+    if endpoint.startswith("change ")
+}
+# Only a superuser releases: the confirmation page and the dialog's count are theirs alone.
+MATRIX |= {
+    ("confirm a release", NOTHING): (LOGIN, 404, 404, 404, 404, 404, 404, 200),
+    ("release impact", NOTHING): (LOGIN, 404, 404, 404, 404, 404, 404, 200),
+}
 
 CASES = [
     pytest.param(role, endpoint, obj, answers[column], id=f"{role}|{endpoint}|{obj}")
@@ -315,6 +359,12 @@ def changed_object(endpoint: Endpoint, obj: str):
 
 def send(client: Client, demo, endpoint: Endpoint, obj: str, **headers: str):
     url = target_url(demo, endpoint, obj)
+    if endpoint.url_name in ("confirm_release", "release_impact"):
+        return client.get(url, {"version": NEW_RELEASE}, **headers)
+    if endpoint.url_name.startswith("confirm_"):
+        target = changed_object(endpoint, obj)
+        version = target.agent_upgrades_version if target else 0
+        return client.get(url, {"value": AgentUpgrades.LOCK, "version": str(version)}, **headers)
     if endpoint.method == "GET":
         return client.get(url, **headers)
     data = {}
@@ -409,7 +459,9 @@ def assert_answer(response, demo, endpoint: Endpoint, obj: str, expected, before
         location = urlsplit(response["Location"])
         assert (location.path == reverse("login")) == (expected in (LOGIN, LOGGED_OUT)), location
         if expected == LOGIN:
-            assert parse_qs(location.query)["next"] == [url]
+            # Back to the page asked for, with its query (a confirmation page's value).
+            (back,) = parse_qs(location.query)["next"]
+            assert back == url or urlsplit(back).path == url
     else:
         assert response.status_code == expected
     if expected == 404:  # the same page for everyone, naming nothing

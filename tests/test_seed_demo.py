@@ -245,8 +245,8 @@ def test_the_demo_users_are_neither_staff_nor_superusers(db):
 def test_it_prints_the_users_their_roles_and_the_password(db):
     output = seed()
 
-    assert "Platform release 4.7.2 (agent 4.7.2)." in output
-    assert "Created 11 tenants, projects and clusters" in output
+    assert "Platform release 4.7.2 (agent 4.7.2): created." in output
+    assert "Created 2 tenants, 3 projects and 6 clusters." in output
     lines = output.splitlines()
     for username, role in [
         ("tenant-admin", "Tenant Admin of Acme"),
@@ -272,7 +272,7 @@ def test_a_second_run_changes_nothing(db):
 
     assert counts() == before_counts
     assert snapshot() == before_rows
-    assert "Created 0 tenants, projects and clusters; the rest existed." in output
+    assert "Nothing to create: 2 tenants, 3 projects and 6 clusters were already there." in output
     assert output.count("existing user, password unchanged") == len(DEMO_USERS)
     assert "password palette-demo" not in output
 
@@ -304,7 +304,7 @@ def test_a_second_run_creates_only_what_is_missing(db):
 
     assert world() == DEMO_WORLD
     assert kept < set(Cluster.objects.values_list("pk", flat=True))
-    assert "Created 1 tenants, projects and clusters" in output
+    assert "Created 1 cluster; 2 tenants, 3 projects and 5 clusters were already there." in output
     assert roles_of("viewer")["project_viewer"] == {"Acme/Default"}
     assert User.objects.get(username="viewer").check_password("palette-demo")
 

@@ -184,7 +184,7 @@ def test_after_a_change_its_panel_offers_to_undo_it(demo, client_for):
     assert len(undo_buttons(page)) == 1
     form = page.find("form", class_="undo-form")
     assert form.attrs["action"] == reverse(
-        "undo_cluster_change", args=[ScopeRef("projects", demo.default.pk), demo.prod_east.pk]
+        "confirm_cluster_undo", args=[ScopeRef("projects", demo.default.pk), demo.prod_east.pk]
     )
     assert form.attrs["data-confirm"] == (
         "Undo the change cluster-admin made just now. Agent upgrades for cluster prod-east go "

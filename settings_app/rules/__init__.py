@@ -37,9 +37,11 @@ from .pauses import (
 from .releases import (
     InvalidRelease,
     ProjectRollout,
+    ReleaseImpact,
     Rollout,
     check_versions,
     current_agent_version,
+    release_impact,
     release_platform,
 )
 from .undo import ChangedSince, NothingToUndo, undo_change, undoable_change
@@ -60,6 +62,7 @@ __all__ = [
     "Pause",
     "ProjectCounts",
     "ProjectRollout",
+    "ReleaseImpact",
     "Rollout",
     "Selection",
     "StaleSetting",
@@ -77,6 +80,7 @@ __all__ = [
     "push_impact",
     "push_project",
     "push_tenant",
+    "release_impact",
     "release_platform",
     "resume_expired_pauses",
     "scope_counts",

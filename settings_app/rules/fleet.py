@@ -20,6 +20,11 @@ class ProjectCounts:
     paused: int
     behind: int
 
+    @property
+    def mixed(self) -> bool:
+        """Some of the project's clusters paused and some not."""
+        return 0 < self.paused < self.total
+
 
 @dataclass(frozen=True)
 class FleetCounts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -17,6 +18,7 @@ from ..models import (
     Cluster,
     PlatformRelease,
     Tenant,
+    paused_now,
     recounting_every_project,
     version_key,
 )
@@ -37,6 +39,20 @@ class ProjectRollout:
     project: str
     upgraded: int
     held_back: int
+
+
+@dataclass(frozen=True)
+class ReleaseImpact:
+    """What releasing a version would do now, counted before anything is written: for the
+    confirm dialog and the confirmation page."""
+
+    version: str
+    agent_version: str
+    upgraded: int  # agents that the rollout would upgrade
+    held_back: int  # paused clusters whose agent would stay behind
+    held_back_projects: int  # projects holding those clusters
+    pauses_ended: int  # clusters whose pause has ended: resumed first, then upgraded
+    by_project: list[ProjectRollout]
 
 
 @dataclass(frozen=True)
@@ -97,19 +113,7 @@ def release_platform(
     with recounting_every_project():
         # A pause that has ended holds nothing back: resume it, and let the rollout upgrade it.
         resumed = resume_ended(now, agent_version, catch_up=False, locked=True)
-        active = Q(agent_upgrades=AgentUpgrades.UNLOCK)
-        outdated = ~Q(agent_version=agent_version)
-        by_project = [
-            ProjectRollout(row["tenant_name"], row["project_name"], row["upgraded"], row["held"])
-            for row in Cluster.objects.values(
-                tenant_name=F("project__tenant__name"), project_name=F("project__name")
-            )
-            .annotate(
-                upgraded=Count("pk", filter=active & outdated),
-                held=Count("pk", filter=Q(agent_upgrades=AgentUpgrades.LOCK) & outdated),
-            )
-            .order_by("tenant_name", "project_name")
-        ]
+        by_project = rollout_by_project(agent_version, now)
         release = PlatformRelease.objects.create(
             version=version,
             agent_version=agent_version,
@@ -118,7 +122,7 @@ def release_platform(
             agents_upgraded=sum(p.upgraded for p in by_project),
             agents_held_back=sum(p.held_back for p in by_project),
         )
-        to_upgrade = Cluster.objects.filter(active & outdated)
+        to_upgrade = Cluster.objects.filter(~paused_now(now) & ~Q(agent_version=agent_version))
         insert_select(
             AgentUpgrade,
             to_upgrade,
@@ -128,4 +132,45 @@ def release_platform(
         to_upgrade.update(agent_version=agent_version)
     return Rollout(
         release, previous, release.agents_upgraded, release.agents_held_back, by_project, resumed
+    )
+
+
+def rollout_by_project(agent_version: str, now: datetime) -> list[ProjectRollout]:
+    """Per project, the agents a rollout of `agent_version` upgrades at `now` (every cluster
+    whose pause does not hold and whose agent differs) and the ones it holds back (paused ones
+    whose agent differs). The rollout counts with it, and so does its forecast."""
+    held = paused_now(now)
+    outdated = ~Q(agent_version=agent_version)
+    return [
+        ProjectRollout(row["tenant_name"], row["project_name"], row["upgraded"], row["held"])
+        for row in Cluster.objects.values(
+            tenant_name=F("project__tenant__name"), project_name=F("project__name")
+        )
+        .annotate(
+            upgraded=Count("pk", filter=~held & outdated),
+            held=Count("pk", filter=held & outdated),
+        )
+        .order_by("tenant_name", "project_name")
+    ]
+
+
+def release_impact(
+    version: str, *, agent_version: str = "", now: datetime | None = None
+) -> ReleaseImpact:
+    """What `release_platform(version, agent_version=…)` would do if it ran now, written
+    nowhere; InvalidRelease (which says why) for a version it would refuse."""
+    version, agent_version = check_versions(version, agent_version, PlatformRelease.current())
+    now = now or timezone.now()
+    by_project = rollout_by_project(agent_version, now)
+    pauses_ended = Cluster.objects.filter(
+        agent_upgrades=AgentUpgrades.LOCK, agent_upgrades_until__lte=now
+    ).count()
+    return ReleaseImpact(
+        version=version,
+        agent_version=agent_version,
+        upgraded=sum(p.upgraded for p in by_project),
+        held_back=sum(p.held_back for p in by_project),
+        held_back_projects=sum(1 for p in by_project if p.held_back),
+        pauses_ended=pauses_ended,
+        by_project=by_project,
     )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from ..models import Project
 from ..scopes import ScopeRef
-from ..wording import ago, details, key_question, upgrade_note, when, who
+from ..wording import ago, details, fleet_state, key_question, upgrade_note, when, who
 
 register = template.Library()
 register.filter("details", details)
@@ -17,10 +21,29 @@ register.filter("who", who)
 register.filter("key_question", key_question)
 
 
+# A hyphenated word in the console's sentences is a name: a cluster's ("prod-east"), a user's
+# ("tenant-admin"). A line may break at a hyphen; a name must not ("prod-" / "east").
+HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
+
+@register.filter(needs_autoescape=True)
+def keep_names(text: object, autoescape: bool = True) -> SafeString:
+    """The text, escaped, with each hyphenated name kept on one line (`<span class="name">`);
+    console.js does the same for the dialog's text."""
+    escaped = str(conditional_escape(text) if autoescape else text)
+    return mark_safe(HYPHENATED.sub(r'<span class="name">\g<0></span>', escaped))
+
+
 @register.filter
 def project_scope(project: Project) -> ScopeRef:
     """The project's scope, for `{% url 'cluster_list' project|project_scope %}`."""
     return ScopeRef("projects", project.pk)
+
+
+@register.filter
+def state_of(counts) -> object:
+    """The badge of some clusters counted together (a row of the per-project summary)."""
+    return fleet_state(None, counts)
 
 
 @register.filter

@@ -18,10 +18,19 @@ from .. import rules
 from ..models import Cluster, PlatformRelease, Project, Scope, paused_now
 from ..permissions import cluster_access, cluster_for_user, scope_for_user
 from ..scopes import ConsoleScope, ScopeRef
-from ..wording import cluster_history
+from ..wording import cluster_history, fleet_state
 from .navigation import page_context
 from .paging import page_of
-from .switch import apply_change, apply_undo, cluster_switch
+from .switch import (
+    Question,
+    SwitchUrls,
+    apply_change,
+    apply_undo,
+    cluster_question,
+    cluster_switch,
+    confirm_change,
+    confirm_undo,
+)
 
 CLUSTERS_PER_PAGE = 50
 
@@ -118,7 +127,11 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "settings_app/cluster_list.html#cluster-results", context)
-    context.update(summary=counts.by_project, totals=counts)
+    context.update(
+        summary=counts.by_project,
+        totals=counts,
+        scope_state=fleet_state(console.tenant if console.is_tenant else console.project, counts),
+    )
     context.update(page_context(request, console, "cluster_list"))
     return render(request, "settings_app/cluster_list.html", context)
 
@@ -150,6 +163,20 @@ def undo_cluster_change(request: HttpRequest, scope: ScopeRef, cluster_id: int) 
     return apply_undo(request, ClusterPage(request, console, cluster))
 
 
+@login_required
+@require_GET
+def confirm_cluster_change(request: HttpRequest, scope: ScopeRef, cluster_id: int) -> HttpResponse:
+    console, cluster = cluster_for_user(request.user, scope, cluster_id, change=True)
+    return confirm_change(request, ClusterPage(request, console, cluster))
+
+
+@login_required
+@require_GET
+def confirm_cluster_undo(request: HttpRequest, scope: ScopeRef, cluster_id: int) -> HttpResponse:
+    console, cluster = cluster_for_user(request.user, scope, cluster_id, change=True)
+    return confirm_undo(request, ClusterPage(request, console, cluster))
+
+
 @dataclass
 class ClusterPage:
     """A cluster's details page, and its Cluster Settings panel as a change's answer."""
@@ -161,6 +188,22 @@ class ClusterPage:
     @property
     def settings_url(self) -> str:
         return reverse("cluster_settings", args=[self.console.ref, self.obj.pk])
+
+    @property
+    def urls(self) -> SwitchUrls:
+        args = [self.console.ref, self.obj.pk]
+        return SwitchUrls(
+            change=reverse("change_cluster_agent_upgrades", args=args),
+            confirm_change=reverse("confirm_cluster_change", args=args),
+            undo=reverse("undo_cluster_change", args=args),
+            confirm_undo=reverse("confirm_cluster_undo", args=args),
+        )
+
+    def question(self, value: str) -> Question:
+        return cluster_question(self.obj, value, rules.current_agent_version())
+
+    def page_context(self) -> dict:
+        return page_context(self.request, self.console, "cluster_list")
 
     def render(
         self,
@@ -188,8 +231,7 @@ class ClusterPage:
             "history": cluster_history(cluster),
             "switch": cluster_switch(
                 cluster,
-                action=reverse("change_cluster_agent_upgrades", args=[console.ref, cluster.pk]),
-                undo_action=reverse("undo_cluster_change", args=[console.ref, cluster.pk]),
+                urls=self.urls,
                 access=cluster_access(console.roles, cluster),
                 platform_agent=platform_agent,
                 change=change,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from ..permissions import landing_scope, scope_choices, scope_for_user
 from ..roles import roles_for
 from ..scopes import ConsoleScope, ScopeConverter
+from ..wording import LOGGED_OUT
 
 
 def page_context(request: HttpRequest, console: ConsoleScope | None, current: str) -> dict:
@@ -48,3 +51,12 @@ def switch_scope(request: HttpRequest) -> HttpResponse:
     scope_for_user(request.user, ref)  # 404 for a scope the user may not open
     url = reverse("cluster_list", args=[ref])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out, and say so on the login page that follows."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, LOGGED_OUT)  # kept in a cookie: the session is gone
+        return response

@@ -13,8 +13,9 @@ from .. import rules
 from ..models import Project, Tenant
 from ..permissions import access_to
 from ..scopes import ConsoleScope
+from ..wording import fleet_state
 from .navigation import page_context
-from .switch import push_switch
+from .switch import Question, SwitchUrls, push_question, push_switch
 
 PANEL = "settings_app/_platform_settings.html"
 
@@ -38,6 +39,30 @@ class SettingsPage:
         name = "tenant_platform_settings" if self.is_tenant else "project_platform_settings"
         return reverse(name, args=[self.obj.pk])
 
+    @property
+    def kind(self) -> str:
+        return "tenant" if self.is_tenant else "project"
+
+    @property
+    def urls(self) -> SwitchUrls:
+        kind, args = self.kind, [self.obj.pk]
+        return SwitchUrls(
+            change=reverse(f"change_{kind}_agent_upgrades", args=args),
+            confirm_change=reverse(f"confirm_{kind}_change", args=args),
+            undo=reverse(f"undo_{kind}_change", args=args),
+            confirm_undo=reverse(f"confirm_{kind}_undo", args=args),
+        )
+
+    def question(self, value: str) -> Question:
+        platform_agent = rules.current_agent_version()
+        return push_question(self.obj, value, self.counts(self.obj, platform_agent), platform_agent)
+
+    def page_context(self) -> dict:
+        return page_context(self.request, self.console, f"{self.kind}_settings")
+
+    def counts(self, obj: Project | Tenant, platform_agent: str) -> rules.FleetCounts:
+        return rules.scope_counts(obj, platform_agent)
+
     def render(
         self, obj: Project | Tenant, *, status: int = 200, change: rules.Change | None = None
     ) -> HttpResponse:
@@ -48,17 +73,17 @@ class SettingsPage:
             platform_agent, counts = change.platform_agent, change.counts
         else:
             platform_agent = rules.current_agent_version()
-            counts = rules.scope_counts(obj, platform_agent)
-        kind = "tenant" if self.is_tenant else "project"
+            counts = self.counts(obj, platform_agent)
+        kind = self.kind
         context = {
             kind: obj,
             "scope_object": obj,
             "counts": counts,
             "section": self.section,
+            "state": fleet_state(obj, counts),
             "switch": push_switch(
                 obj,
-                action=reverse(f"change_{kind}_agent_upgrades", args=[obj.pk]),
-                undo_action=reverse(f"undo_{kind}_change", args=[obj.pk]),
+                urls=self.urls,
                 access=access_to(self.console.roles, obj),
                 counts=counts,
                 platform_agent=platform_agent,
@@ -69,5 +94,5 @@ class SettingsPage:
             return render(self.request, PANEL, context, status=status)
         if self.section == "general" and self.is_tenant:
             context["project_count"] = obj.projects.count()
-        context.update(page_context(self.request, self.console, f"{kind}_settings"))
+        context.update(self.page_context())
         return render(self.request, f"settings_app/{kind}_settings.html", context, status=status)

@@ -9,7 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from ..permissions import project_for_user
 from .platform_settings import SettingsPage
-from .switch import apply_change, apply_undo
+from .switch import apply_change, apply_undo, confirm_change, confirm_undo
 
 
 @login_required
@@ -35,3 +35,17 @@ def change_project_agent_upgrades(request: HttpRequest, project_id: int) -> Http
 def undo_project_change(request: HttpRequest, project_id: int) -> HttpResponse:
     console = project_for_user(request.user, project_id, change=True)
     return apply_undo(request, SettingsPage(request, console, console.project))
+
+
+@login_required
+@require_GET
+def confirm_project_change(request: HttpRequest, project_id: int) -> HttpResponse:
+    console = project_for_user(request.user, project_id, change=True)
+    return confirm_change(request, SettingsPage(request, console, console.project))
+
+
+@login_required
+@require_GET
+def confirm_project_undo(request: HttpRequest, project_id: int) -> HttpResponse:
+    console = project_for_user(request.user, project_id, change=True)
+    return confirm_undo(request, SettingsPage(request, console, console.project))

@@ -11,7 +11,7 @@ from typing import Protocol
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from .. import rules
 from ..models import AgentUpgrades, Cluster, Project, Tenant
@@ -19,11 +19,18 @@ from ..permissions import Access
 from ..rules import Change, FleetCounts, InvalidPause, StaleSetting
 from ..wording import (
     NOTHING_TO_UNDO,
+    State,
+    change_title,
     changed_since_message,
     cluster_confirm,
+    cluster_wanted,
     conflict_message,
     done_message,
-    plural,
+    fleet_state,
+    named,
+    own_state,
+    push_again_label,
+    push_again_title,
     push_confirm,
     replayed_message,
     undo_confirm,
@@ -33,15 +40,43 @@ from .errors import error_response
 
 
 @dataclass(frozen=True)
+class SwitchUrls:
+    """Where a settings panel's forms go: with JavaScript, the change endpoints (after the
+    in-page dialog); without it, the confirmation pages that ask the same question first."""
+
+    change: str
+    confirm_change: str
+    undo: str
+    confirm_undo: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a dialog or a confirmation page asks: its title names the act, its text the impact."""
+
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
 class UndoOffer:
     """The "Undo this change" button: the change that wrote the setting can still be undone."""
 
     action: str
-    confirm: str
+    confirm_url: str
+    question: Question
+
+
+def undo_question(obj: Cluster | Project | Tenant, event) -> Question:
+    return Question(f"Undo this change to {named(obj)}?", undo_confirm(obj, event))
 
 
 def undo_offer(
-    obj: Cluster | Project | Tenant, *, action: str, access: Access, known: Change | None = None
+    obj: Cluster | Project | Tenant,
+    *,
+    urls: SwitchUrls,
+    access: Access,
+    known: Change | None = None,
 ) -> Callable[[], UndoOffer | None]:
     """An undo for whoever may change the object, while the change that wrote it still holds;
     looked up only if the page shows it, and not at all when the change just made is known."""
@@ -53,7 +88,9 @@ def undo_offer(
             event = known.event if known.undid is None else rules.undoable_change(obj)
         else:
             event = rules.undoable_change(obj)
-        return UndoOffer(action, undo_confirm(obj, event)) if event else None
+        if not event:
+            return None
+        return UndoOffer(urls.undo, urls.confirm_undo, undo_question(obj, event))
 
     return offer
 
@@ -61,16 +98,18 @@ def undo_offer(
 @dataclass(frozen=True)
 class Switch:
     """What the switch template needs; `wanted` is what a click asks for. A project or tenant
-    whose clusters were set below it also offers to push its current value again (rule 2)."""
+    whose clusters were set below it, or differ, also offers to push its current value again
+    (rule 2), with a button that says exactly what it does ("Pause all 5 clusters")."""
 
-    action: str
+    urls: SwitchUrls
     target: str  # the id of the panel that the server's answer replaces
     checked: bool
     version: int
     access: Access
-    confirm: str
+    question: Question
+    state: State  # the badge next to the switch
     reapply_label: str = ""
-    reapply_confirm: str = ""
+    reapply_question: Question | None = None
     undo_lookup: Callable[[], UndoOffer | None] = lambda: None
 
     @cached_property
@@ -86,66 +125,70 @@ class Switch:
         return AgentUpgrades.LOCK if self.checked else AgentUpgrades.UNLOCK
 
     @property
-    def title(self) -> str:
-        return "Resume agent upgrades?" if self.checked else "Pause agent upgrades?"
-
-    @property
-    def reapply_title(self) -> str:
-        return "Pause agent upgrades again?" if self.checked else "Resume agent upgrades again?"
-
-    @property
     def asks_to_pause(self) -> bool:
         """A click pauses: the dialog then offers a reason and an end."""
         return not self.checked
 
 
+def cluster_question(cluster: Cluster, value: str, platform_agent: str) -> Question:
+    return Question(change_title(cluster, value), cluster_confirm(cluster, platform_agent, value))
+
+
+def push_question(
+    obj: Project | Tenant, value: str, counts: FleetCounts, platform_agent: str
+) -> Question:
+    """A push of `value`; of the value the object already has, it is the push-again button's."""
+    title = (
+        push_again_title(obj, counts)
+        if value == obj.effective_agent_upgrades
+        else change_title(obj, value)
+    )
+    return Question(title, push_confirm(obj, value, counts, platform_agent))
+
+
 def cluster_switch(
     cluster: Cluster,
     *,
-    action: str,
-    undo_action: str,
+    urls: SwitchUrls,
     access: Access,
     platform_agent: str,
     change: Change | None = None,
 ) -> Switch:
     return Switch(
-        action=action,
+        urls=urls,
         target="cluster-settings",
         checked=cluster.is_paused,
         version=cluster.agent_upgrades_version,
         access=access,
-        confirm=cluster_confirm(cluster, platform_agent),
-        undo_lookup=undo_offer(cluster, action=undo_action, access=access, known=change),
+        question=cluster_question(cluster, cluster_wanted(cluster), platform_agent),
+        state=own_state(cluster),
+        undo_lookup=undo_offer(cluster, urls=urls, access=access, known=change),
     )
 
 
 def push_switch(
     obj: Project | Tenant,
     *,
-    action: str,
-    undo_action: str,
+    urls: SwitchUrls,
     access: Access,
     counts: FleetCounts,
     platform_agent: str,
     change: Change | None = None,
 ) -> Switch:
     wanted = AgentUpgrades.UNLOCK if obj.is_paused else AgentUpgrades.LOCK
-    reapply = counts.set_below > 0 and access.change
-    verb = "Pause" if obj.is_paused else "Resume"
+    reapply = access.change and counts.total > 0 and (counts.set_below > 0 or counts.mixed)
+    current = obj.effective_agent_upgrades
     return Switch(
-        action=action,
+        urls=urls,
         target="platform-settings",
         checked=obj.is_paused,
         version=obj.agent_upgrades_version,
         access=access,
-        confirm=push_confirm(obj, wanted, counts, platform_agent),
-        reapply_label=f"{verb} all {plural(counts.total, 'cluster')} again" if reapply else "",
-        reapply_confirm=(
-            push_confirm(obj, obj.effective_agent_upgrades, counts, platform_agent)
-            if reapply
-            else ""
-        ),
-        undo_lookup=undo_offer(obj, action=undo_action, access=access, known=change),
+        question=push_question(obj, wanted, counts, platform_agent),
+        state=fleet_state(obj, counts),
+        reapply_label=push_again_label(obj, counts) if reapply else "",
+        reapply_question=push_question(obj, current, counts, platform_agent) if reapply else None,
+        undo_lookup=undo_offer(obj, urls=urls, access=access, known=change),
     )
 
 
@@ -193,10 +236,19 @@ class SettingsPanel(Protocol):
 
     obj: Tenant | Project | Cluster
     settings_url: str  # where a plain form post is sent back to
+    urls: SwitchUrls
 
     def render(
         self, obj: Tenant | Project | Cluster, *, status: int = 200, change: Change | None = None
     ) -> HttpResponse: ...
+
+    def question(self, value: str) -> Question:
+        """What setting the object to `value` will do, as the dialog asks it."""
+        ...
+
+    def page_context(self) -> dict:
+        """The Main Menu and Scope switcher of the page the panel is on."""
+        ...
 
 
 def apply_change(request: HttpRequest, panel: SettingsPanel) -> HttpResponse:
@@ -259,3 +311,91 @@ def apply_undo(request: HttpRequest, panel: SettingsPanel) -> HttpResponse:
     if not request.htmx:
         return redirect(panel.settings_url)
     return panel.render(change.target, change=change)
+
+
+# Without JavaScript, the same question as the dialog's is a page of its own: a click on the
+# switch, the push-again button or Undo comes here first (a GET that changes nothing), and only
+# its OK posts the change.
+
+
+class ConfirmChangeForm(forms.Form):
+    value = AgentUpgradesForm.base_fields["value"]
+    version = AgentUpgradesForm.base_fields["version"]
+
+
+def confirm_change(request: HttpRequest, panel: SettingsPanel) -> HttpResponse:
+    """The confirmation page of a change: the impact, the optional Reason and Pause until of a
+    pause, then OK (which posts the change) and Cancel (back to the settings). A form rendered
+    before someone else's change is sent back to the settings with the conflict, as a post
+    would be, and nothing is asked."""
+    form = ConfirmChangeForm(request.GET)
+    if not form.is_valid():
+        errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
+        return error_response(request, 400, "Bad request", f"{errors} Nothing was changed.")
+    value, version = form.cleaned_data["value"], form.cleaned_data["version"]
+    if stale(panel.obj, version):
+        messages.error(request, conflict_message(panel.obj))
+        return redirect(panel.settings_url)
+    fields = {"value": value, "version": panel.obj.agent_upgrades_version}
+    return confirmation_page(
+        request,
+        panel.page_context(),
+        panel.question(value),
+        action=panel.urls.change,
+        fields=fields,
+        back=panel.settings_url,
+        pausing=value == AgentUpgrades.LOCK,
+    )
+
+
+def confirm_undo(request: HttpRequest, panel: SettingsPanel) -> HttpResponse:
+    """The confirmation page of "Undo this change"."""
+    form = UndoForm(request.GET)
+    if not form.is_valid():
+        errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
+        return error_response(request, 400, "Bad request", f"{errors} Nothing was changed.")
+    if stale(panel.obj, form.cleaned_data["version"]):
+        messages.error(request, conflict_message(panel.obj))
+        return redirect(panel.settings_url)
+    event = rules.undoable_change(panel.obj)
+    if event is None:
+        messages.error(request, NOTHING_TO_UNDO)
+        return redirect(panel.settings_url)
+    return confirmation_page(
+        request,
+        panel.page_context(),
+        undo_question(panel.obj, event),
+        action=panel.urls.undo,
+        fields={"version": panel.obj.agent_upgrades_version},
+        back=panel.settings_url,
+    )
+
+
+def stale(obj: Tenant | Project | Cluster, version: int | None) -> bool:
+    return version is not None and version != obj.agent_upgrades_version
+
+
+def confirmation_page(
+    request: HttpRequest,
+    context: dict,
+    question: Question,
+    *,
+    action: str,
+    fields: dict,
+    back: str,
+    pausing: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "settings_app/confirm.html",
+        {
+            **context,
+            "question": question,
+            "action": action,
+            "fields": fields,
+            "back": back,
+            "pausing": pausing,
+        },
+        status=status,
+    )

@@ -11,9 +11,10 @@ from django.views.decorators.vary import vary_on_headers
 from .. import rules
 from ..models import Scope
 from ..permissions import tenant_for_user
+from ..wording import fleet_state
 from .navigation import page_context
 from .platform_settings import SettingsPage
-from .switch import apply_change, apply_undo
+from .switch import apply_change, apply_undo, confirm_change, confirm_undo
 
 
 @login_required
@@ -31,6 +32,7 @@ def project_list(request: HttpRequest, tenant_id: int) -> HttpResponse:
     by_project = {row.project_id: row for row in counts.by_project}
     for project in projects:
         project.counts = by_project.get(project.pk)
+        project.state = fleet_state(project, project.counts or rules.FleetCounts())
     return render(
         request,
         "settings_app/project_list.html",
@@ -59,3 +61,17 @@ def change_tenant_agent_upgrades(request: HttpRequest, tenant_id: int) -> HttpRe
 def undo_tenant_change(request: HttpRequest, tenant_id: int) -> HttpResponse:
     console = tenant_for_user(request.user, tenant_id, change=True)
     return apply_undo(request, SettingsPage(request, console, console.tenant))
+
+
+@login_required
+@require_GET
+def confirm_tenant_change(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    console = tenant_for_user(request.user, tenant_id, change=True)
+    return confirm_change(request, SettingsPage(request, console, console.tenant))
+
+
+@login_required
+@require_GET
+def confirm_tenant_undo(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    console = tenant_for_user(request.user, tenant_id, change=True)
+    return confirm_undo(request, SettingsPage(request, console, console.tenant))

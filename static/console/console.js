@@ -1,23 +1,68 @@
-// The console's one script: the in-page confirm dialog for the Pause Agent Upgrades switch.
-// htmx asks before every request (htmx:confirm); for a switch we hold the request, open our
-// <dialog>, and send it only on OK. The switch never flips by itself: it shows the server's answer.
-// A plain form that asks first (an API key's Revoke, Activate, Delete) uses the same dialog; on
-// OK it is sent with confirmed=yes. Without this script the server asks on a page of its own.
-// Copy buttons copy the text of the element they name.
+// The console's one script. Every change asks first: htmx asks before every request
+// (htmx:confirm); for a form that asks (data-confirm, or data-confirm-url whose answer the server
+// counts first), we hold the request, open our <dialog>, and send it only on OK. The switch never
+// flips by itself: it shows the server's answer. A plain form that asks first (an API key's
+// Revoke, Activate, Delete) uses the same dialog and is sent with confirmed=yes; without this
+// script the server asks on a page of its own. Also: messages that can be closed and that fade
+// when they report a success, Copy buttons, and the Main Menu button's state on narrow screens.
+// Elements are looked up when used: htmx's history restore (Back) replaces the page's body.
 (() => {
   "use strict";
-  const dialog = document.getElementById("confirm-dialog");
-  if (!dialog) return;
-  const options = dialog.querySelector("#confirm-pause-options");
-  const reason = dialog.querySelector("#confirm-reason");
-  const until = dialog.querySelector("#confirm-until");
+  document.documentElement.classList.add("js");
+
+  const FADE_AFTER_MS = 6000;
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+  const byId = (id) => document.getElementById(id);
   let pending = null;
+
+  // A hyphenated word in the console's sentences is a name ("prod-east", "tenant-admin"): a
+  // line may break at a hyphen, a name must not. As the pages' keep_names filter does.
+  const keepNames = (element, text) => {
+    element.replaceChildren();
+    let last = 0;
+    for (const match of text.matchAll(/\w+(?:-\w+)+/g)) {
+      element.append(text.slice(last, match.index));
+      const name = document.createElement("span");
+      name.className = "name";
+      name.textContent = match[0];
+      element.append(name);
+      last = match.index + match[0].length;
+    }
+    element.append(text.slice(last));
+  };
+
+  // The dialog.
+
+  const ask = (request, title, text) => {
+    const dialog = byId("confirm-dialog");
+    if (!dialog) return;
+    const options = byId("confirm-pause-options");
+    pending = request;
+    keepNames(byId("confirm-title"), title || "Please confirm");
+    keepNames(byId("confirm-message"), text);
+    // A pause may carry a reason and an end (in UTC, as the label says).
+    options.hidden = !("confirmPause" in request.form.dataset);
+    byId("confirm-reason").value = "";
+    byId("confirm-until").value = "";
+    byId("confirm-until").min = new Date().toISOString().slice(0, 16);
+    // What an earlier change reported is not left behind the question.
+    byId("messages")?.replaceChildren();
+    dialog.returnValue = "";
+    dialog.showModal();
+    dialog.querySelector("button[value=cancel]").focus();
+  };
 
   document.addEventListener("htmx:confirm", (event) => {
     const form = event.detail.elt;
-    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
-    event.preventDefault();
-    ask(form, () => event.detail.issueRequest(true));
+    if (!(form instanceof HTMLFormElement)) return;
+    const request = { form, send: () => event.detail.issueRequest(true) };
+    if (form.dataset.confirmUrl) {
+      event.preventDefault();
+      askWithImpact(request);
+    } else if (form.dataset.confirm) {
+      event.preventDefault();
+      ask(request, form.dataset.confirmTitle, form.dataset.confirm);
+    }
   });
 
   document.addEventListener("submit", (event) => {
@@ -25,38 +70,53 @@
     if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
     if (form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) return; // htmx asks
     event.preventDefault();
-    ask(form, () => {
+    const send = () => {
       setField(form, "confirmed", "yes");
       form.submit();
-    });
+    };
+    ask({ form, send }, form.dataset.confirmTitle, form.dataset.confirm);
   });
 
-  const ask = (form, send) => {
-    pending = { form, send };
-    dialog.querySelector("#confirm-title").textContent = form.dataset.confirmTitle || "Please confirm";
-    dialog.querySelector("#confirm-message").textContent = form.dataset.confirm;
-    // A pause may carry a reason and an end (in UTC, as the label says).
-    const pausing = "confirmPause" in form.dataset;
-    options.hidden = !pausing;
-    reason.value = "";
-    until.value = "";
-    until.min = new Date().toISOString().slice(0, 16);
-    dialog.returnValue = "";
-    dialog.showModal();
-    dialog.querySelector("button[value=cancel]").focus();
+  // Releasing a version: the server counts the impact first, then the dialog asks. A version it
+  // would refuse is sent as it is, and the answer says why next to the field.
+  const askWithImpact = async (request) => {
+    const query = new URLSearchParams(new FormData(request.form));
+    let answer;
+    try {
+      const response = await fetch(`${request.form.dataset.confirmUrl}?${query}`, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) throw new Error(`status ${response.status}`);
+      answer = await response.json();
+    } catch {
+      report("The console could not count what this would change; nothing was changed. Try again in a moment.");
+      return;
+    }
+    if (answer.error) {
+      request.send();
+      return;
+    }
+    ask(request, answer.title, answer.text);
   };
 
-  dialog.addEventListener("close", () => {
-    const request = pending;
-    pending = null;
-    if (!request || dialog.returnValue !== "ok") return;
-    if (!options.hidden) {
-      setField(request.form, "reason", reason.value.trim());
-      setField(request.form, "until", until.value);
-    }
-    focusAfterSwap = request.form.getAttribute("hx-target");
-    request.send();
-  });
+  document.addEventListener(
+    "close",
+    (event) => {
+      const dialog = event.target;
+      if (!(dialog instanceof HTMLDialogElement) || dialog.id !== "confirm-dialog") return;
+      const request = pending;
+      pending = null;
+      if (!request || dialog.returnValue !== "ok") return;
+      if (!byId("confirm-pause-options").hidden) {
+        setField(request.form, "reason", byId("confirm-reason").value.trim());
+        setField(request.form, "until", byId("confirm-until").value);
+      }
+      focusAfterSwap = request.form.getAttribute("hx-target");
+      request.send();
+    },
+    true, // "close" does not bubble
+  );
 
   const setField = (form, name, value) => {
     let input = form.querySelector(`input[type=hidden][name=${name}]`);
@@ -77,13 +137,49 @@
     focusAfterSwap = null;
   });
 
-  // Answers htmx does not swap (a server error, no connection) still get a message.
+  // Messages: each can be closed; a success (or a note) fades after a few seconds, unless the
+  // pointer or the focus is on it; errors and conflicts stay until closed.
+
+  const dismiss = (message) => {
+    if (!message.isConnected) return;
+    if (reducedMotion.matches) {
+      message.remove();
+      return;
+    }
+    message.classList.add("is-fading");
+    message.addEventListener("transitionend", () => message.remove(), { once: true });
+    setTimeout(() => message.remove(), 1000); // should no transition run
+  };
+
+  const fadeLater = (message, delay) =>
+    setTimeout(() => {
+      if (!message.isConnected) return;
+      if (message.matches(":hover, :focus-within")) {
+        fadeLater(message, 2000);
+        return;
+      }
+      dismiss(message);
+    }, delay);
+
+  document.addEventListener("click", (event) => {
+    const close = event.target.closest?.(".message-close");
+    if (!close) return;
+    close.closest(".message")?.remove();
+    byId("main")?.focus();
+  });
+
   const report = (text) => {
-    const region = document.getElementById("messages");
+    const region = byId("messages");
     if (!region) return;
-    const message = document.createElement("p");
+    const message = document.createElement("div");
     message.className = "message message-error";
-    message.textContent = text;
+    const paragraph = document.createElement("p");
+    paragraph.textContent = text;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "message-close";
+    close.setAttribute("aria-label", "Close message");
+    message.append(paragraph, close);
     region.replaceChildren(message);
   };
   document.addEventListener("htmx:responseError", () =>
@@ -93,12 +189,63 @@
     report("The console could not be reached; nothing was changed. Check your connection and try again."),
   );
 
-  // Copy buttons: hidden in the page (they need this script), shown here.
-  for (const button of document.querySelectorAll("button[data-copy]")) button.hidden = false;
+  // Back and Forward bring back the copy of a page the browser kept, which may show a value
+  // changed since. Each history entry remembers how many changes this tab had made when its page
+  // was loaded; a page brought back from before the latest change is loaded again, so that its
+  // switches and badges show the server's truth.
+  const CHANGES = "console-changes";
+  const changesMade = () => Number(sessionStorage.getItem(CHANGES)) || 0;
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const { requestConfig, successful } = event.detail;
+    // This page shows the change; the copy of it the browser keeps for Back does not, so its
+    // history entry keeps the count it was loaded with.
+    if (successful && requestConfig?.verb === "post") {
+      sessionStorage.setItem(CHANGES, String(changesMade() + 1));
+    }
+  });
+  const keptFromBefore = () => (history.state?.[CHANGES] ?? -1) < changesMade();
+  const [navigation] = performance.getEntriesByType("navigation");
+  if (navigation?.type === "back_forward" && keptFromBefore()) {
+    location.reload();
+  } else {
+    history.replaceState({ ...history.state, [CHANGES]: changesMade() }, "");
+  }
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && keptFromBefore()) location.reload();
+  });
+
+  // Whatever arrives (the page, a change's answer, a page restored by Back): arm the messages
+  // that fade, and give the Main Menu button its state.
+  const arm = () => {
+    const region = byId("messages");
+    const delay = Number(region?.dataset.fadeAfter) || FADE_AFTER_MS;
+    for (const message of document.querySelectorAll(
+      "#messages :is(.message-success, .message-info):not([data-fades])",
+    )) {
+      message.dataset.fades = "";
+      fadeLater(message, delay);
+    }
+    // Copy buttons need this script: the page hides them, this shows them.
+    for (const button of document.querySelectorAll("button[data-copy][hidden]")) button.hidden = false;
+    for (const button of document.querySelectorAll(".menu-button:not([aria-expanded])")) {
+      const menu = byId(button.getAttribute("popovertarget"));
+      button.setAttribute("aria-expanded", String(Boolean(menu?.matches(":popover-open"))));
+    }
+  };
+  document.addEventListener(
+    "toggle",
+    (event) => {
+      if (event.target.id !== "main-menu") return;
+      document
+        .querySelector(".menu-button")
+        ?.setAttribute("aria-expanded", String(event.newState === "open"));
+    },
+    true, // "toggle" does not bubble
+  );
   document.addEventListener("click", async (event) => {
-    const button = event.target instanceof Element ? event.target.closest("button[data-copy]") : null;
+    const button = event.target.closest?.("button[data-copy]");
     if (!button) return;
-    const source = document.getElementById(button.dataset.copy);
+    const source = byId(button.dataset.copy);
     if (!source) return;
     const text = "value" in source ? source.value : source.textContent.trim();
     try {
@@ -113,4 +260,7 @@
       report("Copying is not allowed here: the text is selected, press Ctrl+C to copy it.");
     }
   });
+
+  new MutationObserver(arm).observe(document.body, { childList: true, subtree: true });
+  arm();
 })();

@@ -76,7 +76,10 @@ def test_the_digests_are_compared_in_constant_time(demo, monkeypatch):
 @pytest.mark.parametrize(
     "spoil",
     [
-        pytest.param(lambda row, key: (row, "x" + key[1:]), id="unknown"),
+        # One character changed (the key is random: it may begin with either letter).
+        pytest.param(
+            lambda row, key: (row, ("y" if key[0] == "x" else "x") + key[1:]), id="unknown"
+        ),
         pytest.param(lambda row, key: (row, key + "x"), id="longer"),
         pytest.param(lambda row, key: (row, ""), id="empty"),
         pytest.param(lambda row, key: (row, "k" * 5000), id="huge"),

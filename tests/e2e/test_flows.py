@@ -308,8 +308,8 @@ def test_a_resumed_cluster_stays_active_until_the_tenant_is_paused_again(
     click_and_confirm(
         page,
         switch,
-        "Resume agent upgrades for cluster prod-east. The current value was pushed by its "
-        "tenant; this override lasts until the tenant is set again.",
+        "Resume agent upgrades for cluster prod-east. Its current value came from tenant Acme; "
+        "the next time tenant Acme is paused or resumed, this cluster follows it again.",
     )
     expect(switch).not_to_be_checked()
     expect(messages(page)).to_have_text("Agent upgrades resumed for cluster prod-east.")

@@ -92,12 +92,17 @@ def behind_badges(page: Page) -> Locator:
     return clusters_table(page).get_by_text("Behind", exact=True)
 
 
-def release(page: Page, version: str) -> None:
-    """Header > Platform Upgrades > Version > Release."""
+def release(page: Page, version: str, confirm: bool = True) -> None:
+    """Header > Platform Upgrades > Version > Release > OK (a version that would be refused
+    is not asked about: `confirm=False`)."""
     page.get_by_role("link", name="Platform Upgrades", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Platform Upgrades")
     page.get_by_label("Version", exact=True).fill(version)
     page.get_by_role("button", name="Release", exact=True).click()
+    if confirm:
+        dialog = confirm_dialog(page)
+        expect(dialog).to_contain_text(f"Release {version}")
+        dialog.get_by_role("button", name="OK", exact=True).click()
 
 
 def open_pause_dialog(page: Page, switch: Locator) -> Locator:
@@ -454,7 +459,7 @@ def test_a_refused_release_shows_why_next_to_the_form_and_changes_nothing(
     browsing.allow_console_error(r"status of 400\b")  # the browser logs the refused answer
 
     with page.expect_response(lambda response: response.request.method == "POST") as answer:
-        release(page, version)
+        release(page, version, confirm=False)
     assert answer.value.status == 400
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Platform Upgrades")

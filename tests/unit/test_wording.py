@@ -53,7 +53,7 @@ def by(username: str) -> User:
 
 SOURCES = {
     # a value, written how and when: what the console says of where it came from
-    "never set": (lambda: prod_east(), "never set (default)"),
+    "never set": (lambda: prod_east(), "default value, not changed yet"),
     "set on the cluster": (
         lambda: prod_east(
             agent_upgrades=LOCK,
@@ -148,8 +148,9 @@ def test_the_details_of_an_ended_pause_say_it_ended_and_what_it_was():
         pytest.param(
             prod_east(agent_upgrades=LOCK, agent_upgrades_set_via=Via.PROJECT),
             "4.7.2",
-            "Resume agent upgrades for cluster prod-east. The current value was pushed by its "
-            "project; this override lasts until the project is set again.",
+            "Resume agent upgrades for cluster prod-east. Its current value came from project "
+            "Default; the next time project Default is paused or resumed, this cluster follows "
+            "it again.",
             id="resume what a push set",
         ),
     ],

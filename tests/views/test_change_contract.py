@@ -15,6 +15,7 @@ its own view's tests; who gets which answer is in tests/test_permission_matrix.p
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -219,7 +220,7 @@ def test_an_htmx_post_answers_the_settings_panel_with_the_new_state(demo, client
     assert hidden_value(switch_form(page), "version") == "1"
     endpoint.assert_paused_now(page)
     messages = page.find("div", id="messages")
-    assert messages.attrs["hx-swap-oob"] == "true"
+    assert messages.attrs["hx-swap-oob"] == "innerHTML"
     assert messages_text(page) == f"Agent upgrades paused for {endpoint.paused}."
     assert "HX-Request" in response["Vary"]
     assert setting(endpoint.target(demo)) == (LOCK, 1)
@@ -403,7 +404,7 @@ def test_a_bad_htmx_request_leaves_the_switch_alone_and_says_why(demo, client_fo
     assert response.status_code == 400
     assert response["HX-Reswap"] == "none"
     messages = parse(response).find("div", id="messages")
-    assert messages.attrs["hx-swap-oob"] == "true"
+    assert messages.attrs["hx-swap-oob"] == "innerHTML"
     assert "not toggle" in messages.text
     assert setting(endpoint.target(demo)) == (UNLOCK, 0)
 
@@ -467,7 +468,7 @@ def test_another_tenants_object_gets_the_404_of_a_missing_one_and_nothing_is_sav
     assert b"globex" not in foreign.content.lower()
     if headers:  # htmx: the message where the page shows messages, and no swap
         assert foreign["HX-Reswap"] == "none"
-        messages = parse(foreign).find("div", id="messages", hx_swap_oob="true")
+        messages = parse(foreign).find("div", id="messages", hx_swap_oob="innerHTML")
         assert messages.text == (
             f"{NOT_FOUND} Nothing was changed; reload the page to see what you can reach."
         )
@@ -508,7 +509,7 @@ def test_an_htmx_post_without_a_csrf_token_gets_403_and_no_swap(demo, user, endp
     assert response.status_code == 403
     assert response["HX-Reswap"] == "none"
     messages = parse(response).find("div", id="messages")
-    assert messages.attrs["hx-swap-oob"] == "true"
+    assert messages.attrs["hx-swap-oob"] == "innerHTML"
     assert "Reload the page" in messages.text
     assert every_setting() == before
 
@@ -517,7 +518,7 @@ def test_an_htmx_post_without_a_csrf_token_gets_403_and_no_swap(demo, user, endp
 def test_the_token_the_page_carries_lets_the_post_through(demo, user, endpoint):
     client = csrf_client(user("tenant-admin"))
     page = parse(client.get(endpoint.settings_url(demo)))
-    token = hidden_value(switch_form(page), "csrfmiddlewaretoken")
+    token = json.loads(page.find("body").attrs["hx-headers"])["X-CSRFToken"]
 
     response = client.post(endpoint.url(demo), {"value": "lock"}, HTTP_X_CSRFTOKEN=token)
 

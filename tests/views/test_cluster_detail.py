@@ -96,7 +96,7 @@ def test_the_details_page_shows_the_clusters_facts(demo, client_for):
     assert facts["Agent version"] == "4.6.9 Behind"
     assert facts["Platform version"] == "4.7.2 (agent 4.7.2)"
     assert facts["Agent upgrades"] == (
-        "Active never set (default) "
+        "Active default value, not changed yet "
         "Upgrade available: 4.6.9 → 4.7.2 — it comes with the next rollout"
     )
 
@@ -182,8 +182,10 @@ def test_the_settings_panel_shows_an_unchecked_switch_for_an_active_cluster(demo
     assert switch.attrs["aria-checked"] == "false"
     assert "disabled" not in switch.attrs
     form = switch_form(page)
-    assert form.attrs["method"] == "post"
-    assert form.attrs["action"] == change_url(scope, demo.prod_east.pk)
+    assert form.attrs["method"] == "get"
+    assert form.attrs["action"] == reverse(
+        "confirm_cluster_change", args=[scope, demo.prod_east.pk]
+    )
     assert form.attrs["hx-post"] == change_url(scope, demo.prod_east.pk)
     assert hidden_value(form, "value") == "lock"
     assert hidden_value(form, "version") == "0"
@@ -252,8 +254,9 @@ def test_the_confirm_text_warns_that_an_override_lasts_until_the_next_push(demo,
     response = client_for("project-admin").get(settings_url(project_scope(demo), demo.prod_east))
 
     assert switch_form(parse(response)).attrs["data-confirm"] == (
-        "Resume agent upgrades for cluster prod-east. The current value was pushed by its "
-        "project; this override lasts until the project is set again."
+        "Resume agent upgrades for cluster prod-east. Its current value came from project "
+        "Default; the next time project Default is paused or resumed, this cluster follows it "
+        "again."
     )
 
 
@@ -266,11 +269,16 @@ def test_the_switch_offers_a_reason_and_an_end_only_when_it_asks_to_pause(demo, 
     to_resume = switch_form(parse(client.get(url)))
 
     assert "data-confirm-pause" in to_pause.attrs
-    assert to_pause.find("input", name="reason").attrs["maxlength"] == "200"
-    assert to_pause.find("input", name="until").attrs["type"] == "datetime-local"
     assert "data-confirm-pause" not in to_resume.attrs
-    assert to_resume.find_all("input", name="reason") == []
-    assert to_resume.find_all("input", name="until") == []
+    # Without JavaScript, they are asked on the confirmation page the switch's form opens.
+    asks_pause, asks_resume = (
+        parse(client.get(form.attrs["action"], {"value": v}))
+        for form, v in ((to_pause, "lock"), (to_resume, "unlock"))
+    )
+    assert asks_pause.find("input", id="confirm-page-reason").attrs["maxlength"] == "200"
+    assert asks_pause.find("input", id="confirm-page-until").attrs["type"] == "datetime-local"
+    assert asks_resume.find_all("input", id="confirm-page-reason") == []
+    assert asks_resume.find_all("input", id="confirm-page-until") == []
 
 
 # The agent: behind the platform, held back by the pause.

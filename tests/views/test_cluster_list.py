@@ -201,7 +201,10 @@ def test_the_summary_counts_clusters_paused_and_behind_in_the_tenant(demo, clien
     page = parse(client_for("tenant-admin").get(tenant_clusters(demo)))
 
     assert totals(page) == {"Clusters": "5", "Paused": "4", "Behind": "3"}
-    assert per_project(page) == [["Default", "3", "2", "1"], ["Edge", "2", "2", "2"]]
+    assert per_project(page) == [
+        ["Default", "3", "2", "1", "Mixed · 2 of 3 clusters paused"],
+        ["Edge", "2", "2", "2", "Paused"],
+    ]
 
 
 def test_the_summary_of_a_project_counts_only_its_clusters(demo, client_for, fleet):
@@ -236,7 +239,7 @@ def test_the_summary_never_counts_another_tenants_clusters(demo, client_for, fle
     )
 
     assert totals(page) == {"Clusters": "1", "Paused": "1", "Behind": "0"}
-    assert per_project(page) == [["Default", "1", "1", "0"]]
+    assert per_project(page) == [["Default", "1", "1", "0", "Paused"]]
 
 
 def test_nothing_is_behind_before_any_release(demo, client_for):
@@ -624,7 +627,10 @@ def test_the_tenant_summary_leaves_out_ended_pauses_project_by_project(
     page = parse(client_for("tenant-admin").get(tenant_clusters(demo)))
 
     assert totals(page) == {"Clusters": "5", "Paused": "1", "Behind": "0"}
-    assert per_project(page) == [["Default", "3", "1", "0"], ["Edge", "2", "0", "0"]]
+    assert per_project(page) == [
+        ["Default", "3", "1", "0", "Mixed · 1 of 3 clusters paused"],
+        ["Edge", "2", "0", "0", "Active"],
+    ]
 
 
 # A pause's reason and end; a pause whose end has passed is never shown as holding.

@@ -54,7 +54,7 @@ def test_the_page_offers_a_form_to_release_a_version(demo, superuser, client_for
     page = parse(client_for("root").get(PLATFORM_URL))
 
     form = page.find("form", class_="release-form")
-    assert form.attrs["method"] == "post"
+    assert form.attrs["method"] == "get"  # to the confirmation page; htmx posts after the dialog
     assert page.find("label", for_="id_version").text == "Version"
     assert page.find("label", for_="id_agent_version").text == "Agent version"
     assert form.find("input", name="version")

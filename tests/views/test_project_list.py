@@ -27,7 +27,10 @@ def test_the_projects_page_lists_the_tenants_projects_with_their_counts(demo, cl
 
     assert response.status_code == 200
     rows = [row[:4] for row in table_rows(parse(response))]
-    assert rows == [["Default", "3", "0", "Active"], ["Edge", "2", "1", "Active"]]
+    assert rows == [
+        ["Default", "3", "0", "Active"],
+        ["Edge", "2", "1", "Mixed · 1 of 2 clusters paused"],
+    ]
 
 
 def test_each_project_links_to_its_scope_and_its_platform_settings(demo, client_for):

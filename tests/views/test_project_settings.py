@@ -74,7 +74,7 @@ def test_general_shows_the_projects_facts(demo, client_for):
         "UID": f"{demo.default.uid} Copy",
         "Tenant": "Acme",
         "Clusters": "3",
-        "Agent upgrades": "Active · never set (default)",
+        "Agent upgrades": "Active · default value, not changed yet",
     }
     assert page.find_all("button", role="switch") == []
 
@@ -123,7 +123,7 @@ def test_platform_settings_shows_the_switch_and_the_counts(demo, client_for):
     assert switch.attrs["aria-checked"] == "false"
     assert "disabled" not in switch.attrs
     form = switch_form(page)
-    assert form.attrs["action"] == change_url(demo.default.pk)
+    assert form.attrs["action"] == reverse("confirm_project_change", args=[demo.default.pk])
     assert form.attrs["hx-post"] == change_url(demo.default.pk)
     assert (hidden_value(form, "value"), hidden_value(form, "version")) == ("lock", "0")
     assert counts_text(page) == "0 of 3 clusters paused now."
@@ -257,7 +257,7 @@ def test_the_push_again_dialog_of_an_ended_pause_speaks_of_resuming(demo, client
 
     again = page.find("form", class_="reapply-form")
     assert again.find("input", name="value").attrs["value"] == "unlock"
-    assert again.find("button").text == "Resume all 3 clusters again"
+    assert again.find("button").text == "Resume all 3 clusters"
     assert again.attrs["data-confirm"].startswith("Resume agent upgrades again")
 
 

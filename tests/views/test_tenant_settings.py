@@ -82,7 +82,7 @@ def test_general_shows_the_tenants_facts(demo, client_for):
         "Name": "Acme",
         "Projects": "2",
         "Clusters": "5",
-        "Agent upgrades": "Active · never set (default)",
+        "Agent upgrades": "Active · default value, not changed yet",
     }
     assert page.find_all("button", role="switch") == []
 
@@ -111,7 +111,7 @@ def test_platform_settings_shows_the_switch_and_the_counts(demo, client_for):
     assert switch.attrs["aria-checked"] == "false"
     assert "disabled" not in switch.attrs
     form = switch_form(page)
-    assert form.attrs["action"] == change_url(demo.acme.pk)
+    assert form.attrs["action"] == reverse("confirm_tenant_change", args=[demo.acme.pk])
     assert (hidden_value(form, "value"), hidden_value(form, "version")) == ("lock", "0")
     assert counts_text(page) == "0 of 5 clusters in 2 projects paused now."
 

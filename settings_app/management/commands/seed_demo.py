@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -26,6 +28,25 @@ USERS = [
 ]
 
 
+def counted(counts: Counter) -> str:
+    """'2 tenants, 3 projects and 6 clusters'."""
+    parts = [
+        f"{counts[kind]} {kind}{'' if counts[kind] == 1 else 's'}"
+        for kind in ("tenant", "project", "cluster")
+        if counts[kind]
+    ]
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
+def created_and_existing(created: Counter, existed: Counter) -> str:
+    """What this run created and what was there before it, as it happened."""
+    if not +existed:
+        return f"Created {counted(created)}."
+    if not +created:
+        return f"Nothing to create: {counted(existed)} were already there."
+    return f"Created {counted(created)}; {counted(existed)} were already there."
+
+
 class Command(BaseCommand):
     help = (
         "Create the demo data: tenants Acme and Globex, their projects and clusters, the first "
@@ -48,24 +69,29 @@ class Command(BaseCommand):
     def handle(self, *args, password: str, reset: bool, **options):
         if reset:
             self._reset()
-        release, _ = PlatformRelease.objects.get_or_create(
+        release, new_release = PlatformRelease.objects.get_or_create(
             version=FIRST_RELEASE, defaults={"agent_version": FIRST_RELEASE}
         )
-        created = 0
+        created, existed = Counter(), Counter()
         for tenant_name, projects in TENANTS.items():
             tenant, new = Tenant.objects.get_or_create(name=tenant_name)
-            created += new
+            (created if new else existed)["tenant"] += 1
             for project_name, cluster_names in projects.items():
                 project, new = Project.objects.get_or_create(tenant=tenant, name=project_name)
-                created += new
+                (created if new else existed)["project"] += 1
                 existing = set(project.clusters.values_list("name", flat=True))
                 for name in cluster_names:
-                    if name not in existing:
+                    if name in existing:
+                        existed["cluster"] += 1
+                    else:
                         rules.new_cluster(project, name, agent_version=release.agent_version)
-                        created += 1
+                        created["cluster"] += 1
 
-        self.stdout.write(f"Platform release {release.version} (agent {release.agent_version}).")
-        self.stdout.write(f"Created {created} tenants, projects and clusters; the rest existed.")
+        state = "created" if new_release else "already there"
+        self.stdout.write(
+            f"Platform release {release.version} (agent {release.agent_version}): {state}."
+        )
+        self.stdout.write(created_and_existing(created, existed))
         self.stdout.write("Demo users:")
         for username, role, permission, path in USERS:
             user, new_user = User.objects.get_or_create(username=username)
