@@ -230,6 +230,9 @@ def through_history(step) -> None:
     except Error as aborted:
         if "ERR_ABORTED" not in aborted.message:
             raise
+    # The next step starts from a settled page: a copy that reloads itself has finished doing so
+    # (a second Back sent during that reload was lost on a busy machine).
+    step.__self__.wait_for_load_state("load")
 
 
 def names_listed(page: Page):
