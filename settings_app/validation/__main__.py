@@ -4,6 +4,7 @@ Agent Upgrades against a console, in headless Chromium, and say whether they hol
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from playwright.sync_api import sync_playwright
 
-        from . import procedures, report, steps
+        from . import api, procedures, report, steps
     except ImportError:
         say(
             "Playwright is not installed. Install the validation extra: "
@@ -162,6 +163,22 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as error:
             say(f"Chromium at {executable} would not start: {error}")
             return EXIT_NOT_STARTED
+        api_check = None
+        if api_key:
+            client = api.Client(
+                args.base_url,
+                api_key,
+                args.api_key_env,
+                insecure=args.ignore_https_errors,
+                evidence=args.evidence,
+            )
+            try:
+                api.preflight(client)
+            except api.ApiUnusable as unusable:
+                say(str(unusable))
+                browser.close()
+                return EXIT_NOT_STARTED
+            api_check = functools.partial(api.compare, client)
         session = procedures.Session(
             browser,
             args.base_url,
@@ -170,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             evidence=args.evidence,
             say=say,
             ignore_https_errors=args.ignore_https_errors,
+            api_check=api_check,
         )
         not_started = _preflight(session, steps, say)
         if not_started:
@@ -181,11 +199,12 @@ def main(argv: list[str] | None = None) -> int:
                 outcome = session.enable(target, keep=args.keep)
             else:
                 outcome = session.check(target, expect=args.expect)
-            if api_key and not outcome.failure:
-                from . import api
-
-                api.compare(outcome, args.base_url, api_key, say, args.ignore_https_errors)
             outcomes.append(outcome)
+            if outcome.stopped:
+                say(outcome.stopped)
+                say("The run stopped: the API could not be used.")
+                browser.close()
+                return EXIT_NOT_STARTED
         browser.close()
 
     say("")

@@ -162,15 +162,33 @@ def open_cluster_settings(page: Page) -> Locator:
     return agent_upgrades_switch(page)
 
 
-def open_platform_settings(page: Page, settings_menu: str) -> Locator:
-    """Main Menu › Project Settings or Tenant Settings › Platform Settings; the switch."""
+def open_platform_settings(
+    page: Page, settings_menu: str, *, on_general: Callable[[Page], None] | None = None
+) -> Locator:
+    """Main Menu › Project Settings or Tenant Settings › Platform Settings; the switch.
+    `on_general` runs on the page the menu opens first (General), before Platform Settings."""
     go_to(page, settings_menu)
+    if on_general is not None:
+        on_general(page)
     with step(
         f"{settings_menu} › Platform Settings", "no link named “Platform Settings” on the page"
     ):
         page.get_by_role("link", name="Platform Settings", exact=True).click()
         expect(page.get_by_role("heading", name="Platform Settings", exact=True)).to_be_visible()
     return agent_upgrades_switch(page)
+
+
+def read_uid(page: Page) -> str:
+    """The uid a details page shows as its fact "UID" (a term and its definition)."""
+    with step("See the UID", "no term “UID” with a uid after it on the page") as looking:
+        term = page.get_by_role("term").filter(has_text=re.compile(r"^\s*UID\s*$"))
+        expect(term).to_have_count(1)
+        text = term.locator("xpath=following-sibling::*[1]").inner_text()
+        found = re.search(r"\b[0-9a-f]{24}\b", text)
+        if not found:
+            looking.missing = f"the fact “UID” shows no uid: {text.strip()!r}"
+            raise AssertionError(looking.missing)
+        return found.group()
 
 
 def agent_upgrades_switch(page: Page) -> Locator:
