@@ -37,7 +37,8 @@ def parser() -> argparse.ArgumentParser:
         epilog=(
             "Exit status: 0 when every procedure holds, 1 when one fails (the output names the "
             "step and the missing name), 2 when the run could not start (console unreachable, "
-            "login refused, no browser)."
+            "login refused, no browser; with --api-key-env, the API unreachable or the key "
+            "refused)."
         ),
     )
     p.add_argument("mode", choices=["enable", "check"], help="enable, or check (changes nothing)")
@@ -89,8 +90,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--api-key-env",
         metavar="VAR",
-        help="also read each scope through the API with the key in this environment variable, "
-        "and check that the API and the page agree",
+        help="also read each scope through the API (/v1/) with the key in this environment "
+        "variable, while the page's value holds, and fail the step “The API agrees” when the API "
+        "and the page differ; the answers go to --evidence",
     )
     p.add_argument("--junit", metavar="FILE", type=Path, help="write JUnit XML here")
     p.add_argument(
@@ -252,6 +254,17 @@ def _preflight(session, steps, say) -> int:
             say(
                 f"The console at {session.base_url} could not be reached ({failed.message}). "
                 "Check the address, and that the console is running."
+            )
+            return EXIT_NOT_STARTED
+        if session.base_url.startswith("http://") and not context.cookies():
+            # A console that sends Secure cookies (DJANGO_SECURE_COOKIES, on unless DEBUG) over
+            # plain HTTP: the browser keeps none (except on 127.0.0.1/localhost), so the login
+            # form's CSRF check fails. Nothing the procedures could show.
+            say(
+                f"Logging in failed ({failed.message}) and the browser kept no cookie from "
+                f"{session.base_url}: the console sends secure cookies, which a browser keeps "
+                "only over HTTPS. Use the console's https:// address (with "
+                "--ignore-https-errors for a certificate the browser does not trust)."
             )
             return EXIT_NOT_STARTED
         say(f"Logging in failed: {failed}")

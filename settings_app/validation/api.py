@@ -14,6 +14,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import steps
 
@@ -50,10 +51,13 @@ class Client:
         if project_uid:
             headers["ProjectUid"] = project_uid
         context = ssl._create_unverified_context() if self.insecure else None
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=context), _SameHostRedirects()
+        )
         for attempt in range(3):
             request = urllib.request.Request(url, headers=headers, method="GET")
             try:
-                with urllib.request.urlopen(request, timeout=TIMEOUT_S, context=context) as r:
+                with opener.open(request, timeout=TIMEOUT_S) as r:
                     answer = Answer(r.status, _json(r.read()))
             except urllib.error.HTTPError as error:
                 answer = Answer(error.code, _json(error.read()))
@@ -98,6 +102,19 @@ class Client:
         }
         name = f"api-{self._count:02d}-{slug}.json"
         (self.evidence / name).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect on the same host (http:// to https:// on a console that redirects to
+    HTTPS), never to another host: urllib would send it the key."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).hostname != urlsplit(req.full_url).hostname:
+            raise ApiUnusable(
+                f"The console's API at {req.full_url} redirected to another host ({newurl}); "
+                "the key is not sent there. Give that address as --base-url if it is the console."
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _json(raw: bytes) -> Any:
