@@ -100,15 +100,20 @@ def log_in(page: Page, base_url: str, username: str, password: str) -> None:
 
 
 def main_menu(page: Page) -> Locator:
-    return page.get_by_role("navigation", name="Main Menu")
+    """The navigation named "Main Menu", also while folded behind its button (a hidden popover
+    is out of the accessibility tree, so it is looked for among hidden elements too)."""
+    return page.get_by_role("navigation", name="Main Menu", include_hidden=True)
 
 
 def open_main_menu(page: Page) -> Locator:
     """The Main Menu, unfolded first where a narrow screen folds it behind its button."""
     menu = main_menu(page)
     button = page.get_by_role("button", name="Main Menu", exact=True)
-    if button.count() and button.is_visible() and button.get_attribute("aria-expanded") == "false":
+    # Whether it is folded is what the screen shows, not aria-expanded: the script sets that,
+    # and the menu folds without it (a popover).
+    if button.count() and button.is_visible() and not menu.is_visible():
         button.click()
+        expect(menu).to_be_visible()
     return menu
 
 
@@ -191,6 +196,11 @@ def read_uid(page: Page) -> str:
         return found.group()
 
 
+def confirm_dialog(page: Page) -> Locator:
+    """The confirm pop-up: an in-page dialog (role dialog or alertdialog) with OK and Cancel."""
+    return page.get_by_role("dialog").or_(page.get_by_role("alertdialog"))
+
+
 def agent_upgrades_switch(page: Page) -> Locator:
     return page.get_by_role("switch", name=SWITCH, exact=True)
 
@@ -213,7 +223,7 @@ def undo_and_confirm(page: Page, switch: Locator) -> bool:
     with step(UNDO, f"the button named “{UNDO}” cannot be clicked") as looking:
         button.click()
         looking.missing = "no pop-up (a dialog) after “Undo this change”"
-        dialog = page.get_by_role("dialog")
+        dialog = confirm_dialog(page)
         expect(dialog).to_be_visible()
     with step("OK in the pop-up", "no button named “OK” in the pop-up") as looking:
         dialog.get_by_role("button", name="OK", exact=True).click()
@@ -232,7 +242,7 @@ def toggle_and_confirm(
         expect(switch).to_be_enabled()
         switch.click()
         looking.missing = "no pop-up (a dialog) after the toggle"
-        dialog = page.get_by_role("dialog")
+        dialog = confirm_dialog(page)
         expect(dialog).to_be_visible()
         if says is not None:
             looking.missing = f"the pop-up does not say “{says}”"
