@@ -50,7 +50,11 @@ class Client:
         headers = {"ApiKey": self.key, "Accept": "application/json", "User-Agent": USER_AGENT}
         if project_uid:
             headers["ProjectUid"] = project_uid
-        context = ssl._create_unverified_context() if self.insecure else None
+        context = None
+        if self.insecure:  # --ignore-https-errors: as the browser, accept any certificate
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
         opener = urllib.request.build_opener(
             urllib.request.HTTPSHandler(context=context), _SameHostRedirects()
         )
