@@ -123,6 +123,7 @@ class Session:
         fresh browser, then put the value back the same way unless `keep`."""
         outcome = Outcome(target, "enable", "paused")
         started = time.monotonic()
+        toggled = False
         try:
             with self._page(outcome, "enable") as page:
                 steps.log_in(page, self.base_url, self.username, self.password)
@@ -131,7 +132,7 @@ class Session:
                 if was_on:
                     self.say(f"  [{target}] already paused: nothing to toggle, nothing to put back")
                 else:
-                    steps.toggle_and_confirm(page, switch)
+                    toggled = steps.toggle_and_confirm(page, switch)
             with self._page(outcome, "validate") as page:
                 self._validate(page, outcome)
                 if not keep and not was_on and outcome.seen == "paused":
@@ -144,6 +145,11 @@ class Session:
                         outcome.restored = "active"
         except steps.StepFailed as failed:
             outcome.failure, outcome.failed_step = failed.message, failed.step
+        if toggled and not keep and not outcome.restored:
+            self.say(
+                f"  [{target}] LEFT PAUSED: the run paused it and could not put it back; "
+                "resume it by hand (Undo this change on its page)"
+            )
         outcome.seconds = time.monotonic() - started
         return outcome
 
