@@ -4,6 +4,7 @@ Agent Upgrades against a console, in headless Chromium, and say whether they hol
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -36,7 +37,8 @@ def parser() -> argparse.ArgumentParser:
         epilog=(
             "Exit status: 0 when every procedure holds, 1 when one fails (the output names the "
             "step and the missing name), 2 when the run could not start (console unreachable, "
-            "login refused, no browser)."
+            "login refused, no browser; with --api-key-env, the API unreachable or the key "
+            "refused)."
         ),
     )
     p.add_argument("mode", choices=["enable", "check"], help="enable, or check (changes nothing)")
@@ -88,8 +90,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--api-key-env",
         metavar="VAR",
-        help="also read each scope through the API with the key in this environment variable, "
-        "and check that the API and the page agree",
+        help="also read each scope through the API (/v1/) with the key in this environment "
+        "variable, while the page's value holds, and fail the step “The API agrees” when the API "
+        "and the page differ; the answers go to --evidence",
     )
     p.add_argument("--junit", metavar="FILE", type=Path, help="write JUnit XML here")
     p.add_argument(
@@ -133,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from playwright.sync_api import sync_playwright
 
-        from . import procedures, report, steps
+        from . import api, procedures, report, steps
     except ImportError:
         say(
             "Playwright is not installed. Install the validation extra: "
@@ -162,6 +165,22 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as error:
             say(f"Chromium at {executable} would not start: {error}")
             return EXIT_NOT_STARTED
+        api_check = None
+        if api_key:
+            client = api.Client(
+                args.base_url,
+                api_key,
+                args.api_key_env,
+                insecure=args.ignore_https_errors,
+                evidence=args.evidence,
+            )
+            try:
+                api.preflight(client)
+            except api.ApiUnusable as unusable:
+                say(str(unusable))
+                browser.close()
+                return EXIT_NOT_STARTED
+            api_check = functools.partial(api.compare, client)
         session = procedures.Session(
             browser,
             args.base_url,
@@ -170,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             evidence=args.evidence,
             say=say,
             ignore_https_errors=args.ignore_https_errors,
+            api_check=api_check,
         )
         not_started = _preflight(session, steps, say)
         if not_started:
@@ -181,11 +201,12 @@ def main(argv: list[str] | None = None) -> int:
                 outcome = session.enable(target, keep=args.keep)
             else:
                 outcome = session.check(target, expect=args.expect)
-            if api_key and not outcome.failure:
-                from . import api
-
-                api.compare(outcome, args.base_url, api_key, say, args.ignore_https_errors)
             outcomes.append(outcome)
+            if outcome.stopped:
+                say(outcome.stopped)
+                say("The run stopped: the API could not be used.")
+                browser.close()
+                return EXIT_NOT_STARTED
         browser.close()
 
     say("")
@@ -233,6 +254,17 @@ def _preflight(session, steps, say) -> int:
             say(
                 f"The console at {session.base_url} could not be reached ({failed.message}). "
                 "Check the address, and that the console is running."
+            )
+            return EXIT_NOT_STARTED
+        if session.base_url.startswith("http://") and not context.cookies():
+            # A console that sends Secure cookies (DJANGO_SECURE_COOKIES, on unless DEBUG) over
+            # plain HTTP: the browser keeps none (except on 127.0.0.1/localhost), so the login
+            # form's CSRF check fails. Nothing the procedures could show.
+            say(
+                f"Logging in failed ({failed.message}) and the browser kept no cookie from "
+                f"{session.base_url}: the console sends secure cookies, which a browser keeps "
+                "only over HTTPS. Use the console's https:// address (with "
+                "--ignore-https-errors for a certificate the browser does not trust)."
             )
             return EXIT_NOT_STARTED
         say(f"Logging in failed: {failed}")

@@ -13,7 +13,8 @@ from typing import Literal
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page
 
-from . import steps
+from . import api, steps
+from .api import ApiUnusable
 
 Kind = Literal["cluster", "project", "tenant"]
 TIMEOUT_MS = 10_000
@@ -37,16 +38,21 @@ class Target:
         return re.sub(r"[^a-z0-9]+", "-", str(self).lower()).strip("-")
 
 
-def open_switch(page: Page, target: Target) -> Locator:
+def open_switch(
+    page: Page, target: Target, *, on_details: Callable[[Page], None] | None = None
+) -> Locator:
     """Navigate as Palette's documentation says, from wherever the user landed: Main Menu ›
     Clusters › the cluster › Settings › Cluster Settings; or Project Settings (Tenant Settings)
-    › Platform Settings in the project's (tenant's) scope."""
+    › Platform Settings in the project's (tenant's) scope. `on_details` runs on the cluster's
+    details page, or the project's Project Settings › General, on the way."""
     if target.kind == "cluster":
         steps.open_cluster(page, target.name)
+        if on_details is not None:
+            on_details(page)
         return steps.open_cluster_settings(page)
     if target.kind == "project":
         steps.choose_scope(page, target.tenant, target.name)
-        return steps.open_platform_settings(page, steps.PROJECT_SETTINGS)
+        return steps.open_platform_settings(page, steps.PROJECT_SETTINGS, on_general=on_details)
     steps.choose_scope(page, target.name)
     return steps.open_platform_settings(page, steps.TENANT_SETTINGS)
 
@@ -72,6 +78,7 @@ class Outcome:
     restored: str = ""
     seconds: float = 0.0
     steps: list[StepRecord] = field(default_factory=list)
+    stopped: str = ""  # why the run cannot go on (the API cannot be used): exit 2
 
     @property
     def held(self) -> bool:
@@ -97,6 +104,7 @@ class Session:
         evidence: Path | None = None,
         say: Callable[[str], None] = print,
         ignore_https_errors: bool = False,
+        api_check: Callable[[Target, bool, str], None] | None = None,
     ) -> None:
         self.browser = browser
         self.base_url = base_url.rstrip("/")
@@ -105,6 +113,7 @@ class Session:
         self.evidence = evidence
         self.say = say
         self.ignore_https_errors = ignore_https_errors
+        self.api_check = api_check  # (target, the page showed paused, its uid): raises StepFailed
         self._shots = 0
 
     # The procedures.
@@ -114,6 +123,7 @@ class Session:
         fresh browser, then put the value back the same way unless `keep`."""
         outcome = Outcome(target, "enable", "paused")
         started = time.monotonic()
+        toggled = False
         try:
             with self._page(outcome, "enable") as page:
                 steps.log_in(page, self.base_url, self.username, self.password)
@@ -122,9 +132,9 @@ class Session:
                 if was_on:
                     self.say(f"  [{target}] already paused: nothing to toggle, nothing to put back")
                 else:
-                    steps.toggle_and_confirm(page, switch)
+                    toggled = steps.toggle_and_confirm(page, switch)
             with self._page(outcome, "validate") as page:
-                outcome.seen = state(self._validate(page, target))
+                self._validate(page, outcome)
                 if not keep and not was_on and outcome.seen == "paused":
                     # Put the value back as it was, with where it came from: by undoing the
                     # change where the console offers it, by toggling it back where not.
@@ -135,6 +145,11 @@ class Session:
                         outcome.restored = "active"
         except steps.StepFailed as failed:
             outcome.failure, outcome.failed_step = failed.message, failed.step
+        if toggled and not keep and not outcome.restored:
+            self.say(
+                f"  [{target}] LEFT PAUSED: the run paused it and could not put it back; "
+                "resume it by hand (Undo this change on its page)"
+            )
         outcome.seconds = time.monotonic() - started
         return outcome
 
@@ -144,16 +159,33 @@ class Session:
         started = time.monotonic()
         try:
             with self._page(outcome, "validate") as page:
-                outcome.seen = state(self._validate(page, target))
+                self._validate(page, outcome)
         except steps.StepFailed as failed:
             outcome.failure, outcome.failed_step = failed.message, failed.step
         outcome.seconds = time.monotonic() - started
         return outcome
 
-    def _validate(self, page: Page, target: Target) -> bool:
+    def _validate(self, page: Page, outcome: Outcome) -> bool:
+        """Validate: log in, navigate, see the toggle; with an API check, the uid on the way and
+        the API's value after (while the value the page showed still holds)."""
+        target = outcome.target
         steps.log_in(page, self.base_url, self.username, self.password)
-        switch = open_switch(page, target)
-        return steps.is_on(page, switch)
+        uids: list[str] = []
+        read_uid = (lambda p: uids.append(steps.read_uid(p))) if self.api_check else None
+        switch = open_switch(page, target, on_details=read_uid)
+        on = steps.is_on(page, switch)
+        outcome.seen = state(on)
+        if self.api_check is not None:
+            # A disagreement fails the outcome but does not stop it: enable still puts the
+            # value back. An API that cannot be used stops the run (after that, too).
+            try:
+                self.api_check(target, on, uids[0] if uids else "")
+            except steps.StepFailed as failed:
+                outcome.failure, outcome.failed_step = failed.message, failed.step
+            except ApiUnusable as unusable:
+                outcome.failure, outcome.failed_step = str(unusable), api.STEP
+                outcome.stopped = str(unusable)
+        return on
 
     # Contexts, progress and evidence.
 

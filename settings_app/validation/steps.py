@@ -100,15 +100,20 @@ def log_in(page: Page, base_url: str, username: str, password: str) -> None:
 
 
 def main_menu(page: Page) -> Locator:
-    return page.get_by_role("navigation", name="Main Menu")
+    """The navigation named "Main Menu", also while folded behind its button (a hidden popover
+    is out of the accessibility tree, so it is looked for among hidden elements too)."""
+    return page.get_by_role("navigation", name="Main Menu", include_hidden=True)
 
 
 def open_main_menu(page: Page) -> Locator:
     """The Main Menu, unfolded first where a narrow screen folds it behind its button."""
     menu = main_menu(page)
     button = page.get_by_role("button", name="Main Menu", exact=True)
-    if button.count() and button.is_visible() and button.get_attribute("aria-expanded") == "false":
+    # Whether it is folded is what the screen shows, not aria-expanded: the script sets that,
+    # and the menu folds without it (a popover).
+    if button.count() and button.is_visible() and not menu.is_visible():
         button.click()
+        expect(menu).to_be_visible()
     return menu
 
 
@@ -162,15 +167,38 @@ def open_cluster_settings(page: Page) -> Locator:
     return agent_upgrades_switch(page)
 
 
-def open_platform_settings(page: Page, settings_menu: str) -> Locator:
-    """Main Menu › Project Settings or Tenant Settings › Platform Settings; the switch."""
+def open_platform_settings(
+    page: Page, settings_menu: str, *, on_general: Callable[[Page], None] | None = None
+) -> Locator:
+    """Main Menu › Project Settings or Tenant Settings › Platform Settings; the switch.
+    `on_general` runs on the page the menu opens first (General), before Platform Settings."""
     go_to(page, settings_menu)
+    if on_general is not None:
+        on_general(page)
     with step(
         f"{settings_menu} › Platform Settings", "no link named “Platform Settings” on the page"
     ):
         page.get_by_role("link", name="Platform Settings", exact=True).click()
         expect(page.get_by_role("heading", name="Platform Settings", exact=True)).to_be_visible()
     return agent_upgrades_switch(page)
+
+
+def read_uid(page: Page) -> str:
+    """The uid a details page shows as its fact "UID" (a term and its definition)."""
+    with step("See the UID", "no term “UID” with a uid after it on the page") as looking:
+        term = page.get_by_role("term").filter(has_text=re.compile(r"^\s*UID\s*$"))
+        expect(term).to_have_count(1)
+        text = term.locator("xpath=following-sibling::*[1]").inner_text()
+        found = re.search(r"\b[0-9a-f]{24}\b", text)
+        if not found:
+            looking.missing = f"the fact “UID” shows no uid: {text.strip()!r}"
+            raise AssertionError(looking.missing)
+        return found.group()
+
+
+def confirm_dialog(page: Page) -> Locator:
+    """The confirm pop-up: an in-page dialog (role dialog or alertdialog) with OK and Cancel."""
+    return page.get_by_role("dialog").or_(page.get_by_role("alertdialog"))
 
 
 def agent_upgrades_switch(page: Page) -> Locator:
@@ -195,7 +223,7 @@ def undo_and_confirm(page: Page, switch: Locator) -> bool:
     with step(UNDO, f"the button named “{UNDO}” cannot be clicked") as looking:
         button.click()
         looking.missing = "no pop-up (a dialog) after “Undo this change”"
-        dialog = page.get_by_role("dialog")
+        dialog = confirm_dialog(page)
         expect(dialog).to_be_visible()
     with step("OK in the pop-up", "no button named “OK” in the pop-up") as looking:
         dialog.get_by_role("button", name="OK", exact=True).click()
@@ -214,7 +242,7 @@ def toggle_and_confirm(
         expect(switch).to_be_enabled()
         switch.click()
         looking.missing = "no pop-up (a dialog) after the toggle"
-        dialog = page.get_by_role("dialog")
+        dialog = confirm_dialog(page)
         expect(dialog).to_be_visible()
         if says is not None:
             looking.missing = f"the pop-up does not say “{says}”"

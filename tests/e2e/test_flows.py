@@ -13,6 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from settings_app import rules
 from settings_app.models import AgentUpgrades, AuditEvent, Cluster
+from settings_app.validation import steps
 from tests.factories import PASSWORD
 
 from .conftest import Browsing
@@ -25,54 +26,33 @@ TENANT_MENU = ["Clusters", "Projects", "Tenant Settings", "Audit Logs"]
 PROJECT_MENU = ["Clusters", "Project Settings", "Audit Logs"]
 
 
-# Steps, in the words of the console.
+# Steps, in the words of the console: Palette's documented steps are the validation runs' own
+# (settings_app.validation.steps), found by role and accessible name, so that the tests and the
+# shipped tool cannot drift apart.
+
+main_menu = steps.main_menu
+go_to = steps.go_to
+open_platform_settings = steps.open_platform_settings
+agent_upgrades_switch = steps.agent_upgrades_switch
 
 
 def log_in_with_form(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(main_menu(page)).to_be_visible()
-
-
-def main_menu(page: Page) -> Locator:
-    return page.get_by_role("navigation", name="Main Menu")
-
-
-def go_to(page: Page, menu_item: str) -> None:
-    main_menu(page).get_by_role("link", name=menu_item, exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(menu_item)
+    """The login form; the address is relative to the browser context's base URL."""
+    steps.log_in(page, "", username, PASSWORD)
 
 
 def open_cluster_settings(page: Page, cluster: str) -> Locator:
     """Main Menu > Clusters > the cluster > Settings > Cluster Settings; returns the switch."""
-    go_to(page, "Clusters")
-    page.get_by_role("link", name=cluster, exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(cluster)
-    page.get_by_role("button", name="Settings", exact=True).click()
-    page.get_by_role("menuitem", name="Cluster Settings", exact=True).click()
-    expect(page.get_by_role("heading", name="Cluster Settings", exact=True)).to_be_visible()
-    return agent_upgrades_switch(page)
+    steps.open_cluster(page, cluster)
+    return steps.open_cluster_settings(page)
 
 
-def open_platform_settings(page: Page, settings_menu: str) -> Locator:
-    """Main Menu > Project Settings or Tenant Settings > Platform Settings; returns the switch."""
-    go_to(page, settings_menu)
-    page.get_by_role("link", name="Platform Settings", exact=True).click()
-    expect(page.get_by_role("heading", name="Platform Settings", exact=True)).to_be_visible()
-    return agent_upgrades_switch(page)
-
-
-def agent_upgrades_switch(page: Page) -> Locator:
-    return page.get_by_role("switch", name="Pause Agent Upgrades", exact=True)
-
-
-def confirm_dialog(page: Page) -> Locator:
-    return page.get_by_role("dialog")
+confirm_dialog = steps.confirm_dialog
 
 
 def click_and_confirm(page: Page, switch: Locator, says: str | re.Pattern[str]) -> None:
+    """Toggle and OK whatever the server answers (a refusal, a conflict): where the change must
+    be saved, the tests use steps.toggle_and_confirm, which also sees the switch change."""
     switch.click()
     dialog = confirm_dialog(page)
     expect(dialog).to_be_visible()
@@ -153,7 +133,33 @@ def test_project_admin_pauses_one_cluster_and_it_stays_paused_after_logging_in_a
     page.get_by_role("button", name="Log out", exact=True).click()
     expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
     log_in_with_form(page, "project-admin")
-    expect(open_cluster_settings(page, "prod-east")).to_be_checked()
+    assert steps.is_on(page, open_cluster_settings(page, "prod-east"))
+
+
+def test_palettes_steps_find_everything_on_a_phone_where_the_main_menu_folds(
+    browsing: Browsing, demo
+):
+    phone = {"width": 390, "height": 844}
+    page = browsing.new_page()
+    page.set_viewport_size(phone)
+    log_in_with_form(page, "tenant-admin")
+    expect(page.get_by_role("button", name="Main Menu", exact=True)).to_be_visible()
+    expect(main_menu(page)).to_be_hidden()
+
+    switch = open_cluster_settings(page, "prod-east")
+    assert steps.toggle_and_confirm(
+        page, switch, says="Pause agent upgrades for cluster prod-east."
+    )
+    assert not steps.is_on(page, open_platform_settings(page, "Tenant Settings"))
+
+    # Validate in a new login on the phone, then Undo this change puts the value back.
+    again = browsing.new_page()
+    again.set_viewport_size(phone)
+    log_in_with_form(again, "tenant-admin")
+    switch = open_cluster_settings(again, "prod-east")
+    assert steps.is_on(again, switch)
+    assert steps.undo_and_confirm(again, switch)
+    assert agent_upgrades("prod-east") == AgentUpgrades.UNLOCK
 
 
 # 2. Project scope
@@ -167,8 +173,9 @@ def test_project_admin_pauses_the_project_and_all_its_clusters_show_paused(
 
     switch = open_platform_settings(page, "Project Settings")
     expect(switch).not_to_be_checked()
-    click_and_confirm(page, switch, "Pause agent upgrades for 3 clusters in project Default.")
-    expect(switch).to_be_checked()
+    assert steps.toggle_and_confirm(
+        page, switch, says="Pause agent upgrades for 3 clusters in project Default."
+    )
     expect(messages(page)).to_have_text("Agent upgrades paused for 3 clusters in project Default.")
     assert {c.name: c.agent_upgrades for c in demo.default.clusters.all()} == dict.fromkeys(
         DEFAULT_CLUSTERS, AgentUpgrades.LOCK
@@ -178,7 +185,7 @@ def test_project_admin_pauses_the_project_and_all_its_clusters_show_paused(
     # Validate in a new login.
     again = browsing.new_page()
     log_in_with_form(again, "project-admin")
-    expect(open_platform_settings(again, "Project Settings")).to_be_checked()
+    assert steps.is_on(again, open_platform_settings(again, "Project Settings"))
     go_to(again, "Clusters")
     for cluster in DEFAULT_CLUSTERS:
         expect_agent_upgrades(again, cluster, "Paused")
@@ -195,10 +202,9 @@ def test_tenant_admin_pauses_the_tenant_and_every_acme_cluster_shows_paused(
 
     switch = open_platform_settings(page, "Tenant Settings")
     expect(switch).not_to_be_checked()
-    click_and_confirm(
-        page, switch, "Pause agent upgrades for 5 clusters in 2 projects of tenant Acme."
+    assert steps.toggle_and_confirm(
+        page, switch, says="Pause agent upgrades for 5 clusters in 2 projects of tenant Acme."
     )
-    expect(switch).to_be_checked()
     expect(messages(page)).to_have_text("Agent upgrades paused for 5 clusters in tenant Acme.")
     page.screenshot(path=screenshot_dir / "tenant-platform-settings.png", full_page=True)
 
@@ -299,19 +305,17 @@ def test_a_resumed_cluster_stays_active_until_the_tenant_is_paused_again(
     page = browsing.new_page("tenant-admin")
     page.goto("/")
     tenant_switch = open_platform_settings(page, "Tenant Settings")
-    click_and_confirm(page, tenant_switch, "Pause agent upgrades for 5 clusters")
-    expect(tenant_switch).to_be_checked()
+    assert steps.toggle_and_confirm(page, tenant_switch, says="Pause agent upgrades for 5 clusters")
 
     # Resume one cluster: an override of the tenant's push.
     switch = open_cluster_settings(page, "prod-east")
-    expect(switch).to_be_checked()
-    click_and_confirm(
+    assert steps.is_on(page, switch)
+    assert not steps.toggle_and_confirm(
         page,
         switch,
-        "Resume agent upgrades for cluster prod-east. Its current value came from tenant Acme; "
-        "the next time tenant Acme is paused or resumed, this cluster follows it again.",
+        says="Resume agent upgrades for cluster prod-east. Its current value came from tenant "
+        "Acme; the next time tenant Acme is paused or resumed, this cluster follows it again.",
     )
-    expect(switch).not_to_be_checked()
     expect(messages(page)).to_have_text("Agent upgrades resumed for cluster prod-east.")
     go_to(page, "Clusters")
     expect_agent_upgrades(page, "prod-east", "Active")
@@ -327,15 +331,13 @@ def test_a_resumed_cluster_stays_active_until_the_tenant_is_paused_again(
 
     # Pausing the tenant again: the switch offers only the opposite of what is there, so a
     # person resumes and pauses; the push overwrites the override.
-    click_and_confirm(
+    assert not steps.toggle_and_confirm(
         page,
         tenant_switch,
-        "Resume agent upgrades for 5 clusters in 2 projects of tenant Acme. 1 of them was set "
-        "at project or cluster level and will be overwritten.",
+        says="Resume agent upgrades for 5 clusters in 2 projects of tenant Acme. 1 of them was "
+        "set at project or cluster level and will be overwritten.",
     )
-    expect(tenant_switch).not_to_be_checked()
-    click_and_confirm(page, tenant_switch, "Pause agent upgrades for 5 clusters")
-    expect(tenant_switch).to_be_checked()
+    assert steps.toggle_and_confirm(page, tenant_switch, says="Pause agent upgrades for 5 clusters")
     go_to(page, "Clusters")
     assert agent_upgrades_column(page) == dict.fromkeys(ACME_CLUSTERS, "Paused")
     assert agent_upgrades("prod-east") == AgentUpgrades.LOCK
@@ -427,8 +429,9 @@ def test_the_cluster_admin_sees_only_their_cluster_and_may_pause_it(browsing: Br
     expect(page.get_by_role("rowheader")).to_have_text(["prod-east"])
 
     switch = open_cluster_settings(page, "prod-east")
-    click_and_confirm(page, switch, "Pause agent upgrades for cluster prod-east.")
-    expect(switch).to_be_checked()
+    assert steps.toggle_and_confirm(
+        page, switch, says="Pause agent upgrades for cluster prod-east."
+    )
     assert agent_upgrades("prod-east") == AgentUpgrades.LOCK
 
 
@@ -514,8 +517,7 @@ def test_the_resume_dialog_says_which_agents_will_be_upgraded(
     )
     page.goto("/")
     switch = open_platform_settings(page, settings_menu)
-    click_and_confirm(page, switch, "Pause agent upgrades")
-    expect(switch).to_be_checked()
+    assert steps.toggle_and_confirm(page, switch, says="Pause agent upgrades")
     # The platform is upgraded while the agents are held back.
     rules.release_platform("4.8.0")
     page.reload()

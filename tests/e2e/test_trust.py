@@ -14,6 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from settings_app.models import AgentUpgrades, AuditEvent, Project
+from settings_app.validation import steps
 from tests.factories import PASSWORD
 
 from .conftest import Browsing
@@ -96,8 +97,9 @@ def test_a_session_that_ended_sends_the_change_to_the_login_page_and_back(
     expect(page).to_have_url(re.compile(re.escape(settings_path) + "$"))
     switch = agent_upgrades_switch(page)
     expect(switch).not_to_be_checked()
-    click_and_confirm(page, switch, "Pause agent upgrades for 3 clusters in project Default.")
-    expect(switch).to_be_checked()
+    assert steps.toggle_and_confirm(
+        page, switch, says="Pause agent upgrades for 3 clusters in project Default."
+    )
     assert default_project()[0] == AgentUpgrades.LOCK
 
 
@@ -119,8 +121,7 @@ def test_a_tab_left_open_across_a_new_login_is_told_to_reload_and_changes_nothin
     # As told: reload, and the change goes through.
     old_tab.reload()
     switch = agent_upgrades_switch(old_tab)
-    click_and_confirm(old_tab, switch, "Pause agent upgrades for 5 clusters")
-    expect(switch).to_be_checked()
+    assert steps.toggle_and_confirm(old_tab, switch, says="Pause agent upgrades for 5 clusters")
 
 
 def test_a_missing_csrf_cookie_is_told_to_reload_and_changes_nothing(browsing: Browsing, demo):

@@ -5,16 +5,21 @@ name) on consoles that break the contract."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from xml.etree import ElementTree
 
 import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
 
-from settings_app.models import AuditEvent, Cluster, Project, Tenant
+from settings_app.models import ApiKey, AuditEvent, Cluster, Project, Tenant
 from settings_app.rules import Change
 
 from .conftest import chromium_executable
@@ -150,6 +155,91 @@ def test_check_fails_with_exit_1_when_the_scope_shows_otherwise(live_server, dem
     assert "tenant Acme  check  paused    active  FAILED" in result.stdout
     failure = ElementTree.parse(tmp_path / "junit.xml").getroot().find(".//failure")
     assert failure.get("message") == "expected the toggle paused, saw it active"
+
+
+def api_key(username: str, tenant: str = "Acme") -> str:
+    """A key of the user in the tenant, as My API Keys or create_api_key makes one."""
+    user, in_tenant = User.objects.get(username=username), Tenant.objects.get(name=tenant)
+    return ApiKey.issue(user, in_tenant, "validation", timezone.now() + timedelta(days=1))[1]
+
+
+def test_with_an_api_key_the_api_agrees_with_the_page_while_paused_and_after(
+    live_server, demo, tmp_path
+):
+    before, evidence = settings_now(), tmp_path / "evidence"
+    key = api_key("tenant-admin")
+
+    result = run(
+        live_server.url,
+        "enable",
+        "--username",
+        "tenant-admin",
+        *SCOPES,
+        "--api-key-env",
+        "VALIDATION_KEY",
+        "--evidence",
+        str(evidence),
+        VALIDATION_KEY=key,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("validate The API agrees … ok") == 3
+    assert settings_now() == before
+    # Every API answer is evidence, read while the scope was paused; the key is in none.
+    answers = {
+        path.name[7:]: json.loads(path.read_text()) for path in sorted(evidence.glob("api-*.json"))
+    }
+    assert list(answers) == [
+        "preflight.json",
+        "cluster-prod-east-cluster.json",
+        "cluster-prod-east-setting.json",
+        "project-acme-default-project.json",
+        "project-acme-default-setting.json",
+        "tenant-acme-setting.json",
+    ]
+    cluster = answers["cluster-prod-east-cluster.json"]
+    assert cluster["status"] == 200
+    assert cluster["body"]["metadata"]["uid"] == Cluster.objects.get(name="prod-east").uid
+    assert cluster["body"]["metadata"]["annotations"]["spectroComponentsUpgradeForbidden"] == "true"
+    assert answers["project-acme-default-setting.json"]["request"]["headers"]["ProjectUid"] == (
+        Project.objects.get(tenant__name="Acme", name="Default").uid
+    )
+    assert answers["tenant-acme-setting.json"]["body"] == {"spectroComponents": "lock"}
+    assert not any(key in path.read_text() for path in evidence.glob("api-*.json"))
+
+
+def test_an_api_that_disagrees_with_the_page_fails_naming_the_step(live_server, demo, monkeypatch):
+    def says_paused(caller, project_uid, change=False):
+        return SimpleNamespace(effective_agent_upgrades="lock")
+
+    monkeypatch.setattr("settings_app.api.spectroclusters.addressed_scope", says_paused)
+
+    result = run(
+        live_server.url,
+        *["check", "--expect", "active", "--username", "tenant-admin", "--tenant", "Acme"],
+        *["--api-key-env", "VALIDATION_KEY"],
+        VALIDATION_KEY=api_key("tenant-admin"),
+    )
+
+    assert result.returncode == 1, result.stdout
+    assert "The API agrees … FAILED" in result.stdout
+    assert "the API says spectroComponents is 'lock', the page showed 'unlock'" in result.stdout
+    assert "tenant Acme  check  active    active  FAILED at “The API agrees”" in result.stdout
+
+
+def test_a_refused_api_key_stops_the_run_with_exit_2(live_server, demo):
+    key = api_key("tenant-admin")
+    ApiKey.objects.update(active=False)  # revoked
+
+    result = run(
+        live_server.url,
+        *["check", "--expect", "active", "--username", "tenant-admin", "--tenant", "Acme"],
+        *["--api-key-env", "VALIDATION_KEY"],
+        VALIDATION_KEY=key,
+    )
+
+    assert result.returncode == 2, result.stdout
+    assert "The console refused the API key in VALIDATION_KEY (401 InvalidApiKey)" in result.stdout
 
 
 @pytest.fixture
