@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from ..models import AuditEvent
 from ..permissions import scope_for_user, visible_audit_events
 from ..scopes import ConsoleScope, ScopeRef
+from ..wording import NOTHING_MATCHES
 from .audit_query import ACTS, NEWEST_FIRST, AuditQuery
 from .csv_export import csv_response, iso_utc
 from .navigation import page_context
@@ -56,6 +57,7 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
             "numbers": page_numbers(page, query),
             "export_query": query.link(),
             "is_superuser": console.roles.superuser,
+            "nothing_matches": NOTHING_MATCHES,
         },
     )
 

@@ -213,3 +213,20 @@ def test_the_clusters_csv_marks_agents_behind_the_platform(demo, tenant_csv):
 
     assert rows["edge-01"] == "yes"
     assert rows["prod-east"] == "no"
+
+
+@pytest.mark.parametrize("name", ["audit_log_csv", "cluster_list_csv"])
+def test_an_exports_query_count_does_not_grow_with_its_rows(
+    demo, tenant_csv, admin, django_assert_max_num_queries, name
+):
+    def measure() -> int:
+        with django_assert_max_num_queries(8) as captured:
+            rows_of(tenant_csv(name))
+        return len(captured)
+
+    before = measure()
+    for number in range(60):
+        cluster = rules.new_cluster(demo.edge, f"extra-{number:02d}")
+        rules.set_cluster(cluster, LOCK, actor=admin)
+
+    assert measure() == before
