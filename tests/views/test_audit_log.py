@@ -426,3 +426,18 @@ def test_agent_upgraded_matches_releases_that_upgraded_and_resumes_that_caught_u
 
     assert [row[1] for row in rows] == ["Cluster prod-east", "Project Edge", "Project Default"]
     assert rows[0][2] == "Paused → Active"
+
+
+def test_a_trail_longer_than_the_count_cap_says_more_than_and_still_reaches_its_end(
+    demo, client_for, fifty_two, monkeypatch
+):
+    monkeypatch.setattr("settings_app.views.paging.COUNT_CAP", 40)
+    url = reverse("audit_log", args=[project_scope(demo.default)])
+    client = client_for("project-admin")
+
+    first = client.get(url)
+    last = client.get(url, {"page": "last"})
+
+    assert status_line(first).startswith(f"Showing {span(1, 50)} of more than 40")
+    assert status_line(last).startswith("Showing the oldest 50 of more than 40")
+    assert audit_rows(last)[-1] == ["viewer", "Cluster staging", "Active → Paused", "set directly"]
