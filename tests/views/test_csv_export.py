@@ -230,3 +230,12 @@ def test_an_exports_query_count_does_not_grow_with_its_rows(
         rules.set_cluster(cluster, LOCK, actor=admin)
 
     assert measure() == before
+
+
+def test_the_clusters_page_links_to_the_csv_of_its_address(demo, client_for):
+    scope = ScopeRef("tenants", demo.acme.pk)
+
+    page = parse(client_for("tenant-admin").get(reverse("cluster_list", args=[scope]), {"q": "p"}))
+
+    (link,) = page.find_all("a", class_="export-link")
+    assert link.attrs["href"] == reverse("cluster_list_csv", args=[scope]) + "?q=p"
