@@ -127,7 +127,10 @@ def changeable_clusters(roles: Roles, clusters: QuerySet[Cluster]) -> QuerySet[C
 
 def visible_audit_events(console: ConsoleScope) -> QuerySet[AuditEvent]:
     """The audit events of the scope that the user may see: the tenant's for a Tenant Admin,
-    the project's for anyone who sees its pages, and a Cluster Admin those of their clusters."""
+    the project's for anyone who sees its pages, and a Cluster Admin those of their clusters.
+    A platform release is recorded once per project (action RELEASE, no cluster): its Tenant
+    Admins and the people who see the project's pages see it; a Cluster Admin does not (it
+    names the project's counts, not only their clusters')."""
     if console.is_tenant:
         return AuditEvent.objects.filter(tenant=console.tenant)
     events = AuditEvent.objects.filter(project=console.project)
@@ -338,7 +341,10 @@ def api_audit_events(caller: ApiCaller) -> QuerySet[AuditEvent]:
     """The audit events of the key's tenant that the user may see: all of them for a Tenant
     Admin, a project's for anyone who sees its pages, a Cluster Admin's clusters' events."""
     roles = caller.roles
-    events = AuditEvent.objects.filter(tenant=caller.tenant)
+    # Palette's audits hold setting changes only: a release's events stay on Audit Logs.
+    events = AuditEvent.objects.filter(tenant=caller.tenant).exclude(
+        action=AuditEvent.Action.RELEASE
+    )
     if tenant_access(roles, caller.tenant).view:
         return events
     return events.filter(

@@ -7,6 +7,7 @@ from .scopes import ScopeConverter
 from .views import (
     api_keys,
     audit_logs,
+    cluster_export,
     clusters,
     navigation,
     platform,
@@ -37,6 +38,7 @@ urlpatterns = [
     ],
     # Clusters, in the tenant scope or a project scope
     path("<scope:scope>/clusters/", clusters.cluster_list, name="cluster_list"),
+    path("<scope:scope>/clusters.csv", cluster_export.cluster_list_csv, name="cluster_list_csv"),
     path(
         "<scope:scope>/clusters/<int:cluster_id>/", clusters.cluster_detail, name="cluster_detail"
     ),
@@ -68,6 +70,7 @@ urlpatterns = [
         name="confirm_cluster_undo",
     ),
     path("<scope:scope>/audit-logs/", audit_logs.audit_log, name="audit_log"),
+    path("<scope:scope>/audit-logs.csv", audit_logs.audit_log_csv, name="audit_log_csv"),
     # Project Settings
     path(
         "projects/<int:project_id>/settings/",

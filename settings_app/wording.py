@@ -375,12 +375,22 @@ def change_summary(event: AuditEvent) -> str:
     return what
 
 
+NOTHING_MATCHES = "No events match these filters."
+
+
+def release_counts(event: AuditEvent) -> str:
+    """A release's event, what it did in its project: '2 agents upgraded · 1 held back'."""
+    return f"{plural(event.agents_upgraded, 'agent')} upgraded · {event.agents_held_back} held back"
+
+
 def audit_sentence(event: AuditEvent) -> str:
     """An audit event in a sentence, naming its object: 'Cluster prod-east: Agent upgrades
-    Active → Paused (pushed by tenant)', or the move it records."""
+    Active → Paused (pushed by tenant)', the move it records, or the release."""
     subject = f"{event.get_scope_display().capitalize()} {event.object_name}"
     if event.action == AuditEvent.Action.MOVE:
         return f"{subject}: {event.detail}"
+    if event.action == AuditEvent.Action.RELEASE:
+        return f"{subject}: Platform released {event.detail} · {release_counts(event)}"
     return f"{subject}: {change_summary(event)}"
 
 

@@ -116,6 +116,11 @@ ENDPOINTS = {
     ),
     "project audit logs": Endpoint("audit_log", "GET", "project scope"),
     "tenant audit logs": Endpoint("audit_log", "GET", "tenant scope"),
+    # The CSV exports: exactly the access of the page they export.
+    "project clusters csv": Endpoint("cluster_list_csv", "GET", "project scope"),
+    "tenant clusters csv": Endpoint("cluster_list_csv", "GET", "tenant scope"),
+    "project audit logs csv": Endpoint("audit_log_csv", "GET", "project scope"),
+    "tenant audit logs csv": Endpoint("audit_log_csv", "GET", "tenant scope"),
     "project settings": Endpoint("project_settings", "GET", "project"),
     "project platform settings": Endpoint("project_platform_settings", "GET", "project"),
     "change project": Endpoint("change_project_agent_upgrades", "POST", "project"),
@@ -273,6 +278,25 @@ MATRIX |= {
     for (endpoint, obj), answers in list(MATRIX.items())
     if endpoint.startswith("change ")
 }
+# A CSV export answers exactly as the page it exports (written out, not derived).
+# fmt: off
+MATRIX |= {
+    ("project clusters csv", OWN):                        (LOGIN,   404,    200,   200,     200,     200,    404,    200),
+    ("project clusters csv", OTHER_PROJECT):              (LOGIN,   404,    404,   404,     404,     200,    404,    200),
+    ("project clusters csv", OTHER_TENANT):               (LOGIN,   404,    404,   404,     404,     404,    200,    200),
+    ("project clusters csv", MISSING):                    (LOGIN,   404,    404,   404,     404,     404,    404,    404),
+    ("tenant clusters csv", OWN):                         (LOGIN,   404,    404,   404,     404,     200,    404,    200),
+    ("tenant clusters csv", OTHER_TENANT):                (LOGIN,   404,    404,   404,     404,     404,    200,    200),
+    ("tenant clusters csv", MISSING):                     (LOGIN,   404,    404,   404,     404,     404,    404,    404),
+    ("project audit logs csv", OWN):                      (LOGIN,   404,    200,   200,     200,     200,    404,    200),
+    ("project audit logs csv", OTHER_PROJECT):            (LOGIN,   404,    404,   404,     404,     200,    404,    200),
+    ("project audit logs csv", OTHER_TENANT):             (LOGIN,   404,    404,   404,     404,     404,    200,    200),
+    ("project audit logs csv", MISSING):                  (LOGIN,   404,    404,   404,     404,     404,    404,    404),
+    ("tenant audit logs csv", OWN):                       (LOGIN,   404,    404,   404,     404,     200,    404,    200),
+    ("tenant audit logs csv", OTHER_TENANT):              (LOGIN,   404,    404,   404,     404,     404,    200,    200),
+    ("tenant audit logs csv", MISSING):                   (LOGIN,   404,    404,   404,     404,     404,    404,    404),
+}
+# fmt: on
 # Only a superuser releases: the confirmation page and the dialog's count are theirs alone.
 MATRIX |= {
     ("confirm a release", NOTHING): (LOGIN, 404, 404, 404, 404, 404, 404, 200),

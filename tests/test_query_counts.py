@@ -53,6 +53,10 @@ def url_for(demo, page: str) -> str:
         "cluster_settings": lambda: reverse("cluster_settings", args=[project, prod_east]),
         "audit_log/tenant": lambda: reverse("audit_log", args=[tenant]),
         "audit_log/project": lambda: reverse("audit_log", args=[project]),
+        "audit_log/filtered": lambda: (
+            f"{reverse('audit_log', args=[tenant])}?object=prod-east&actor=cluster-admin"
+            "&act=agent-upgraded&from=2000-01-01&to=2999-01-01&q=a&page=2&after=x"
+        ),
         "project_settings": lambda: reverse("project_settings", args=[demo.default.pk]),
         "project_platform": lambda: reverse("project_platform_settings", args=[demo.default.pk]),
         "projects": lambda: reverse("project_list", args=[demo.acme.pk]),
@@ -82,9 +86,11 @@ PAGES = [
     Case("tenant-admin", "cluster_detail", budget=9),
     Case("viewer", "cluster_settings", budget=8),
     Case("tenant-admin", "cluster_settings", htmx=True, budget=10),  # and its Undo offer
-    Case("tenant-admin", "audit_log/tenant", budget=7),
-    Case("viewer", "audit_log/project", budget=6),
-    Case("cluster-admin", "audit_log/project", budget=6),
+    # Keyset paging counts the filtered trail (up to COUNT_CAP) for "Showing 1–50 of N".
+    Case("tenant-admin", "audit_log/tenant", budget=8),
+    Case("viewer", "audit_log/project", budget=7),
+    Case("cluster-admin", "audit_log/project", budget=7),
+    Case("tenant-admin", "audit_log/filtered", budget=8),
     Case("project-admin", "project_settings", budget=7),
     Case("viewer", "project_platform", budget=7),
     Case("tenant-admin", "projects", budget=9),  # its counts come from rules.fleet_counts

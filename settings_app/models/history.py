@@ -21,6 +21,8 @@ class AuditEvent(models.Model):
         UNDO = "undo", "change undone"
         BULK = "bulk", "clusters changed together"
         MOVE = "move", "moved to another project"
+        # A platform release, as it reached one project: its agents upgraded and held back.
+        RELEASE = "release", "platform released"
 
     # The set-based writes give each row its uid in SQL (`sql.NewUid`): nothing may insert an
     # event without one.
@@ -72,6 +74,12 @@ class AuditEvent(models.Model):
     undone_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A release's event (action RELEASE): the release, and what it did to the project's agents.
+    release = models.ForeignKey(
+        "PlatformRelease", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agents_upgraded = models.PositiveIntegerField(default=0, db_default=0)
+    agents_held_back = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -82,6 +90,10 @@ class AuditEvent(models.Model):
             # An undo finds each object's part of a change.
             models.Index(fields=["part_of", "cluster"], name="audit_part_cluster"),
             models.Index(fields=["part_of", "project"], name="audit_part_project"),
+            # The Audit Logs filters, each within a tenant, newest first.
+            models.Index(fields=["tenant", "action", "-at", "-id"], name="audit_tenant_action"),
+            models.Index(fields=["tenant", "actor_name", "-at"], name="audit_tenant_actor"),
+            models.Index(fields=["tenant", "object_name", "-at"], name="audit_tenant_object"),
         ]
 
     def __str__(self) -> str:
@@ -89,11 +101,15 @@ class AuditEvent(models.Model):
 
     @property
     def old_label(self) -> str:
-        return AgentUpgrades(self.old_value).label
+        return AgentUpgrades(self.old_value).label if self.old_value else ""
 
     @property
     def new_label(self) -> str:
-        return AgentUpgrades(self.new_value).label
+        return AgentUpgrades(self.new_value).label if self.new_value else ""
+
+    @property
+    def is_release(self) -> bool:
+        return self.action == self.Action.RELEASE
 
 
 def version_key(version: str) -> tuple[int, ...]:

@@ -4,7 +4,7 @@ to every cluster whose pause does not hold; paused clusters are held back."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,8 +15,10 @@ from django.utils import timezone
 from ..models import (
     AgentUpgrade,
     AgentUpgrades,
+    AuditEvent,
     Cluster,
     PlatformRelease,
+    Scope,
     Tenant,
     paused_now,
     recounting_every_project,
@@ -39,6 +41,9 @@ class ProjectRollout:
     project: str
     upgraded: int
     held_back: int
+    # Where, for the release's audit events; not part of what the forecast compares.
+    tenant_id: int = field(default=0, compare=False)
+    project_id: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -130,8 +135,40 @@ def release_platform(
             release_id=Value(release.pk),
         )
         to_upgrade.update(agent_version=agent_version)
+        record_release(release, by_project, actor, now)
     return Rollout(
         release, previous, release.agents_upgraded, release.agents_held_back, by_project, resumed
+    )
+
+
+def record_release(
+    release: PlatformRelease,
+    by_project: list[ProjectRollout],
+    actor: AbstractBaseUser | None,
+    now: datetime,
+) -> None:
+    """The release in the audit trail: one event for each project with clusters, holding the
+    agents it upgraded and held back there (one INSERT), so that each project's trail (and its
+    tenant's) shows the release as its people may see it."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            at=now,
+            actor=actor,
+            actor_name=actor.get_username() if actor else "system",
+            action=AuditEvent.Action.RELEASE,
+            scope=Scope.PROJECT,
+            via="",
+            tenant_id=rollout.tenant_id,
+            project_id=rollout.project_id,
+            object_name=rollout.project,
+            old_value="",
+            new_value="",
+            detail=f"{release.version} (agent {release.agent_version})",
+            release=release,
+            agents_upgraded=rollout.upgraded,
+            agents_held_back=rollout.held_back,
+        )
+        for rollout in by_project
     )
 
 
@@ -142,9 +179,19 @@ def rollout_by_project(agent_version: str, now: datetime) -> list[ProjectRollout
     held = paused_now(now)
     outdated = ~Q(agent_version=agent_version)
     return [
-        ProjectRollout(row["tenant_name"], row["project_name"], row["upgraded"], row["held"])
+        ProjectRollout(
+            row["tenant_name"],
+            row["project_name"],
+            row["upgraded"],
+            row["held"],
+            row["tenant_ref"],
+            row["project_ref"],
+        )
         for row in Cluster.objects.values(
-            tenant_name=F("project__tenant__name"), project_name=F("project__name")
+            tenant_name=F("project__tenant__name"),
+            project_name=F("project__name"),
+            tenant_ref=F("project__tenant_id"),
+            project_ref=F("project_id"),
         )
         .annotate(
             upgraded=Count("pk", filter=~held & outdated),

@@ -10,7 +10,16 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..models import Project
 from ..scopes import ScopeRef
-from ..wording import ago, details, fleet_state, key_question, upgrade_note, when, who
+from ..wording import (
+    ago,
+    details,
+    fleet_state,
+    key_question,
+    release_counts,
+    upgrade_note,
+    when,
+    who,
+)
 
 register = template.Library()
 register.filter("details", details)
@@ -18,6 +27,7 @@ register.filter("ago", ago)
 register.filter("when", when)
 register.filter("upgrade_note", upgrade_note)
 register.filter("who", who)
+register.filter("release_counts", release_counts)
 register.filter("key_question", key_question)
 
 

@@ -1,28 +1,102 @@
-"""Audit Logs: the setting changes the user may see in the current scope, newest first."""
+"""Audit Logs: the setting changes and releases the user may see in the current scope, newest
+first, filtered by object, actor, act, date range and reason, paged by keyset; and the same
+trail as CSV."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from ..models import AuditEvent
 from ..permissions import scope_for_user, visible_audit_events
-from ..scopes import ScopeRef
+from ..scopes import ConsoleScope, ScopeRef
+from ..wording import NOTHING_MATCHES
+from .audit_query import ACTS, NEWEST_FIRST, AuditQuery
+from .csv_export import csv_response, iso_utc
 from .navigation import page_context
-from .paging import page_of
+from .paging import Page, keyset_page
 
 EVENTS_PER_PAGE = 50
+NEIGHBOURS = 2  # page numbers shown either side of the current one
+
+
+def audit_events(console: ConsoleScope, query: AuditQuery):
+    """The events of the scope that the user may see, narrowed by the address's filters."""
+    return query.apply(visible_audit_events(console))
+
+
+def page_numbers(page: Page, query: AuditQuery) -> list[tuple[int, str]]:
+    """A few page numbers around the current one, each with its address."""
+    last = page.last_page_number or page.number
+    if not page.number:
+        return []
+    low, high = max(1, page.number - NEIGHBOURS), min(last, page.number + NEIGHBOURS)
+    return [(number, query.link(page=number)) for number in range(low, high + 1)]
 
 
 @login_required
 @require_GET
 def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
     console = scope_for_user(request.user, scope)
-    events = visible_audit_events(console).order_by("-at", "-id")
-    page = page_of(events, request.GET.get("page"), EVENTS_PER_PAGE)
+    query = AuditQuery.from_query(request.GET)
+    page = keyset_page(audit_events(console, query), NEWEST_FIRST, request.GET, EVENTS_PER_PAGE)
+    params = query.params()
     return render(
         request,
         "settings_app/audit_log.html",
-        {**page_context(request, console, "audit_log"), "page": page},
+        {
+            **page_context(request, console, "audit_log"),
+            "page": page,
+            "query": query,
+            "acts": ACTS,
+            "links": {
+                where: page.link(params, where) for where in ("first", "previous", "next", "last")
+            },
+            "numbers": page_numbers(page, query),
+            "export_query": query.link(),
+            "is_superuser": console.roles.superuser,
+            "nothing_matches": NOTHING_MATCHES,
+        },
+    )
+
+
+# The export's columns, named once: (its header, the event's field).
+CSV_COLUMNS = [
+    ("time_utc", "at"),
+    ("actor", "actor_name"),
+    ("api_key", "api_key_name"),
+    ("act", "action"),
+    ("object_kind", "scope"),
+    ("object_name", "object_name"),
+    ("from", "old_value"),
+    ("to", "new_value"),
+    ("how", "via"),
+    ("reason", "reason"),
+    ("paused_until_utc", "until"),
+    ("detail", "detail"),
+    ("agents_upgraded", "agents_upgraded"),
+    ("agents_held_back", "agents_held_back"),
+]
+CSV_FIELDS = [field for _, field in CSV_COLUMNS]
+ACTION_LABELS = dict(AuditEvent.Action.choices)
+
+
+def _csv_row(values: tuple) -> list:
+    row = dict(zip(CSV_FIELDS, values, strict=True))
+    row["at"], row["until"] = iso_utc(row["at"]), iso_utc(row["until"])
+    row["action"] = ACTION_LABELS.get(row["action"], row["action"])
+    return list(row.values())
+
+
+@login_required
+@require_GET
+def audit_log_csv(request: HttpRequest, scope: ScopeRef) -> StreamingHttpResponse:
+    """Every event the page's filters match (not only one page), newest first, streamed."""
+    console = scope_for_user(request.user, scope)
+    events = audit_events(console, AuditQuery.from_query(request.GET))
+    rows = events.order_by(*NEWEST_FIRST.order_by()).values_list(*CSV_FIELDS)
+    return csv_response(
+        "audit-logs.csv", [name for name, _ in CSV_COLUMNS], map(_csv_row, rows.iterator(2000))
     )

@@ -90,7 +90,7 @@ def test_a_release_tells_what_it_did_by_project(demo, admin):
     ]
 
 
-def test_a_release_changes_no_setting_and_writes_no_audit_event(demo, admin):
+def test_a_release_changes_no_setting_and_writes_only_its_own_event_per_project(demo, admin):
     rules.push_project(demo.edge, LOCK, actor=admin)
     before = list(
         Cluster.objects.order_by("pk").values_list("agent_upgrades", "agent_upgrades_version")
@@ -103,7 +103,14 @@ def test_a_release_changes_no_setting_and_writes_no_audit_event(demo, admin):
         Cluster.objects.order_by("pk").values_list("agent_upgrades", "agent_upgrades_version")
     )
     assert after == before
-    assert AuditEvent.objects.count() == events
+    written = AuditEvent.objects.order_by("pk")[events:]
+    assert [(e.action, e.tenant.name, e.object_name) for e in written] == [
+        (AuditEvent.Action.RELEASE, "Acme", "Default"),
+        (AuditEvent.Action.RELEASE, "Acme", "Edge"),
+        (AuditEvent.Action.RELEASE, "Globex", "Default"),
+    ]
+    assert [(e.agents_upgraded, e.agents_held_back) for e in written] == [(3, 0), (0, 2), (1, 0)]
+    assert {e.release.version for e in written} == {"4.8.0"}
 
 
 def test_a_release_that_keeps_the_agent_upgrades_nobody(demo):

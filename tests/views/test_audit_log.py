@@ -3,13 +3,13 @@ page, with a pause's reason and end. Who may open it is in tests/test_permission
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
 
 from settings_app import rules
-from settings_app.models import AgentUpgrades, Project, Tenant
+from settings_app.models import AgentUpgrades, AuditEvent, Project, Tenant
 from settings_app.rules import Pause
 from settings_app.scopes import ScopeRef
 from tests.factories import REASON, in_a_week
@@ -107,32 +107,48 @@ def test_the_globex_admin_sees_only_globex_changes(demo, client_for, history):
     assert b"Acme" not in response.content
 
 
-def test_the_audit_log_pages_by_fifty(demo, client_for, user):
+@pytest.fixture
+def fifty_two(demo, user):
+    """52 changes in project Default."""
     for number in range(26):
         rules.set_cluster(demo.staging, LOCK if number % 2 == 0 else UNLOCK, actor=user("viewer"))
         rules.set_cluster(demo.prod_east, LOCK, actor=user("project-admin"))
 
-    scope = project_scope(demo.default)
-    first = client_for("project-admin").get(reverse("audit_log", args=[scope]))
-    second = client_for("project-admin").get(reverse("audit_log", args=[scope]), {"page": "2"})
+
+def pager(response) -> str:
+    return parse(response).find("nav", aria_label="Pages").text
+
+
+def status_line(response) -> str:
+    return parse(response).find("p", role="status").text
+
+
+def test_the_audit_log_pages_by_fifty_from_the_edge_of_the_page_before(demo, client_for, fifty_two):
+    client = client_for("project-admin")
+    url = reverse("audit_log", args=[project_scope(demo.default)])
+    first = client.get(url)
+    next_link = parse(first).find("a", rel="next").attrs["href"]
+    second = client.get(url + next_link)
 
     assert len(audit_rows(first)) == 50
     assert len(audit_rows(second)) == 2
-    assert parse(first).find("nav", aria_label="Pages").text == f"Page 1 · {span(1, 50)} Next"
-    assert parse(second).find("nav", aria_label="Pages").text == f"Previous Page 2 · {span(51, 52)}"
+    assert status_line(first).startswith(f"Showing {span(1, 50)} of 52")
+    assert status_line(second).startswith(f"Showing {span(51, 52)} of 52")
+    assert "after=" in next_link and "page=2" in next_link
+    assert pager(first) == "1 2 Next Last"
+    assert pager(second) == "First Previous 1 2"
 
 
-def test_an_audit_log_page_past_the_end_shows_the_first_page(demo, client_for, user):
-    for number in range(26):
-        rules.set_cluster(demo.staging, LOCK if number % 2 == 0 else UNLOCK, actor=user("viewer"))
-        rules.set_cluster(demo.prod_east, LOCK, actor=user("project-admin"))
+def test_an_audit_log_page_past_the_end_shows_the_last_page(demo, client_for, fifty_two):
     scope = project_scope(demo.default)
+    client = client_for("project-admin")
 
-    stale = client_for("project-admin").get(reverse("audit_log", args=[scope]), {"page": "9"})
-    first = client_for("project-admin").get(reverse("audit_log", args=[scope]))
+    stale = client.get(reverse("audit_log", args=[scope]), {"page": "9"})
+    last = client.get(reverse("audit_log", args=[scope]), {"page": "last"})
 
-    assert audit_rows(stale) == audit_rows(first)
-    assert parse(stale).find("nav", aria_label="Pages").text == f"Page 1 · {span(1, 50)} Next"
+    assert audit_rows(stale) == audit_rows(last)
+    assert len(audit_rows(last)) == 2
+    assert status_line(stale).startswith(f"Showing {span(51, 52)} of 52")
 
 
 def test_an_empty_audit_log_says_so(demo, client_for):
@@ -141,7 +157,7 @@ def test_an_empty_audit_log_says_so(demo, client_for):
     assert parse(response).find("p", class_="empty").text == "No changes recorded yet."
 
 
-@pytest.mark.parametrize("page", ["2", "abc", "-1", "184467440737095518", "9" * 40])
+@pytest.mark.parametrize("page", ["2", "abc", "-1", "184467440737095518", "9" * 40, "last"])
 def test_the_audit_log_tolerates_any_page_parameter(demo, client_for, history, page):
     response = client_for("tenant-admin").get(
         reverse("audit_log", args=[tenant_scope(demo.acme)]), {"page": page}
@@ -177,3 +193,251 @@ def test_the_audit_log_says_a_pause_ended_rather_than_that_it_was_pushed(demo, c
     newest = table_rows(parse(response))[0]
     assert newest[1:4] == ["system", "Cluster prod-east", "Paused → Active"]
     assert newest[4] == "pause ended"
+
+
+# Filters, each in the address: by object, actor, act, date range, and words in the reason.
+
+
+@pytest.fixture
+def tenant_log(demo, client_for):
+    client = client_for("tenant-admin")
+    url = reverse("audit_log", args=[tenant_scope(demo.acme)])
+    return lambda **filters: client.get(url, filters)
+
+
+def test_the_audit_log_filters_by_an_objects_name(tenant_log, history):
+    rows = audit_rows(tenant_log(object="prod-west"))
+
+    assert rows == [row for row in ACME_HISTORY if row[1] == "Cluster prod-west"]
+
+
+def test_the_audit_log_filters_by_a_projects_name_too(tenant_log, history):
+    assert audit_rows(tenant_log(object="Default")) == [
+        ["tenant-admin", "Project Default", "Active → Active", "set directly"]
+    ]
+
+
+def test_the_audit_log_filters_by_actor(tenant_log, history):
+    rows = audit_rows(tenant_log(actor="project-admin"))
+
+    assert rows == [["project-admin", "Cluster prod-west", "Active → Paused", "set directly"]]
+
+
+def test_the_audit_log_filters_the_paused_act(tenant_log, history):
+    rows = audit_rows(tenant_log(act="paused"))
+
+    assert rows == [row for row in ACME_HISTORY if row[2].endswith("→ Paused")]
+
+
+def test_the_audit_log_filters_the_resumed_act(tenant_log, history):
+    rows = audit_rows(tenant_log(act="resumed"))
+
+    assert rows == [row for row in ACME_HISTORY if row[2].endswith("→ Active")]
+
+
+def test_the_audit_log_filters_the_pause_ended_act(demo, client_for, ended):
+    rules.resume_expired_pauses()
+    url = reverse("audit_log", args=[tenant_scope(demo.acme)])
+
+    rows = audit_rows(client_for("tenant-admin").get(url, {"act": "pause-ended"}))
+
+    assert rows == [["system", "Cluster prod-east", "Paused → Active", "pause ended"]]
+
+
+def test_the_audit_log_filters_by_a_date_range_of_utc_days(demo, tenant_log, history):
+    AuditEvent.objects.filter(object_name="edge-01").update(
+        at=datetime(2026, 3, 2, 23, 59, tzinfo=UTC)
+    )
+    AuditEvent.objects.exclude(object_name="edge-01").update(at=datetime(2026, 3, 4, tzinfo=UTC))
+
+    only_edge = audit_rows(tenant_log(**{"from": "2026-03-02", "to": "2026-03-02"}))
+    after = audit_rows(tenant_log(**{"from": "2026-03-03"}))
+    before = parse(tenant_log(to="2026-03-01"))
+
+    assert only_edge == [ACME_HISTORY[0]]
+    assert len(after) == len(ACME_HISTORY) - 1
+    assert before.find_all("tbody") == []
+
+
+def test_the_audit_log_searches_the_reasons(demo, tenant_log, admin):
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin, pause=Pause("Black Friday freeze", None))
+    rules.set_cluster(demo.edge_01, LOCK, actor=admin, pause=Pause("firmware", None))
+
+    rows = audit_rows(tenant_log(q="friday"))
+
+    assert [row[1] for row in rows] == ["Cluster prod-east"]
+
+
+def test_the_filters_show_as_chips_each_removable_and_clear_filters_removes_them_all(
+    demo, tenant_log, history
+):
+    page = parse(tenant_log(actor="tenant-admin", act="resumed"))
+
+    chips = page.find("p", class_="filter-chips").find_all("a")
+    assert [chip.text for chip in chips] == [
+        "By tenant-admin \N{MULTIPLICATION SIGN}",
+        "Resumed \N{MULTIPLICATION SIGN}",
+        "Clear filters",
+    ]
+    assert chips[0].attrs["href"] == "?act=resumed"
+    assert chips[1].attrs["href"] == "?actor=tenant-admin"
+    assert chips[2].attrs["href"] == reverse("audit_log", args=[tenant_scope(demo.acme)])
+
+
+def test_the_filters_stay_in_the_form_and_in_every_page_link(demo, client_for, fifty_two):
+    url = reverse("audit_log", args=[project_scope(demo.default)])
+    page = parse(client_for("project-admin").get(url, {"actor": "viewer", "act": "paused"}))
+
+    assert page.find("input", name="actor").attrs["value"] == "viewer"
+    assert page.find("select", name="act").find("option", selected=True).attrs["value"] == "paused"
+    assert page.find("p", role="status").text.startswith(f"Showing {span(1, 13)} of 13")
+    url = reverse("audit_log", args=[project_scope(demo.default)])
+    page = parse(client_for("project-admin").get(url, {"from": "2000-01-01"}))
+    links = page.find("nav", aria_label="Pages").find_all("a")
+    assert len(links) == 3  # 2, Next, Last
+    for link in links:
+        assert "from=2000-01-01" in link.attrs["href"]
+
+
+def test_when_nothing_matches_the_log_says_so_once_and_offers_to_clear(demo, tenant_log, history):
+    response = tenant_log(actor="nobody")
+
+    page = parse(response)
+    assert page.find("p", class_="empty").text == "No events match these filters. Clear filters"
+    assert response.content.count(b"No events match") == 1
+    assert page.find_all("tbody") == []
+
+
+@pytest.mark.parametrize("value", ["?", "2026-13-40", "x" * 500, "'; drop table"])
+def test_the_filters_tolerate_any_value(tenant_log, history, value):
+    response = tenant_log(act=value, **{"from": value, "to": value})
+
+    assert response.status_code == 200
+    assert audit_rows(response) == ACME_HISTORY
+
+
+# Every row links to its object.
+
+
+def object_links(page) -> list:
+    return [a for a in page.find("tbody").find_all("a") if "object-link" in a.attrs["class"]]
+
+
+def test_every_row_links_to_its_object(demo, tenant_log, history):
+    page = parse(tenant_log())
+
+    links = {a.text: a.attrs["href"] for a in object_links(page)}
+    scope = tenant_scope(demo.acme)
+    assert links == {
+        "edge-01": reverse("cluster_detail", args=[scope, demo.edge_01.pk]),
+        "staging": reverse("cluster_detail", args=[scope, demo.staging.pk]),
+        "prod-west": reverse("cluster_detail", args=[scope, demo.prod_west.pk]),
+        "prod-east": reverse("cluster_detail", args=[scope, demo.prod_east.pk]),
+        "Default": reverse("project_settings", args=[demo.default.pk]),
+    }
+
+
+def test_a_tenant_row_links_to_the_tenant_settings(demo, client_for, history):
+    url = reverse("audit_log", args=[tenant_scope(demo.globex)])
+    page = parse(client_for("globex-admin").get(url, {"object": "Globex"}))
+
+    (link,) = object_links(page)
+    assert link.attrs["href"] == reverse("tenant_settings", args=[demo.globex.pk])
+
+
+# Platform releases in the trail: one row per project they reached.
+
+
+@pytest.fixture
+def released(demo, user, superuser):
+    """prod-east paused, then 4.8.0 released: Default upgrades 2 and holds 1 back, Edge 2."""
+    rules.set_cluster(demo.prod_east, LOCK, actor=user("cluster-admin"))
+    return rules.release_platform("4.8.0", actor=superuser).release
+
+
+def release_rows(response) -> list[list[str]]:
+    return [row[1:] for row in table_rows(parse(response)) if row[4] == "platform release"]
+
+
+def test_a_release_shows_in_the_tenant_log_as_one_row_per_project(demo, tenant_log, released):
+    rows = release_rows(tenant_log())
+
+    released = "Platform released 4.8.0 (agent 4.8.0)"
+    assert rows == [  # written at one moment, in the order of the projects' names
+        ["root", "Project Edge", released, "platform release", "2 agents upgraded · 0 held back"],
+        [
+            "root",
+            "Project Default",
+            released,
+            "platform release",
+            "2 agents upgraded · 1 held back",
+        ],
+    ]
+
+
+def test_the_release_filter_shows_only_releases(tenant_log, released):
+    rows = audit_rows(tenant_log(act="release"))
+
+    assert sorted(row[1] for row in rows) == ["Project Default", "Project Edge"]
+
+
+@pytest.mark.parametrize("username", ["viewer", "project-admin"])
+def test_a_project_sees_its_own_release_row_only(demo, client_for, released, username):
+    url = reverse("audit_log", args=[project_scope(demo.default)])
+
+    rows = audit_rows(client_for(username).get(url, {"act": "release"}))
+
+    assert [row[1] for row in rows] == ["Project Default"]
+
+
+def test_a_cluster_admin_sees_no_release_row_and_another_tenant_its_own(demo, client_for, released):
+    cluster_admin = client_for("cluster-admin").get(
+        reverse("audit_log", args=[project_scope(demo.default)]), {"act": "release"}
+    )
+    globex = client_for("globex-admin").get(
+        reverse("audit_log", args=[tenant_scope(demo.globex)]), {"act": "release"}
+    )
+
+    assert parse(cluster_admin).find_all("tbody") == []
+    assert [row[1] for row in audit_rows(globex)] == ["Project Default"]
+    assert b"Edge" not in globex.content
+
+
+def test_a_release_row_links_to_its_release_for_a_superuser_only(
+    demo, client_for, released, superuser
+):
+    url = reverse("audit_log", args=[tenant_scope(demo.acme)])
+    as_root = parse(client_for("root").get(url, {"act": "release"}))
+    as_admin = parse(client_for("tenant-admin").get(url, {"act": "release"}))
+
+    links = {a.attrs["href"] for a in as_root.find_all("a", class_="release-link")}
+    assert links == {f"{reverse('platform_upgrades')}#release-{released.pk}"}
+    assert as_admin.find_all("a", class_="release-link") == []
+    releases_page = parse(client_for("root").get(reverse("platform_upgrades")))
+    assert releases_page.find("tr", id=f"release-{released.pk}") is not None
+
+
+def test_agent_upgraded_matches_releases_that_upgraded_and_resumes_that_caught_up(
+    demo, tenant_log, user, released
+):
+    rules.set_cluster(demo.prod_east, UNLOCK, actor=user("cluster-admin"))  # catches 4.8.0 up
+
+    rows = audit_rows(tenant_log(act="agent-upgraded"))
+
+    assert [row[1] for row in rows] == ["Cluster prod-east", "Project Edge", "Project Default"]
+    assert rows[0][2] == "Paused → Active"
+
+
+def test_a_trail_longer_than_the_count_cap_says_more_than_and_still_reaches_its_end(
+    demo, client_for, fifty_two, monkeypatch
+):
+    monkeypatch.setattr("settings_app.views.paging.COUNT_CAP", 40)
+    url = reverse("audit_log", args=[project_scope(demo.default)])
+    client = client_for("project-admin")
+
+    first = client.get(url)
+    last = client.get(url, {"page": "last"})
+
+    assert status_line(first).startswith(f"Showing {span(1, 50)} of more than 40")
+    assert status_line(last).startswith("Showing the oldest 50 of more than 40")
+    assert audit_rows(last)[-1] == ["viewer", "Cluster staging", "Active → Paused", "set directly"]
