@@ -313,6 +313,7 @@ def build_world(n: int, vendor: str) -> World:
                 )
         AuditEvent.objects.bulk_create(events + pauses, batch_size=batch)
         del events, pauses
+        older_history(bench, day_ago)
 
         for user, permission, obj in [
             (tenant_admin, "administer_tenant", bench),
@@ -363,6 +364,39 @@ def build_world(n: int, vendor: str) -> World:
         "audit_events": AuditEvent.objects.count(),
     }
     return world
+
+
+HISTORY_WEEKS = 9  # with the push and the pauses: an audit trail of about 10 x N events
+
+
+def older_history(tenant, day_ago) -> None:
+    """Nine earlier weeks of the clusters' history, a pause or a resume of each cluster a week
+    (every other week with a reason), copied in SQL from the push's rows: one INSERT a week."""
+    from django.db.models import F, Value
+
+    from settings_app.models import AuditEvent
+    from settings_app.sql import NewUid, insert_select
+
+    pushed = AuditEvent.objects.filter(tenant=tenant, scope="cluster", at=day_ago)
+    for week in range(1, HISTORY_WEEKS + 1):
+        pausing = week % 2 == 1
+        insert_select(
+            AuditEvent,
+            pushed,
+            uid=NewUid(),
+            at=Value(day_ago - timedelta(weeks=week)),
+            actor_id=F("actor_id"),
+            actor_name=F("actor_name"),
+            scope=Value("cluster"),
+            via=Value("cluster"),
+            tenant_id=F("tenant_id"),
+            project_id=F("project_id"),
+            cluster_id=F("cluster_id"),
+            object_name=F("object_name"),
+            old_value=Value("unlock" if pausing else "lock"),
+            new_value=Value("lock" if pausing else "unlock"),
+            reason=Value("maintenance window" if pausing else ""),
+        )
 
 
 def apps_models() -> list:
@@ -508,6 +542,7 @@ def build_ops(world: World) -> list[Op]:
     return [
         baseline,
         *api_ops,
+        *fleet_tool_ops(world, admin, tenant, get),
         Op("list", "clusters list, first page", "page", get(admin, clusters_url), explain=True),
         Op(
             "list_paused",
@@ -534,7 +569,7 @@ def build_ops(world: World) -> list[Op]:
             "list_last",
             f"clusters list, last page ({last_page:,})",
             "page",
-            get(admin, f"{clusters_url}?page={last_page}"),
+            get(admin, f"{clusters_url}?page=last"),
             explain=True,
         ),
         Op(
@@ -571,6 +606,110 @@ def build_ops(world: World) -> list[Op]:
             before=lambda: restore_spread(world),
         ),
     ]
+
+
+def fleet_tool_ops(world: World, admin, tenant, get) -> list[Op]:
+    """Issue 11: every sort of the Clusters list both ways, its Mixed filter and last page; the
+    Audit Logs' filters, search and last page; both CSV exports (time and peak memory); a bulk
+    pause of 1,000 selected clusters and of every cluster that matches a filter."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from settings_app.models import Cluster
+    from settings_app.views.cluster_query import SORTS
+
+    clusters_url = reverse("cluster_list", args=[tenant])
+    audit_url = reverse("audit_log", args=[tenant])
+    ops = [
+        Op(
+            f"list_sort_{direction}{key}",
+            f"clusters list, ?sort={direction}{key}",
+            "page",
+            get(admin, f"{clusters_url}?sort={direction}{key}"),
+            explain=True,
+        )
+        for key in SORTS
+        for direction in ("", "-")
+    ]
+    ops += [
+        Op("list_mixed", "clusters list, ?mixed=1", "page", get(admin, clusters_url + "?mixed=1")),
+        Op(
+            "list_last_sorted",
+            "clusters list, ?sort=-set, last page",
+            "page",
+            get(admin, clusters_url + "?sort=-set&page=last"),
+            explain=True,
+        ),
+    ]
+    cluster_name = Cluster.objects.values_list("name", flat=True).get(pk=world.cluster_id)
+    today = timezone.now().date()
+    audit_filters = {
+        "object": f"object={cluster_name}",
+        "actor": "actor=bench-tenant-admin",
+        "act_paused": "act=paused",
+        "act_release": "act=release",
+        "act_upgraded": "act=agent-upgraded",
+        "dates": f"from={today - timedelta(days=20)}&to={today - timedelta(days=10)}",
+        "search": "q=maintenance",
+        "last": "page=last",
+    }
+    ops += [
+        Op(f"audit_{key}", f"audit logs, ?{query}", "page", get(admin, f"{audit_url}?{query}"))
+        for key, query in audit_filters.items()
+    ]
+    ops += [
+        Op(
+            "csv_clusters",
+            f"CSV of the clusters list ({world.n:,} rows)",
+            "page",
+            get(admin, reverse("cluster_list_csv", args=[tenant])),
+            heavy=True,
+            memory=True,
+        ),
+        Op(
+            "csv_audit",
+            f"CSV of the audit logs ({world.rows.get('audit_events', 0):,} events)",
+            "page",
+            get(admin, reverse("audit_log_csv", args=[tenant])),
+            heavy=True,
+            memory=True,
+        ),
+    ]
+    bulk_url = reverse("bulk_change_clusters", args=[tenant])
+    every = max(1, world.n // 1000)  # 1,000 clusters spread over every project
+    chosen = list(
+        Cluster.objects.filter(tenant_id=world.tenant_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )[::every][:1000]
+
+    def bulk(select_all: bool) -> Callable[[int], Callable[[], HttpResponse]]:
+        def prepare(i: int) -> Callable[[], HttpResponse]:
+            value = "lock" if i % 2 == 0 else "unlock"
+            if select_all:
+                data = {"value": value, "all": "1", "drawn_at": timezone.now().isoformat()}
+            else:
+                rows = Cluster.objects.filter(pk__in=chosen).values_list(
+                    "pk", "agent_upgrades_version"
+                )
+                data = {"value": value, "cluster": ",".join(f"{pk}:{v}" for pk, v in rows)}
+            admin.cookies.pop("messages", None)
+            return lambda: admin.post(bulk_url, data, secure=True, headers={"HX-Request": "true"})
+
+        return prepare
+
+    ops += [
+        Op("bulk_selected", f"bulk pause, {len(chosen):,} selected", "change", bulk(False)),
+        Op(
+            "bulk_all",
+            f"bulk pause, all {world.n:,} matching",
+            "change",
+            bulk(True),
+            heavy=True,
+            before=lambda: restore_spread(world),
+        ),
+    ]
+    return ops
 
 
 @dataclass
@@ -1015,6 +1154,7 @@ def evaluate(results: dict[int, list[Measure]], engine: str) -> list[dict]:
             add(f"cluster switch change <= 10 x baseline (N={n:,})", None, "a request failed")
 
     verdicts_for_the_api(found, ns, engine, add)
+    verdicts_for_fleet_tools(found, ns, engine, add)
 
     for key, label in [("push_tenant", "tenant push"), ("rollout", "release rollout")]:
         ms_by_n = {n: found[n].get(key) for n in ns}
@@ -1049,6 +1189,68 @@ def evaluate(results: dict[int, list[Measure]], engine: str) -> list[dict]:
                 f"median {m.median:.2f} s over {len(m.samples)} runs",
             )
     return verdicts
+
+
+FLEET_PAGES = re.compile(
+    r"^(list_sort_|list_mixed$|list_last|list_paused$|list_search$|list_behind$|audit_)"
+)
+MEMORY_GROWTH = 1.5  # a streamed export's peak memory at 100,000 rows against 10,000
+
+
+def verdicts_for_fleet_tools(found: dict, ns: list[int], engine: str, add) -> None:
+    """The targets of issue 11: every sort, filter, search and last page of both lists within
+    2 x its time at N=100; a bulk pause of 1,000 no slower than a project push of 1,000; a bulk
+    pause of every matching cluster within 3 s at N=100,000 on SQLite; the exports' peak memory
+    not growing from 10,000 to 100,000 rows."""
+    large = ns[-1]
+    for key in sorted(k for k in found[large] if FLEET_PAGES.match(k)):
+        m = found[large][key]
+        name = f"{m.label}: time at N={large:,} <= 2 x at N=100"
+        small = found.get(100, {}).get(key)
+        if 100 not in found or large == 100:
+            add(name, None, "needs N=100 and a larger N")
+        elif not (small and small.median and m.median):
+            add(name, None, "a request failed")
+        else:
+            ratio = m.median / small.median
+            add(
+                name,
+                ratio <= LIST_GROWTH,
+                f"median {ms(m.median)} ms vs {ms(small.median)} ms: {ratio:.2f} x",
+            )
+    bulk, push = found[large].get("bulk_selected"), found[large].get("push_project")
+    name = f"bulk pause of 1,000 selected <= project push (N={large:,})"
+    if not (bulk and push and bulk.median and push.median):
+        add(name, None, "a request failed")
+    else:
+        add(
+            name,
+            bulk.median <= push.median,
+            f"{ms(bulk.median)} ms vs {ms(push.median)} ms ({push.label})",
+        )
+    m = found.get(HEAVY_N, {}).get("bulk_all")
+    name = "bulk pause of all matching < 3 s at N=100,000 on SQLite"
+    if engine != "sqlite":
+        add(name, None, f"measured on {engine}")
+    elif m is None or not m.median:
+        add(name, None, "N=100,000 not measured" if m is None else "a request failed")
+    else:
+        add(name, m.median < HEAVY_SECONDS, f"median {m.median:.2f} s over {len(m.samples)} runs")
+    for key in ("csv_clusters", "csv_audit"):
+        at = {n: found[n].get(key) for n in ns if found[n].get(key)}
+        sizes = [n for n in (10_000, 100_000) if n in at and at[n].peak_memory_kib]
+        label = "CSV of the clusters list" if key == "csv_clusters" else "CSV of the audit logs"
+        name = f"{label}: peak memory does not grow from N=10,000 to N=100,000"
+        text = "; ".join(
+            f"N={n:,}: {ms(m.median)} ms, peak {m.peak_memory_kib:,.0f} KiB"
+            for n, m in at.items()
+            if m.median and m.peak_memory_kib is not None
+        )
+        if len(sizes) < 2:
+            add(name, None, (text or "not measured") + "; needs N=10,000 and N=100,000")
+        else:
+            growth = at[100_000].peak_memory_kib / at[10_000].peak_memory_kib
+            add(name, growth <= MEMORY_GROWTH, f"{text}; {growth:.2f} x")
 
 
 def verdicts_for_the_api(found: dict, ns: list[int], engine: str, add) -> None:
