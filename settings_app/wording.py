@@ -472,3 +472,16 @@ def key_question(key, action: str) -> str:
 def key_done(key, action: str) -> str:
     done = {"revoke": "revoked", "activate": "activated", "delete": "deleted"}[action]
     return f"API key {key.name} ({key.prefix}…) {done}."
+
+
+# The Clusters list's paging and bulk acts.
+
+
+def showing(page) -> str:
+    """'Showing 51–100 of 12,345': where the page lies in the list."""
+    if not page.object_list:
+        return "No clusters"
+    of = f"more than {page.total:,}" if page.total_is_lower_bound else f"{page.total:,}"
+    if page.number == 0:  # the last rows of a list too long to count
+        return f"Showing the last {len(page.object_list):,} of {of}"
+    return f"Showing {page.start:,}–{page.end:,} of {of}"

@@ -137,6 +137,18 @@
     focusAfterSwap = null;
   });
 
+  // Paging the Clusters list: the table's top is brought into view (hx-swap's show:), and focus
+  // goes to its caption, so that a keyboard or screen reader user starts on the new page.
+  let focusCaption = false;
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    focusCaption = event.detail.elt?.hasAttribute?.("data-focus-caption") ?? false;
+  });
+  document.addEventListener("htmx:afterSettle", () => {
+    if (!focusCaption) return;
+    focusCaption = false;
+    byId("cluster-caption")?.focus();
+  });
+
   // Messages: each can be closed; a success (or a note) fades after a few seconds, unless the
   // pointer or the focus is on it; errors and conflicts stay until closed.
 
