@@ -17,7 +17,7 @@ from .. import rules
 from ..models import Cluster, PlatformRelease, Project, Scope
 from ..permissions import cluster_access, cluster_for_user, scope_for_user
 from ..scopes import ConsoleScope, ScopeRef
-from ..wording import cluster_history, fleet_state, showing
+from ..wording import cluster_history, fleet_state, select_matching, showing
 from .cluster_query import SORTS, ClusterQuery
 from .navigation import page_context
 from .paging import Page, keyset_page
@@ -76,6 +76,7 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         "paging": paging(page, query),
         "may_change": any(change for _cluster, change in rows),
         "drawn_at": timezone.now().isoformat(),
+        "select_matching": select_matching(page.total, page.total_is_lower_bound, query.filtered),
         "platform_agent": platform_agent,
     }
     if request.htmx and not request.htmx.history_restore_request:
