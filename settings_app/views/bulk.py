@@ -92,14 +92,14 @@ def confirm_bulk_change(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         if wants_json:
             return JsonResponse({"error": error})
         return error_response(request, 400, "Bad request", error)
-    if selection is None:
+    value = form.cleaned_data["value"]
+    changeable = changeable_clusters(console.roles, Cluster.objects.all())
+    impact = selection and bulk_impact(selection, value, changeable=changeable)
+    if not impact or not impact.selected:  # none ticked, or none the user can see
         if wants_json:
             return JsonResponse({"error": NOTHING_SELECTED})
         messages.error(request, NOTHING_SELECTED)
         return redirect(back_to_list(console, request.GET))
-    value = form.cleaned_data["value"]
-    changeable = changeable_clusters(console.roles, Cluster.objects.all())
-    impact = bulk_impact(selection, value, changeable=changeable)
     question = Question(bulk_title(value, impact.selected), bulk_confirm(impact))
     pausing = value == AgentUpgrades.LOCK
     if wants_json:
