@@ -52,3 +52,16 @@ def test_select_every_cluster_that_matches_a_filter_and_pause_them_in_one_go(
         cluster = Cluster.objects.get(name=name)
         again.goto(reverse("cluster_settings", args=[scope, cluster.pk]))
         expect(agent_upgrades_switch(again)).to_have_attribute("aria-checked", "true")
+
+
+def test_after_paging_focus_goes_to_the_tables_caption(browsing: Browsing, demo):
+    for number in range(55):
+        rules.new_cluster(demo.default, f"batch-{number:02d}")
+    page = browsing.new_page("tenant-admin")
+    page.goto(reverse("cluster_list", args=[ScopeRef("tenants", demo.acme.pk)]))
+
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Next").click()
+
+    expect(page.locator("#cluster-caption")).to_be_focused()
+    expect(page.locator("#cluster-caption")).to_have_text("Clusters, showing 51–60 of 60")
+    assert "page=2" in page.url
