@@ -7,6 +7,7 @@ from .scopes import ScopeConverter
 from .views import (
     api_keys,
     audit_logs,
+    bulk,
     cluster_export,
     clusters,
     navigation,
@@ -39,6 +40,16 @@ urlpatterns = [
     # Clusters, in the tenant scope or a project scope
     path("<scope:scope>/clusters/", clusters.cluster_list, name="cluster_list"),
     path("<scope:scope>/clusters.csv", cluster_export.cluster_list_csv, name="cluster_list_csv"),
+    path(
+        "<scope:scope>/clusters/agent-upgrades/",
+        bulk.bulk_change_clusters,
+        name="bulk_change_clusters",
+    ),
+    path(
+        "<scope:scope>/clusters/agent-upgrades/confirm/",
+        bulk.confirm_bulk_change,
+        name="confirm_bulk_change",
+    ),
     path(
         "<scope:scope>/clusters/<int:cluster_id>/", clusters.cluster_detail, name="cluster_detail"
     ),

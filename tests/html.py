@@ -112,8 +112,13 @@ def without_csrf_tokens(response) -> str:
 
 
 def table_rows(page: Element) -> list[list[str]]:
+    """The rows' cells' text; a selection column's checkboxes (class "select") are not data."""
     return [
-        [cell.text for cell in row.find_all(None) if cell.tag in {"th", "td"}]
+        [
+            cell.text
+            for cell in row.find_all(None)
+            if cell.tag in {"th", "td"} and "select" not in cell.attrs.get("class", "").split()
+        ]
         for row in page.find("tbody").find_all("tr")
     ]
 

@@ -151,6 +151,12 @@ ENDPOINTS = {
     "confirm project undo": Endpoint("confirm_project_undo", "GET", "project"),
     "confirm tenant undo": Endpoint("confirm_tenant_undo", "GET", "tenant"),
     "confirm a release": Endpoint("confirm_release", "GET", "nothing"),
+    # Bulk pause and resume from the Clusters list, selecting the object's cluster; without
+    # JavaScript its question is a confirmation page, with it the same GET answers the dialog.
+    "bulk change": Endpoint("bulk_change_clusters", "POST", "project scope"),
+    "bulk change, tenant scope": Endpoint("bulk_change_clusters", "POST", "tenant scope"),
+    "confirm bulk change": Endpoint("confirm_bulk_change", "GET", "project scope"),
+    "confirm bulk change, tenant scope": Endpoint("confirm_bulk_change", "GET", "tenant scope"),
     "release impact": Endpoint("release_impact", "GET", "nothing"),
 }
 
@@ -243,6 +249,18 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("change tenant", OWN):                               (LOGIN,   404,    404,   404,     404,     CHANGED, 404,   CHANGED),
     ("change tenant", OTHER_TENANT):                      (LOGIN,   404,    404,   404,     404,     404,    CHANGED, CHANGED),
     ("change tenant", MISSING):                           (LOGIN,   404,    404,   404,     404,     404,    404,    404),
+
+    # A bulk act refuses (403) whoever may change no cluster of the scope; a cluster the user
+    # cannot see is not selected at all (nothing to do: back to the list).
+    ("bulk change", OWN):                                 (LOGIN,   404,    403,   CHANGED, CHANGED, CHANGED, 404,   CHANGED),
+    ("bulk change", SIBLING):                             (LOGIN,   404,    403,   MOVED,   CHANGED, CHANGED, 404,   CHANGED),
+    ("bulk change", OTHER_PROJECT):                       (LOGIN,   404,    404,   404,     404,     CHANGED, 404,   CHANGED),
+    ("bulk change", OTHER_TENANT):                        (LOGIN,   404,    404,   404,     404,     404,    CHANGED, CHANGED),
+    ("bulk change", MISSING):                             (LOGIN,   404,    404,   404,     404,     404,    404,    404),
+    ("bulk change, tenant scope", OWN):                   (LOGIN,   404,    404,   404,     404,     CHANGED, 404,   CHANGED),
+    ("bulk change, tenant scope", OTHER_PROJECT):         (LOGIN,   404,    404,   404,     404,     CHANGED, 404,   CHANGED),
+    ("bulk change, tenant scope", OTHER_TENANT):          (LOGIN,   404,    404,   404,     404,     404,    CHANGED, CHANGED),
+    ("bulk change, tenant scope", MISSING):               (LOGIN,   404,    404,   404,     404,     404,    404,    404),
 }
 # fmt: on
 # Undoing is allowed exactly where changing is; with nothing yet to undo, it answers 409.
@@ -259,25 +277,35 @@ MATRIX |= {
 }
 # A change's confirmation page opens exactly where the change is allowed; an undo's, with nothing
 # yet to undo, goes back to the settings and says so.
-MATRIX |= {
-    (
-        endpoint.replace("change ", "confirm ", 1).replace(",", " change,", 1)
-        if "," in endpoint
-        else endpoint.replace("change ", "confirm ", 1) + " change",
-        obj,
-    ): tuple(200 if answer == CHANGED else answer for answer in answers)
-    for (endpoint, obj), answers in list(MATRIX.items())
-    if endpoint.startswith("change ")
-} | {
-    (
-        endpoint.replace("change ", "confirm ", 1).replace(",", " undo,", 1)
-        if "," in endpoint
-        else endpoint.replace("change ", "confirm ", 1) + " undo",
-        obj,
-    ): tuple(MOVED if answer == CHANGED else answer for answer in answers)
-    for (endpoint, obj), answers in list(MATRIX.items())
-    if endpoint.startswith("change ")
-}
+MATRIX |= (
+    {
+        (
+            endpoint.replace("change ", "confirm ", 1).replace(",", " change,", 1)
+            if "," in endpoint
+            else endpoint.replace("change ", "confirm ", 1) + " change",
+            obj,
+        ): tuple(200 if answer == CHANGED else answer for answer in answers)
+        for (endpoint, obj), answers in list(MATRIX.items())
+        if endpoint.startswith("change ")
+    }
+    | {
+        (f"confirm {endpoint}", obj): tuple(
+            200 if answer == CHANGED else answer for answer in answers
+        )
+        for (endpoint, obj), answers in list(MATRIX.items())
+        if endpoint.startswith("bulk ")
+    }
+    | {
+        (
+            endpoint.replace("change ", "confirm ", 1).replace(",", " undo,", 1)
+            if "," in endpoint
+            else endpoint.replace("change ", "confirm ", 1) + " undo",
+            obj,
+        ): tuple(MOVED if answer == CHANGED else answer for answer in answers)
+        for (endpoint, obj), answers in list(MATRIX.items())
+        if endpoint.startswith("change ")
+    }
+)
 # A CSV export answers exactly as the page it exports (written out, not derived).
 # fmt: off
 MATRIX |= {
@@ -381,8 +409,22 @@ def changed_object(endpoint: Endpoint, obj: str):
     return cluster.project.tenant
 
 
+def bulk_selected(obj: str) -> Cluster | None:
+    """The cluster a bulk request selects: the object's."""
+    if obj == MISSING:
+        return None
+    return changed_object(ENDPOINTS["change cluster"], obj)
+
+
 def send(client: Client, demo, endpoint: Endpoint, obj: str, **headers: str):
     url = target_url(demo, endpoint, obj)
+    if endpoint.url_name in ("bulk_change_clusters", "confirm_bulk_change"):
+        cluster = bulk_selected(obj)
+        selected = f"{cluster.pk}:{cluster.agent_upgrades_version}" if cluster else "1:0"
+        data = {"value": AgentUpgrades.LOCK, "cluster": selected}
+        if endpoint.method == "GET":
+            return client.get(url, data, **headers)
+        return client.post(url, data, **headers)
     if endpoint.url_name in ("confirm_release", "release_impact"):
         return client.get(url, {"version": NEW_RELEASE}, **headers)
     if endpoint.url_name.startswith("confirm_"):
@@ -526,7 +568,7 @@ def test_each_role_gets_the_answer_of_the_matrix_and_only_changes_write(
     endpoint = ENDPOINTS[endpoint_name]
     client = client_as(role)
     before = world()
-    switch = expected == CHANGED and endpoint.url_name.startswith("change_")
+    switch = expected == CHANGED and endpoint.url_name.startswith(("change_", "bulk_"))
     target = changed_object(endpoint, obj) if switch else None
 
     response = send(client, demo, endpoint, obj)

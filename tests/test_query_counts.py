@@ -48,6 +48,12 @@ def url_for(demo, page: str) -> str:
         "clusters/filtered": lambda: (
             f"{reverse('cluster_list', args=[tenant])}?q=e&paused=1&behind=1&page=1"
         ),
+        "clusters/sorted": lambda: (
+            f"{reverse('cluster_list', args=[tenant])}?sort=-set&mixed=1&behind=1&page=last"
+        ),
+        "clusters/searched": lambda: (
+            f"{reverse('cluster_list', args=[project])}?q=prod&sort=-project&page=2"
+        ),
         "platform_upgrades": lambda: reverse("platform_upgrades"),
         "cluster_detail": lambda: reverse("cluster_detail", args=[project, prod_east]),
         "cluster_settings": lambda: reverse("cluster_settings", args=[project, prod_east]),
@@ -79,9 +85,12 @@ PAGES = [
     Case("project-admin", "clusters/project", budget=8),
     Case("cluster-admin", "clusters/project", budget=8),
     Case("viewer", "clusters/project", budget=8),
-    Case("tenant-admin", "clusters/filtered", budget=9),
+    Case("tenant-admin", "clusters/filtered", budget=10),  # the search is counted
+    Case("tenant-admin", "clusters/sorted", budget=10),
+    Case("project-admin", "clusters/searched", budget=9),
+    Case("tenant-admin", "clusters/sorted", htmx=True, budget=8),
     Case("tenant-admin", "clusters/tenant", htmx=True, budget=7),
-    Case("tenant-admin", "clusters/filtered", htmx=True, budget=7),
+    Case("tenant-admin", "clusters/filtered", htmx=True, budget=8),
     Case("root", "platform_upgrades", budget=5),
     Case("tenant-admin", "cluster_detail", budget=9),
     Case("viewer", "cluster_settings", budget=8),

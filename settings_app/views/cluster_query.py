@@ -88,6 +88,11 @@ class ClusterQuery:
         return "?" + urlencode(self.params(**changes))
 
     @property
+    def clear_link(self) -> str:
+        """The same sort, without search or filters."""
+        return self.link(q="", paused="", behind="", mixed="")
+
+    @property
     def sort_param(self) -> str:
         return f"-{self.sort}" if self.descending else self.sort
 

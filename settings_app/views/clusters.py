@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,12 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .. import rules
-from ..models import Cluster, PlatformRelease, Project, Scope, paused_now
+from ..models import Cluster, PlatformRelease, Project, Scope
 from ..permissions import cluster_access, cluster_for_user, scope_for_user
 from ..scopes import ConsoleScope, ScopeRef
-from ..wording import cluster_history, fleet_state
+from ..wording import cluster_history, fleet_state, select_matching, showing
+from .cluster_query import SORTS, ClusterQuery
 from .navigation import page_context
-from .paging import page_of
+from .paging import Page, keyset_page
 from .switch import (
     Question,
     SwitchUrls,
@@ -33,60 +33,6 @@ from .switch import (
 )
 
 CLUSTERS_PER_PAGE = 50
-
-
-@dataclass(frozen=True)
-class FleetFilter:
-    """The Clusters list's search and filters, as they travel in the query string."""
-
-    q: str = ""
-    paused: bool = False
-    behind: bool = False
-
-    @classmethod
-    def from_query(cls, query: QueryDict) -> FleetFilter:
-        return cls(
-            q=query.get("q", "").strip()[:100],
-            paused=query.get("paused") == "1",
-            behind=query.get("behind") == "1",
-        )
-
-    @property
-    def active(self) -> bool:
-        return bool(self.q or self.paused or self.behind)
-
-    @property
-    def query(self) -> str:
-        """The filters as a query string, for pagination links."""
-        params = {
-            "q": self.q,
-            "paused": "1" if self.paused else "",
-            "behind": "1" if self.behind else "",
-        }
-        return urlencode({k: v for k, v in params.items() if v})
-
-    def apply(self, clusters: QuerySet[Cluster], platform_agent: str) -> QuerySet[Cluster]:
-        if self.q:
-            clusters = clusters.filter(name__icontains=self.q)
-        if self.paused:
-            clusters = clusters.filter(paused_now(timezone.now()))
-        if self.behind:
-            clusters = (
-                clusters.exclude(agent_version=platform_agent)
-                if platform_agent
-                else clusters.none()
-            )
-        return clusters
-
-    def known_total(self, counts: rules.FleetCounts) -> int | None:
-        """The number of matches when the fleet counts already say it."""
-        if self.q or (self.paused and self.behind):
-            return None
-        if self.paused:
-            return counts.paused
-        if self.behind:
-            return counts.behind
-        return counts.total
 
 
 def scope_counts(console: ConsoleScope, platform_agent: str) -> rules.FleetCounts:
@@ -110,30 +56,139 @@ def scope_counts(console: ConsoleScope, platform_agent: str) -> rules.FleetCount
 def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
     console = scope_for_user(request.user, scope)
     platform_agent = rules.current_agent_version()
-    fleet = FleetFilter.from_query(request.GET)
-    clusters = (
-        fleet.apply(console.clusters(), platform_agent)
-        .select_related("project__tenant", "agent_upgrades_set_by")
-        .order_by("name", "pk")
-    )
     counts = scope_counts(console, platform_agent)
-    page = page_of(clusters, request.GET.get("page"), CLUSTERS_PER_PAGE)
+    query = ClusterQuery.from_query(request.GET)
+    clusters = query.apply(console.clusters(), platform_agent, counts).select_related(
+        "project__tenant", "agent_upgrades_set_by"
+    )
+    page = keyset_page(
+        clusters, query.order, request.GET, CLUSTERS_PER_PAGE, total=query.known_total(counts)
+    )
+    rows = [
+        (cluster, cluster_access(console.roles, cluster).change) for cluster in page.object_list
+    ]
     context = {
         "console": console,
         "page": page,
-        "fleet": fleet,
+        "rows": rows,
+        "query": query,
+        "columns": columns(query),
+        "paging": paging(page, query),
+        "may_change": any(change for _cluster, change in rows),
+        "drawn_at": timezone.now().isoformat(),
+        "select_matching": select_matching(page.total, page.total_is_lower_bound, query.filtered),
         "platform_agent": platform_agent,
-        "total": len(page.object_list) if page.is_whole_list else fleet.known_total(counts),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "settings_app/cluster_list.html#cluster-results", context)
     context.update(
         summary=counts.by_project,
         totals=counts,
+        tiles=tiles(query, counts),
         scope_state=fleet_state(console.tenant if console.is_tenant else console.project, counts),
     )
     context.update(page_context(request, console, "cluster_list"))
     return render(request, "settings_app/cluster_list.html", context)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A sortable column header: its name, the address that sorts by it (the other way when it
+    already sorts), and its aria-sort."""
+
+    label: str
+    link: str
+    aria_sort: str  # "ascending", "descending", or "" when the list is not sorted by it
+
+
+def columns(query: ClusterQuery) -> list[Column]:
+    found = []
+    for key, spec in SORTS.items():
+        if key == query.sort:
+            aria = "descending" if query.descending else "ascending"
+            link = query.link(sort=key if query.descending else f"-{key}")
+        else:
+            aria, link = "", query.link(sort=key)
+        found.append(Column(spec.label, link, aria))
+    return found
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A summary tile: a figure, and the link that filters the list to it."""
+
+    label: str
+    count: int
+    link: str
+    current: bool
+
+
+def tiles(query: ClusterQuery, counts: rules.FleetCounts) -> list[Tile]:
+    only = {"q": "", "paused": "", "behind": "", "mixed": ""}
+    found = [
+        Tile("Clusters", counts.total, query.link(**only), not query.filtered),
+        Tile(
+            "Paused",
+            counts.paused,
+            query.link(**(only | {"paused": "1"})),
+            query.params(sort="") == {"paused": "1"},
+        ),
+        Tile(
+            "Behind",
+            counts.behind,
+            query.link(**(only | {"behind": "1"})),
+            query.params(sort="") == {"behind": "1"},
+        ),
+    ]
+    mixed = [p for p in counts.by_project if 0 < p.paused < p.total]
+    if mixed:
+        found.append(
+            Tile(
+                "Mixed",
+                sum(p.total for p in mixed),
+                query.link(**(only | {"mixed": "1"})),
+                query.params(sort="") == {"mixed": "1"},
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Paging:
+    """What the pagination shows: "Showing 51–100 of 12,345", and its links."""
+
+    showing: str
+    first: str
+    previous: str
+    next: str
+    last: str
+    numbers: list[tuple[int, str]]  # a few pages around this one
+
+
+def paging(page: Page, query: ClusterQuery) -> Paging:
+    params = query.params()
+    last = page.last_page_number
+    number = page.number
+    around = []
+    if number:  # 0: the last rows of a list too long to count
+        top = last if last is not None else number + (1 if page.has_next else 0)
+        for n in range(max(1, number - 2), min(top, number + 2) + 1):
+            around.append(
+                (
+                    n,
+                    "?" + urlencode(params | {"page": str(n)})
+                    if n > 1
+                    else page.link(params, "first"),
+                )
+            )
+    return Paging(
+        showing=showing(page),
+        first=page.link(params, "first") if page.has_previous or number == 0 else "",
+        previous=page.link(params, "previous") if page.has_previous else "",
+        next=page.link(params, "next") if page.has_next else "",
+        last=page.link(params, "last") if page.has_next else "",
+        numbers=around,
+    )
 
 
 @login_required

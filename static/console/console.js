@@ -33,7 +33,7 @@
 
   // The dialog.
 
-  const ask = (request, title, text) => {
+  const ask = (request, title, text, pause) => {
     const dialog = byId("confirm-dialog");
     if (!dialog) return;
     const options = byId("confirm-pause-options");
@@ -41,7 +41,7 @@
     keepNames(byId("confirm-title"), title || "Please confirm");
     keepNames(byId("confirm-message"), text);
     // A pause may carry a reason and an end (in UTC, as the label says).
-    options.hidden = !("confirmPause" in request.form.dataset);
+    options.hidden = !(pause ?? "confirmPause" in request.form.dataset);
     byId("confirm-reason").value = "";
     byId("confirm-until").value = "";
     byId("confirm-until").min = new Date().toISOString().slice(0, 16);
@@ -55,7 +55,9 @@
   document.addEventListener("htmx:confirm", (event) => {
     const form = event.detail.elt;
     if (!(form instanceof HTMLFormElement)) return;
-    const request = { form, send: () => event.detail.issueRequest(true) };
+    // The button that was pressed ("Pause selected" or "Resume selected") says what is asked.
+    const submitter = event.detail.triggeringEvent?.submitter ?? null;
+    const request = { form, submitter, send: () => event.detail.issueRequest(true) };
     if (form.dataset.confirmUrl) {
       event.preventDefault();
       askWithImpact(request);
@@ -80,7 +82,7 @@
   // Releasing a version: the server counts the impact first, then the dialog asks. A version it
   // would refuse is sent as it is, and the answer says why next to the field.
   const askWithImpact = async (request) => {
-    const query = new URLSearchParams(new FormData(request.form));
+    const query = new URLSearchParams(new FormData(request.form, request.submitter));
     let answer;
     try {
       const response = await fetch(`${request.form.dataset.confirmUrl}?${query}`, {
@@ -97,7 +99,7 @@
       request.send();
       return;
     }
-    ask(request, answer.title, answer.text);
+    ask(request, answer.title, answer.text, answer.pause);
   };
 
   document.addEventListener(
@@ -112,6 +114,8 @@
         setField(request.form, "reason", byId("confirm-reason").value.trim());
         setField(request.form, "until", byId("confirm-until").value);
       }
+      // htmx forgets the pressed button while the dialog is open: keep its value in the form.
+      if (request.submitter?.name) setField(request.form, request.submitter.name, request.submitter.value);
       focusAfterSwap = request.form.getAttribute("hx-target");
       request.send();
     },
@@ -135,6 +139,40 @@
     if (!focusAfterSwap) return;
     document.querySelector(`${focusAfterSwap} [role=switch]:not([disabled])`)?.focus();
     focusAfterSwap = null;
+  });
+
+  // Selecting clusters: "Select all on this page" ticks the page's rows; once all are ticked, the
+  // banner offers every cluster that matches the filters. (Without this script the banner shows.)
+  document.addEventListener("change", (event) => {
+    const box = event.target;
+    const form = byId("bulk-form");
+    if (!form || !(box instanceof HTMLInputElement) || box.type !== "checkbox") return;
+    const rows = [...form.querySelectorAll("input[name=cluster]")];
+    const page = document.querySelector("[data-select-page]");
+    if (box === page) {
+      for (const row of rows) row.checked = page.checked;
+    } else if (box.name === "cluster" && page) {
+      page.checked = rows.every((row) => row.checked);
+      page.indeterminate = !page.checked && rows.some((row) => row.checked);
+    } else if (box.name !== "all") {
+      return;
+    }
+    const offered = Boolean(page?.checked);
+    byId("select-matching")?.classList.toggle("is-offered", offered);
+    const all = form.querySelector("input[name=all]");
+    if (all && !offered) all.checked = false;
+  });
+
+  // Paging the Clusters list: the table's top is brought into view (hx-swap's show:), and focus
+  // goes to its caption, so that a keyboard or screen reader user starts on the new page.
+  let focusCaption = false;
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    focusCaption = event.detail.elt?.hasAttribute?.("data-focus-caption") ?? false;
+  });
+  document.addEventListener("htmx:afterSettle", () => {
+    if (!focusCaption) return;
+    focusCaption = false;
+    byId("cluster-caption")?.focus();
   });
 
   // Messages: each can be closed; a success (or a note) fades after a few seconds, unless the

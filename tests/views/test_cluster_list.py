@@ -6,6 +6,7 @@ pause's reason and end. Who may open it is in tests/test_permission_matrix.py.""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -56,7 +57,9 @@ def results(page: Element) -> Element:
 
 def names(page: Element) -> list[str]:
     found = results(page)
-    return [row[0] for row in table_rows(found)] if found.find_all("tbody") else []
+    if not found.find_all("tbody"):
+        return []
+    return [th.text for th in found.find("tbody").find_all("th", scope="row")]
 
 
 def status(page: Element) -> str:
@@ -64,8 +67,24 @@ def status(page: Element) -> str:
 
 
 def totals(page: Element) -> dict[str, str]:
+    """The summary tiles' figures (the Mixed tile, shown only where Mixed projects are, apart)."""
     stats = page.find("dl", class_="stats")
-    return {div.find("dt").text: div.find("dd").text for div in stats.find_all("div")}
+    found = {div.find("dt").text: div.find("dd").text for div in stats.find_all("div")}
+    found.pop("Mixed", None)
+    return found
+
+
+def pager(page: Element) -> list[str]:
+    """The pager's links and current page, as a person reads them."""
+    nav = page.find("nav", aria_label="Pages")
+    links = [e for e in nav.find_all() if e.tag == "a" or e.attrs.get("aria-current") == "page"]
+    return [e.text.removesuffix(" (this page)") for e in links]
+
+
+def query_of(link: str) -> dict[str, str]:
+    """A link's query, without the keyset hint (after/before) or the anchor."""
+    found = parse_qs(urlsplit(link).query)
+    return {k: v[0] for k, v in found.items() if k not in ("after", "before")}
 
 
 def per_project(page: Element) -> list[list[str]]:
@@ -104,7 +123,8 @@ def test_the_tenant_scope_lists_every_cluster_of_the_tenant_with_project_version
 def test_the_list_has_columns_for_project_agent_version_and_agent_upgrades(demo, client_for):
     response = client_for("tenant-admin").get(list_url(tenant_scope(demo)))
 
-    headers = [th.text for th in results(parse(response)).find("thead").find_all("th")]
+    thead = results(parse(response)).find("thead")
+    headers = [th.text for th in thead.find_all("th") if th.attrs.get("class") != "select"]
     assert headers[:4] == ["Name", "Project", "Agent version", "Agent upgrades"]
 
 
@@ -117,7 +137,7 @@ def test_the_project_scope_lists_only_the_clusters_of_the_project(demo, client_f
         "prod-west",
         "staging",
     ]
-    assert results(parse(response)).find("p", role="status").text == "3 clusters"
+    assert results(parse(response)).find("p", role="status").text == f"Showing {span(1, 3)} of 3"
     head = parse(response).find("div", class_="page-head").find("p", class_="subtle")
     assert head.text.startswith("Project Default in tenant Acme")
 
@@ -178,15 +198,15 @@ def test_it_splits_a_long_list_into_pages_of_fifty(demo, client_for):
     second = client_for("project-admin").get(list_url(scope), {"page": "2"})
 
     assert len(table_rows(results(parse(first)))) == 50
-    assert parse(first).find("a", rel="next").attrs["href"] == "?page=2"
+    assert query_of(parse(first).find("a", rel="next").attrs["href"]) == {"page": "2"}
     assert [row[0] for row in table_rows(results(parse(second)))] == [
         "worker-47",
         "worker-48",
         "worker-49",
     ]
-    # No count of pages: the pager names the page and the rows it holds, and the last has no Next.
-    assert parse(first).find("nav", aria_label="Pages").text == f"Page 1 · {span(1, 50)} Next"
-    assert parse(second).find("nav", aria_label="Pages").text == f"Previous Page 2 · {span(51, 53)}"
+    assert pager(parse(first)) == ["1", "2", "Next", "Last"]
+    assert pager(parse(second)) == ["First", "Previous", "1", "2"]
+    assert status(parse(second)) == f"Showing {span(51, 53)} of 53"
     assert parse(second).find_all("a", rel="next") == []
 
 
@@ -332,15 +352,22 @@ def test_the_paused_filter_keeps_only_pauses_that_hold(demo, client_for, admin):
 def test_the_status_line_says_how_many_match(demo, client_for, fleet):
     client = client_for("tenant-admin")
 
-    assert status(parse(client.get(tenant_clusters(demo)))) == "5 clusters"
-    assert status(parse(client.get(tenant_clusters(demo), {"behind": "1"}))) == "3 clusters match"
-    assert status(parse(client.get(tenant_clusters(demo), {"q": "staging"}))) == "1 cluster matches"
+    assert status(parse(client.get(tenant_clusters(demo)))) == f"Showing {span(1, 5)} of 5"
+    behind = client.get(tenant_clusters(demo), {"behind": "1"})
+    assert status(parse(behind)) == f"Showing {span(1, 3)} of 3"
+    staging = client.get(tenant_clusters(demo), {"q": "staging"})
+    assert status(parse(staging)) == f"Showing {span(1, 1)} of 1"
 
 
 def test_a_filter_that_matches_nothing_says_so(demo, client_for, fleet):
     page = parse(client_for("tenant-admin").get(tenant_clusters(demo), {"q": "no-such-cluster"}))
 
-    assert results(page).find("p", class_="empty").text == "No cluster matches these filters."
+    empty = results(page).find("p", class_="empty")
+    assert empty.text == "No cluster matches these filters. Clear filters"
+    assert empty.find("a").attrs["href"] == "?"
+    # Said once: no count line, no chips' own Clear filters beside it.
+    assert len(results(page).find_all("p", role="status")) == 1
+    assert len(page.find_all("a", class_="clear-filters")) == 1
     assert results(page).find_all("table") == []
 
 
@@ -404,28 +431,28 @@ def test_pages_hold_fifty_clusters(demo, client_for, workers):
     first = parse(client_for("project-admin").get(project_clusters(demo)))
 
     assert len(names(first)) == 50
-    assert status(first) == "63 clusters"
-    assert first.find("nav", aria_label="Pages").text == f"Page 1 · {span(1, 50)} Next"
+    assert status(first) == f"Showing {span(1, 50)} of 63"
+    assert pager(first) == ["1", "2", "Next", "Last"]
 
 
 def test_the_last_page_holds_the_rest_and_says_which_clusters_it_shows(demo, client_for, workers):
     second = parse(client_for("project-admin").get(project_clusters(demo), {"page": "2"}))
 
     assert names(second) == [f"worker-{n:02d}" for n in range(47, 60)]
-    assert status(second) == "63 clusters"  # unfiltered: the summary knows the count
-    assert second.find("nav", aria_label="Pages").text == f"Previous Page 2 · {span(51, 63)}"
+    assert status(second) == f"Showing {span(51, 63)} of 63"  # the summary knows the count
+    assert pager(second) == ["First", "Previous", "1", "2"]
     assert second.find_all("a", rel="next") == []
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ({"paused": "1", "page": "2"}, "55 clusters match"),
-        ({"behind": "1", "page": "2"}, "55 clusters match"),
-        ({"paused": "1", "behind": "1", "page": "2"}, f"Clusters {span(51, 55)} that match"),
-        ({"q": "worker", "page": "2"}, f"Clusters {span(51, 60)} that match"),
-        ({"q": "worker"}, f"Clusters {span(1, 50)} that match"),
-        ({"q": "worker-0"}, "10 clusters match"),
+        ({"paused": "1", "page": "2"}, f"Showing {span(51, 55)} of 55"),
+        ({"behind": "1", "page": "2"}, f"Showing {span(51, 55)} of 55"),
+        ({"paused": "1", "behind": "1", "page": "2"}, f"Showing {span(51, 55)} of 55"),
+        ({"q": "worker", "page": "2"}, f"Showing {span(51, 60)} of 60"),
+        ({"q": "worker"}, f"Showing {span(1, 50)} of 60"),
+        ({"q": "worker-0"}, f"Showing {span(1, 10)} of 10"),
     ],
     ids=["paused", "behind", "paused and behind", "search", "search first page", "one page"],
 )
@@ -448,24 +475,28 @@ def test_the_next_page_link_keeps_the_filters(demo, client_for, workers):
     next_link = first.find("a", rel="next")
     second = parse(client.get(project_clusters(demo) + next_link.attrs["href"]))
 
-    assert next_link.attrs["href"] == "?q=worker&paused=1&page=2"
-    assert next_link.attrs["hx-get"] == "?q=worker&paused=1&page=2"
+    assert query_of(next_link.attrs["href"]) == {"q": "worker", "paused": "1", "page": "2"}
+    assert query_of(next_link.attrs["hx-get"]) == {"q": "worker", "paused": "1", "page": "2"}
     assert next_link.attrs["hx-target"] == "#cluster-results"
     assert names(second) == [f"worker-{n:02d}" for n in range(50, 55)]
-    assert second.find("a", rel="prev").attrs["href"] == "?q=worker&paused=1&page=1"
-    # A search: the summary cannot know how many match, so the line names the rows shown.
-    assert status(second) == f"Clusters {span(51, 55)} that match"
+    assert query_of(second.find("a", rel="prev").attrs["href"]) == {
+        "q": "worker",
+        "paused": "1",
+        "page": "1",
+    }
+    # A search: the summary cannot know how many match, so the list is counted.
+    assert status(second) == f"Showing {span(51, 55)} of 55"
 
 
-def test_a_page_past_the_end_shows_the_first_page_of_the_filtered_list(demo, client_for, workers):
+def test_a_page_past_the_end_shows_the_last_page_of_the_filtered_list(demo, client_for, workers):
     page = parse(
         client_for("project-admin").get(project_clusters(demo), {"paused": "1", "page": "99"})
     )
 
-    assert names(page) == [f"worker-{n:02d}" for n in range(50)]
-    assert page.find("nav", aria_label="Pages").text == f"Page 1 · {span(1, 50)} Next"
-    assert page.find("a", rel="next").attrs["href"] == "?paused=1&page=2"
-    assert status(page) == "55 clusters match"
+    assert names(page) == [f"worker-{n:02d}" for n in range(50, 55)]
+    assert pager(page) == ["First", "Previous", "1", "2"]
+    assert query_of(page.find("a", rel="prev").attrs["href"]) == {"paused": "1", "page": "1"}
+    assert status(page) == f"Showing {span(51, 55)} of 55"
 
 
 def test_a_filtered_list_that_fits_on_one_page_has_no_page_links(demo, client_for, workers):
@@ -497,7 +528,7 @@ def test_the_htmx_results_carry_page_links_that_keep_the_filters(demo, client_fo
     )
 
     page = parse(response)
-    assert page.find("a", rel="prev").attrs["hx-get"] == "?paused=1&page=1"
+    assert query_of(page.find("a", rel="prev").attrs["hx-get"]) == {"paused": "1", "page": "1"}
     assert names(page) == [f"worker-{n:02d}" for n in range(50, 55)]
 
 
@@ -573,7 +604,7 @@ def test_a_cluster_admins_summary_counts_only_their_clusters(
     page = parse(client_for("cluster-admin").get(project_clusters(demo)))
 
     assert totals(page) == {"Clusters": "56", "Paused": "56", "Behind": "56"}
-    assert status(page) == "56 clusters"
+    assert status(page) == f"Showing {span(1, 50)} of 56"
     assert "prod-west" not in names(page) and "worker-55" not in names(page)
     # The project's own summary, for comparison: every cluster in it.
     assert totals(parse(client_for("project-admin").get(project_clusters(demo)))) == {
@@ -586,9 +617,9 @@ def test_a_cluster_admins_summary_counts_only_their_clusters(
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ({"page": "2"}, "56 clusters"),
-        ({"paused": "1", "page": "2"}, "56 clusters match"),
-        ({"behind": "1", "page": "2"}, "56 clusters match"),
+        ({"page": "2"}, f"Showing {span(51, 56)} of 56"),
+        ({"paused": "1", "page": "2"}, f"Showing {span(51, 56)} of 56"),
+        ({"behind": "1", "page": "2"}, f"Showing {span(51, 56)} of 56"),
     ],
     ids=["all", "paused", "behind"],
 )
@@ -600,7 +631,7 @@ def test_a_cluster_admins_count_line_never_counts_clusters_they_cannot_see(
 
     assert status(page) == expected
     assert names(page) == [f"worker-{n:02d}" for n in range(49, 55)]
-    assert page.find("nav", aria_label="Pages").text == f"Previous Page 2 · {span(51, 56)}"
+    assert pager(page) == ["First", "Previous", "1", "2"]
 
 
 def test_a_cluster_admins_summary_leaves_out_an_ended_pause_on_a_cluster_they_cannot_see(
@@ -669,10 +700,173 @@ def test_the_paused_filter_and_the_summary_leave_an_ended_pause_out(demo, client
 
     page = parse(response)
     assert page.find("div", id="cluster-results").find("p", role="status").text == (
-        "0 clusters match"
+        "No cluster matches these filters. Clear filters"
     )
     stats = {
         d.find("dt").text: d.find("dd").text
         for d in page.find("dl", class_="stats").find_all("div")
     }
     assert stats["Paused"] == "0"
+
+
+# Sorting, the tiles as filters, the chips, and page numbers: all of it in the address.
+
+
+def headers(page: Element) -> dict[str, tuple[str, str]]:
+    """Each column header: (its link's query's sort, its aria-sort)."""
+    found = {}
+    for th in results(page).find("thead").find_all("th"):
+        if not th.find_all("a"):
+            continue  # the selection's column
+        link = th.find("a")
+        found[link.text] = (
+            query_of(link.attrs["href"]).get("sort", ""),
+            th.attrs.get("aria-sort", ""),
+        )
+    return found
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["edge-01", "edge-02", "prod-east", "prod-west", "staging"]),
+        ("-name", ["staging", "prod-west", "prod-east", "edge-02", "edge-01"]),
+        ("project", ["prod-east", "prod-west", "staging", "edge-01", "edge-02"]),
+        ("-project", ["edge-02", "edge-01", "staging", "prod-west", "prod-east"]),
+        ("upgrades", ["edge-01", "edge-02", "prod-east", "staging", "prod-west"]),  # lock first
+        ("-upgrades", ["prod-west", "staging", "prod-east", "edge-02", "edge-01"]),
+        ("agent", ["edge-01", "edge-02", "prod-east", "prod-west", "staging"]),
+    ],
+)
+def test_each_column_sorts_both_ways(demo, client_for, fleet, sort, expected):
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo), {"sort": sort}))
+
+    assert names(page) == expected
+
+
+def test_the_last_set_column_sorts_never_set_clusters_first_going_up(demo, client_for, admin):
+    rules.set_cluster(demo.staging, LOCK, actor=admin)
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin)
+
+    up = parse(client_for("project-admin").get(project_clusters(demo), {"sort": "set"}))
+    down = parse(client_for("project-admin").get(project_clusters(demo), {"sort": "-set"}))
+
+    assert names(up) == ["prod-west", "staging", "prod-east"]
+    assert names(down) == ["prod-east", "staging", "prod-west"]
+
+
+def test_the_sorted_column_says_so_and_its_header_turns_the_order_around(demo, client_for, fleet):
+    client = client_for("tenant-admin")
+
+    plain = parse(client.get(tenant_clusters(demo)))
+    down = parse(client.get(tenant_clusters(demo), {"sort": "-project", "paused": "1"}))
+
+    assert headers(plain) == {
+        "Name": ("-name", "ascending"),
+        "Project": ("project", ""),
+        "Agent version": ("agent", ""),
+        "Agent upgrades": ("upgrades", ""),
+        "Last set": ("set", ""),
+    }
+    assert headers(down)["Project"] == ("project", "descending")
+    # A header keeps the filters, and starts again from the first page.
+    link = results(down).find("thead").find_all("a")[0].attrs["href"]
+    assert query_of(link) == {"paused": "1", "sort": "name"}
+
+
+def test_an_unknown_sort_falls_back_to_names(demo, client_for, fleet):
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo), {"sort": "-password"}))
+
+    assert names(page)[0] == "edge-01"
+
+
+def tiles(page: Element) -> dict[str, str]:
+    stats = page.find("dl", class_="stats")
+    return {a.text: a.attrs["href"] for a in stats.find_all("a")}
+
+
+def test_the_summary_tiles_are_links_that_filter_the_list(demo, client_for, fleet):
+    client = client_for("tenant-admin")
+    page = parse(client.get(tenant_clusters(demo), {"sort": "-name", "q": "prod"}))
+
+    links = tiles(page)
+
+    assert list(links) == ["Clusters", "Paused", "Behind", "Mixed"]
+    assert query_of(links["Clusters"]) == {"sort": "-name"}
+    assert query_of(links["Paused"]) == {"paused": "1", "sort": "-name"}
+    assert query_of(links["Behind"]) == {"behind": "1", "sort": "-name"}
+    assert query_of(links["Mixed"]) == {"mixed": "1", "sort": "-name"}
+    mixed = parse(client.get(tenant_clusters(demo) + links["Mixed"]))
+    assert names(mixed) == ["staging", "prod-west", "prod-east"]  # Default: 2 of 3 paused
+    assert mixed.find("a", aria_current="true").text == "Mixed"
+    assert tiles(parse(client.get(tenant_clusters(demo))))  # and the Clusters tile is current
+    assert (
+        parse(client.get(tenant_clusters(demo))).find("a", aria_current="true").text == "Clusters"
+    )
+
+
+def test_there_is_no_mixed_tile_without_a_mixed_project(demo, client_for):
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo)))
+
+    assert list(tiles(page)) == ["Clusters", "Paused", "Behind"]
+
+
+def test_the_chips_show_what_is_applied_each_removable_and_clear_filters(demo, client_for, fleet):
+    page = parse(
+        client_for("tenant-admin").get(
+            tenant_clusters(demo), {"q": "prod", "behind": "1", "sort": "agent"}
+        )
+    )
+
+    chips = results(page).find("div", class_="filter-chips")
+    assert [li.text for li in chips.find_all("li")] == [
+        "Name starts with “prod” Remove filter Name starts with “prod”",
+        "Behind Remove filter Behind",
+    ]
+    removes = [query_of(li.find("a").attrs["href"]) for li in chips.find_all("li")]
+    assert removes == [{"behind": "1", "sort": "agent"}, {"q": "prod", "sort": "agent"}]
+    clear = chips.find("a", class_="clear-filters")
+    assert clear.text == "Clear filters"
+    assert query_of(clear.attrs["href"]) == {"sort": "agent"}
+
+
+def test_there_are_no_chips_without_filters(demo, client_for, fleet):
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo)))
+
+    assert results(page).find_all("div", class_="filter-chips") == []
+
+
+def test_the_pager_offers_first_previous_a_few_numbers_next_and_last(demo, client_for):
+    for number in range(260):
+        rules.new_cluster(demo.default, f"worker-{number:03d}")
+    client = client_for("project-admin")
+
+    page = parse(client.get(project_clusters(demo), {"page": "3", "sort": "-name"}))
+
+    assert status(page) == f"Showing {span(101, 150)} of 263"
+    assert pager(page) == ["First", "Previous", "1", "2", "3", "4", "5", "Next", "Last"]
+    nav = page.find("nav", aria_label="Pages")
+    hrefs = {a.text: a.attrs["href"] for a in nav.find_all("a")}
+    assert query_of(hrefs["First"]) == {"sort": "-name"}
+    assert query_of(hrefs["Last"]) == {"sort": "-name", "page": "last"}
+    assert query_of(hrefs["5"]) == {"sort": "-name", "page": "5"}
+    assert hrefs["Next"].endswith("#cluster-table")
+    last = parse(client.get(project_clusters(demo) + hrefs["Last"]))
+    assert status(last) == f"Showing {span(251, 263)} of 263"
+    assert names(last)[-1] == "prod-east"
+    assert pager(last) == ["First", "Previous", "4", "5", "6"]
+    # Numbers follow the keyset links too: the next page from page 3 is page 4.
+    after = parse(client.get(project_clusters(demo) + hrefs["Next"]))
+    assert status(after) == f"Showing {span(151, 200)} of 263"
+    assert names(after)[0] == "worker-109"
+
+
+def test_after_paging_focus_can_go_to_the_tables_caption(demo, client_for, workers):
+    page = parse(client_for("project-admin").get(project_clusters(demo), {"page": "2"}))
+
+    caption = results(page).find("caption")
+    assert caption.attrs["id"] == "cluster-caption"
+    assert caption.attrs["tabindex"] == "-1"
+    assert caption.text == f"Clusters, showing {span(51, 63)} of 63"
+    nav = page.find("nav", aria_label="Pages")
+    assert all("show:#cluster-results:top" in a.attrs["hx-swap"] for a in nav.find_all("a"))

@@ -1,0 +1,67 @@
+"""Bulk pause from the Clusters list, in headless Chromium: select across a filter ("Select all
+N"), Pause selected, OK in the in-page dialog; then, after a new login, the clusters' own pages
+show the switch checked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from settings_app import rules
+from settings_app.models import AgentUpgrades, Cluster
+from settings_app.scopes import ScopeRef
+
+from .conftest import Browsing
+from .test_flows import agent_upgrades_switch, confirm_dialog, log_in_with_form
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_select_every_cluster_that_matches_a_filter_and_pause_them_in_one_go(
+    browsing: Browsing, demo
+):
+    for number in range(60):
+        rules.new_cluster(demo.default, f"batch-{number:02d}")
+    scope = ScopeRef("tenants", demo.acme.pk)
+    page = browsing.new_page("tenant-admin")
+    page.goto(reverse("cluster_list", args=[scope]))
+
+    page.get_by_label("Search clusters").fill("batch")
+    expect(page.get_by_role("status").filter(has_text="Showing")).to_have_text("Showing 1–50 of 60")
+    page.get_by_role("checkbox", name="Select all on this page", exact=True).check()
+    expect(page.get_by_role("checkbox", name="Select batch-49", exact=True)).to_be_checked()
+    page.get_by_role("checkbox", name="Select all 60 clusters that match these filters").check()
+    page.get_by_role("button", name="Pause selected", exact=True).click()
+
+    dialog = confirm_dialog(page)
+    expect(dialog).to_contain_text("Pause agent upgrades for 60 clusters in 1 project.")
+    expect(dialog.get_by_label("Reason")).to_be_visible()
+    dialog.get_by_role("button", name="OK", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Agent upgrades paused for 60 clusters"))).to_be_visible()
+
+    assert set(
+        Cluster.objects.filter(name__startswith="batch-").values_list("agent_upgrades", flat=True)
+    ) == {AgentUpgrades.LOCK}
+    assert Cluster.objects.get(name="prod-east").agent_upgrades == AgentUpgrades.UNLOCK
+    again = browsing.new_page()
+    log_in_with_form(again, "tenant-admin")
+    for name in ("batch-00", "batch-33", "batch-59"):
+        cluster = Cluster.objects.get(name=name)
+        again.goto(reverse("cluster_settings", args=[scope, cluster.pk]))
+        expect(agent_upgrades_switch(again)).to_have_attribute("aria-checked", "true")
+
+
+def test_after_paging_focus_goes_to_the_tables_caption(browsing: Browsing, demo):
+    for number in range(55):
+        rules.new_cluster(demo.default, f"batch-{number:02d}")
+    page = browsing.new_page("tenant-admin")
+    page.goto(reverse("cluster_list", args=[ScopeRef("tenants", demo.acme.pk)]))
+
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Next").click()
+
+    expect(page.locator("#cluster-caption")).to_be_focused()
+    expect(page.locator("#cluster-caption")).to_have_text("Clusters, showing 51–60 of 60")
+    assert "page=2" in page.url
