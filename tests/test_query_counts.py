@@ -304,3 +304,26 @@ def test_ending_pauses_is_locked_and_does_not_grow_with_forty_more_clusters(
     assert len(second) == len(first)
     assert not Cluster.objects.filter(agent_upgrades_until__isnull=False).exists()
     assert AgentUpgrade.objects.filter(cause=AgentUpgrade.Cause.EXPIRY).count() == 41
+
+
+@pytest.mark.parametrize("value", [LOCK, UNLOCK])
+def test_a_bulk_change_of_ticked_clusters_costs_the_same_for_five_or_forty_five(
+    demo, client_for, user, django_assert_max_num_queries, value
+):
+    client = client_for("tenant-admin")
+    url = reverse("bulk_change_clusters", args=[ScopeRef("tenants", demo.acme.pk)])
+
+    def bulk() -> int:
+        rules.push_tenant(demo.acme, UNLOCK if value == LOCK else LOCK, actor=user("tenant-admin"))
+        rows = Cluster.objects.filter(tenant=demo.acme).values_list("pk", "agent_upgrades_version")
+        data = {"value": value, "cluster": ",".join(f"{pk}:{v}" for pk, v in rows)}
+        with django_assert_max_num_queries(HOUSE_BUDGET) as captured:
+            assert client.post(url, data).status_code == 302
+        return len(captured)
+
+    before = bulk()
+    add_forty_clusters(demo, user)
+    assert bulk() == before
+    assert set(
+        Cluster.objects.values_list("agent_upgrades", flat=True).filter(tenant=demo.acme)
+    ) == {value}

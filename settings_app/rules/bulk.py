@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from ..models import AgentUpgrades, AuditEvent, Cluster, PlatformRelease, Scope, Tenant, Via
@@ -56,18 +56,57 @@ class BulkChange:
     event: AuditEvent | None
 
 
-def _fresh(selection: Selection, allowed: QuerySet[Cluster]) -> tuple[QuerySet[Cluster], int]:
-    """The allowed clusters that have not changed since the page was drawn, and how many have."""
+def _count(
+    selection: Selection, value: AgentUpgrades, changeable: QuerySet[Cluster]
+) -> tuple[BulkImpact, QuerySet[Cluster]]:
+    """The impact, and the clusters the act would write: those selected that the user may
+    change (`changeable`) and that nobody changed since the page was drawn. Three statements
+    however many clusters: the platform's agent, the selection's rows or figures, the figures
+    of what would be written."""
+    value = AgentUpgrades(value)
+    release = PlatformRelease.current()
+    agent = release.agent_version if release else ""
+    behind = ~Q(agent_version=agent) if agent else Q(pk__isnull=True)
+    may = Q(Exists(changeable.filter(pk=OuterRef("pk"))))
+    selected = selection.clusters
     if selection.by_filter:
         unchanged = Q(agent_upgrades_set_at__isnull=True)
         if selection.drawn_at is not None:
             unchanged |= Q(agent_upgrades_set_at__lte=selection.drawn_at)
-        fresh = allowed.filter(unchanged)
-        return fresh, allowed.count() - fresh.count()
-    shown = selection.versions
-    current = dict(allowed.values_list("pk", "agent_upgrades_version"))
-    fresh_ids = [pk for pk, version in current.items() if shown.get(pk) == version]
-    return Cluster.objects.filter(pk__in=fresh_ids), len(current) - len(fresh_ids)
+        fresh = selected.filter(may & unchanged)
+        figures = selected.aggregate(
+            selected=Count("pk"),
+            allowed=Count("pk", filter=may),
+            clusters=Count("pk", filter=may & unchanged),
+            projects=Count("project_id", distinct=True, filter=may & unchanged),
+            catch_up=Count("pk", filter=may & unchanged & Q(agent_upgrades=LOCK) & behind),
+        )
+    else:
+        shown = selection.versions
+        rows = list(
+            selected.filter(pk__in=list(shown))
+            .annotate(may=Exists(changeable.filter(pk=OuterRef("pk"))))
+            .values_list("pk", "agent_upgrades_version", "may")
+        )
+        fresh_ids = [pk for pk, version, allowed in rows if allowed and shown[pk] == version]
+        fresh = Cluster.objects.filter(pk__in=fresh_ids)
+        figures = fresh.aggregate(
+            clusters=Count("pk"),
+            projects=Count("project_id", distinct=True),
+            catch_up=Count("pk", filter=Q(agent_upgrades=LOCK) & behind),
+        )
+        figures |= {"selected": len(rows), "allowed": sum(allowed for *_, allowed in rows)}
+    impact = BulkImpact(
+        value=value,
+        selected=figures["selected"],
+        clusters=figures["clusters"],
+        projects=figures["projects"],
+        forbidden=figures["selected"] - figures["allowed"],
+        stale=figures["allowed"] - figures["clusters"],
+        agents_to_upgrade=figures["catch_up"] if value == UNLOCK else 0,
+        agent_version=agent,
+    )
+    return impact, fresh
 
 
 def bulk_impact(
@@ -75,31 +114,7 @@ def bulk_impact(
 ) -> BulkImpact:
     """Count what `set_clusters` would do, writing nothing. `changeable` narrows the selection
     to the clusters the user may change (the permissions module's answer)."""
-    value = AgentUpgrades(value)
-    selected = selection.clusters
-    if not selection.by_filter:
-        selected = selected.filter(pk__in=list(selection.versions))
-    allowed = changeable.filter(pk__in=selected.values("pk"))
-    fresh, stale = _fresh(selection, allowed)
-    release = PlatformRelease.current()
-    agent = release.agent_version if release else ""
-    behind = ~Q(agent_version=agent) if agent else Q(pk__isnull=True)
-    figures = fresh.aggregate(
-        clusters=Count("pk"),
-        projects=Count("project_id", distinct=True),
-        catch_up=Count("pk", filter=Q(agent_upgrades=LOCK) & behind),
-    )
-    total = selected.count()
-    return BulkImpact(
-        value=value,
-        selected=total,
-        clusters=figures["clusters"],
-        projects=figures["projects"],
-        forbidden=total - allowed.count(),
-        stale=stale,
-        agents_to_upgrade=figures["catch_up"] if value == UNLOCK else 0,
-        agent_version=agent,
-    )
+    return _count(selection, value, changeable)[0]
 
 
 @transaction.atomic
@@ -123,16 +138,12 @@ def set_clusters(
     selection = Selection(
         selection.clusters.filter(tenant=tenant), selection.versions, selection.drawn_at
     )
-    impact = bulk_impact(selection, value, changeable=changeable)
+    impact, rows = _count(selection, value, changeable)
     if not impact.clusters:
         return BulkChange(impact, 0, 0, None)
     now = timezone.now()
-    selected = selection.clusters
-    if not selection.by_filter:
-        selected = selected.filter(pk__in=list(selection.versions))
-    rows, _stale = _fresh(selection, changeable.filter(pk__in=selected.values("pk")))
-    # Pin the rows down before writing: the filter that found them may not find them after.
-    rows = Cluster.objects.filter(pk__in=list(rows.values_list("pk", flat=True)))
+    # `rows` is a filter that no longer finds the clusters once they are written; the audit
+    # rows and the agent upgrades are written before them, and the fleet rows notice it.
     write = SettingWrite(value, Via.CLUSTER, actor, now, pause)
     event = AuditEvent.objects.create(
         **write.audited(),
