@@ -441,3 +441,33 @@ def test_a_trail_longer_than_the_count_cap_says_more_than_and_still_reaches_its_
     assert status_line(first).startswith(f"Showing {span(1, 50)} of more than 40")
     assert status_line(last).startswith("Showing the oldest 50 of more than 40")
     assert audit_rows(last)[-1] == ["viewer", "Cluster staging", "Active → Paused", "set directly"]
+
+
+def test_a_bulk_act_reads_as_the_clusters_selected_above_each_clusters_own_row(
+    demo, tenant_log, admin
+):
+    from settings_app.rules.bulk import Selection
+
+    clusters = [demo.prod_east, demo.edge_01]
+    rules.set_clusters(
+        Selection(demo.acme.clusters.all(), {c.pk: c.agent_upgrades_version for c in clusters}),
+        LOCK,
+        tenant=demo.acme,
+        changeable=demo.acme.clusters.all(),
+        actor=admin,
+        pause=Pause(REASON, None),
+    )
+
+    response = tenant_log()
+    assert audit_rows(response) == [
+        ["tenant-admin", "Cluster edge-01", "Active → Paused", "set directly"],
+        ["tenant-admin", "Cluster prod-east", "Active → Paused", "set directly"],
+        [
+            "tenant-admin",
+            "Selected clusters: 2 clusters",
+            "Paused, each",
+            "clusters changed together",
+        ],
+    ]
+    note = parse(response).find("tbody").find_all("tr")[2].find_all("td")[5].text
+    assert note == f"2 of 2 selected clusters in 2 projects · “{REASON}”"
