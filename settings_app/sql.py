@@ -26,8 +26,13 @@ def insert_select(
         if list(part_columns) != list(columns):
             raise ValueError("every part of an INSERT … SELECT names the same columns in order")
         aliases = {f"insert_{name}": expression for name, expression in part_columns.items()}
-        select = part_rows.order_by().annotate(**aliases).values_list(*aliases)
-        part_sql, part_params = select.query.sql_with_params()
+        # An order the caller asked for is kept (the new rows' ids follow it, so that rows
+        # written together read in a fixed order); a model's default ordering is not.
+        ordered = bool(part_rows.query.order_by)
+        select = (part_rows if ordered else part_rows.order_by()).annotate(**aliases)
+        part_sql, part_params = select.values_list(*aliases).query.sql_with_params()
+        if ordered and also:  # ORDER BY inside UNION ALL needs a subquery on SQLite
+            part_sql = f"SELECT * FROM ({part_sql}) AS insert_part_{len(selects)}"
         selects.append(part_sql)
         params.extend(part_params)
     sql = " UNION ALL ".join(selects)

@@ -159,7 +159,7 @@ def set_clusters(
     catch_up = impact.agent_version if value == UNLOCK else ""
     write.audit_rows(
         (
-            rows.exclude(write.leaves_as_it_was(now)),
+            rows.exclude(write.leaves_as_it_was(now)).order_by("name", "pk"),
             {
                 "part_of_id": Value(event.pk),
                 "old_value": held_value(now),

@@ -82,13 +82,18 @@ def resume_ended(
     from_row = {"old_value": Value(LOCK), "until": F("agent_upgrades_until")}
     if tenants:
         rows = Tenant.objects.filter(ended)
-        write.audit_rows((rows, {**from_row, "scope": Value(Scope.TENANT), "tenant_id": F("pk")}))
+        write.audit_rows(
+            (
+                rows.order_by("name", "pk"),
+                {**from_row, "scope": Value(Scope.TENANT), "tenant_id": F("pk")},
+            )
+        )
         write.update(rows)
     if projects:
         rows = Project.objects.filter(ended)
         write.audit_rows(
             (
-                rows,
+                rows.order_by("name", "pk"),
                 {
                     **from_row,
                     "scope": Value(Scope.PROJECT),
@@ -103,7 +108,7 @@ def resume_ended(
         rows = Cluster.objects.filter(ended)
         write.audit_rows(
             (
-                rows,
+                rows.order_by("name", "pk"),
                 {
                     **from_row,
                     "scope": Value(Scope.CLUSTER),

@@ -238,7 +238,7 @@ def _push(
     part = {"part_of_id": Value(event.pk), "old_value": held_value(now)}
     parts = [
         (
-            clusters.exclude(write.leaves_as_it_was(now)),
+            clusters.exclude(write.leaves_as_it_was(now)).order_by("name", "pk"),
             part
             | {
                 "scope": Value(Scope.CLUSTER),
@@ -251,7 +251,7 @@ def _push(
     if below is not None:  # a tenant's projects, in the same statement
         parts.append(
             (
-                below.exclude(write.leaves_as_it_was(now)),
+                below.exclude(write.leaves_as_it_was(now)).order_by("name", "pk"),
                 part
                 | {
                     "scope": Value(Scope.PROJECT),

@@ -230,7 +230,7 @@ def _audit_rows(undo: AuditEvent, rows: QuerySet, event: AuditEvent, kind: str) 
         where = {"tenant_id": F("tenant_id"), "project_id": F("project_id"), "cluster_id": F("pk")}
     return insert_select(
         AuditEvent,
-        rows,
+        rows.order_by("name", "pk"),
         at=Value(undo.at),
         actor_id=Value(undo.actor_id),
         actor_name=Value(undo.actor_name),

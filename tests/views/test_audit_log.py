@@ -460,8 +460,9 @@ def test_a_bulk_act_reads_as_the_clusters_selected_above_each_clusters_own_row(
 
     response = tenant_log()
     assert audit_rows(response) == [
-        ["tenant-admin", "Cluster edge-01", "Active → Paused", "set directly"],
+        # One act's rows are written in name order: newest first, they read backwards.
         ["tenant-admin", "Cluster prod-east", "Active → Paused", "set directly"],
+        ["tenant-admin", "Cluster edge-01", "Active → Paused", "set directly"],
         [
             "tenant-admin",
             "Selected clusters: 2 clusters",
