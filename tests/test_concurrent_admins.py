@@ -56,6 +56,9 @@ class SharedDatabase:
         connection.ensure_connection()
         copy = sqlite3.connect(self.sqlite_file)
         connection.connection.backup(copy)
+        # As `migrate` leaves a new database file in production: already in WAL when the
+        # console's connections open it (settings_app.apps).
+        copy.execute("PRAGMA journal_mode=WAL")
         copy.close()
 
     @contextmanager
