@@ -40,12 +40,17 @@ class AuditEvent(models.Model):
     )
     scope = models.CharField(max_length=7, choices=Scope.choices)
     via = models.CharField(max_length=7, choices=Via.choices)
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="audit_events")
+    # The tenant, project, cluster and part_of links are served by the indexes below that
+    # start with them (no index of their own: a bulk act or a push writes an event per cluster,
+    # and every index is one more write for each).
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="audit_events", db_index=False
+    )
     project = models.ForeignKey(
-        Project, null=True, on_delete=models.SET_NULL, related_name="audit_events"
+        Project, null=True, on_delete=models.SET_NULL, related_name="audit_events", db_index=False
     )
     cluster = models.ForeignKey(
-        Cluster, null=True, on_delete=models.SET_NULL, related_name="audit_events"
+        Cluster, null=True, on_delete=models.SET_NULL, related_name="audit_events", db_index=False
     )
     object_name = models.CharField(max_length=100)
     old_value = models.CharField(max_length=6, choices=AgentUpgrades.choices)
@@ -69,7 +74,12 @@ class AuditEvent(models.Model):
     # The change this event is part of (a push's event for each object it wrote); None for the
     # change's own event.
     part_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="parts"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="parts",
+        db_index=False,
     )
     undone_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -78,6 +88,8 @@ class AuditEvent(models.Model):
     release = models.ForeignKey(
         "PlatformRelease", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The agents the change upgraded: a release's in the project; 1 on a cluster's own event
+    # when the change caught its agent up (rule 6), else 0.
     agents_upgraded = models.PositiveIntegerField(default=0, db_default=0)
     agents_held_back = models.PositiveIntegerField(default=0, db_default=0)
 
@@ -90,10 +102,19 @@ class AuditEvent(models.Model):
             # An undo finds each object's part of a change.
             models.Index(fields=["part_of", "cluster"], name="audit_part_cluster"),
             models.Index(fields=["part_of", "project"], name="audit_part_project"),
-            # The Audit Logs filters, each within a tenant, newest first.
+            # The Audit Logs filters (views.audit_query), each within a tenant, newest first.
             models.Index(fields=["tenant", "action", "-at", "-id"], name="audit_tenant_action"),
-            models.Index(fields=["tenant", "actor_name", "-at"], name="audit_tenant_actor"),
-            models.Index(fields=["tenant", "object_name", "-at"], name="audit_tenant_object"),
+            models.Index(fields=["tenant", "actor_name", "-at", "-id"], name="audit_actor_newest"),
+            models.Index(
+                fields=["tenant", "object_name", "-at", "-id"], name="audit_object_newest"
+            ),
+            models.Index(fields=["tenant", "new_value", "-at", "-id"], name="audit_value_newest"),
+            models.Index(fields=["tenant", "via", "-at", "-id"], name="audit_via_newest"),
+            models.Index(
+                fields=["tenant", "-at", "-id"],
+                name="audit_upgraded_newest",
+                condition=models.Q(agents_upgraded__gt=0),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,6 +26,31 @@ def new_uid() -> str:
     return f"{int(time.time()):08x}{secrets.token_hex(8)}"
 
 
+class NullsFirstIndex(models.Index):
+    """An index that keeps the NULLs of its nullable columns first, as the sorts of
+    `views.paging.Order` put them going up (and last going down, walking it backwards).
+    SQLite's indexes already do, and take no NULLS clause; PostgreSQL's must be told."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        fields = [model._meta.get_field(name) for name, _order in self.fields_orders]
+        suffixes = [
+            f"{order} NULLS FIRST".strip() if field.null else order
+            for field, (_name, order) in zip(fields, self.fields_orders, strict=True)
+        ]
+        return schema_editor._create_index_sql(
+            model,
+            fields=fields,
+            name=self.name,
+            using=using,
+            db_tablespace=self.db_tablespace,
+            col_suffixes=suffixes,
+            condition=self._get_condition_sql(model, schema_editor),
+            **kwargs,
+        )
+
+
 def uid_field() -> models.CharField:
     """The stable, opaque identifier that the API (/v1/) names an object by."""
     return models.CharField("UID", max_length=24, unique=True, default=new_uid, editable=False)
@@ -71,10 +96,16 @@ class Project(AgentUpgradesSetting):
 
 class Cluster(AgentUpgradesSetting):
     uid = uid_field()
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="clusters")
+    # Both links are served by the indexes below that start with them (no index of their own:
+    # every index is one more write for each cluster a push or a bulk act changes).
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="clusters", db_index=False
+    )
     # The project's tenant, kept on the cluster so that a tenant's page of clusters is one
     # range of the (tenant, name, id) index rather than a join and a sort of all its clusters.
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="clusters")
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="clusters", db_index=False
+    )
     name = models.CharField(max_length=100)
     agent_version = models.CharField(max_length=32)
     created_at = models.DateTimeField(default=timezone.now)
@@ -86,13 +117,25 @@ class Cluster(AgentUpgradesSetting):
         default_permissions = ()
         permissions = [("administer_cluster", "Cluster Admin")]
         constraints = [
+            # Also the index of a project's clusters in name order.
             models.UniqueConstraint(
                 fields=["project", "name"], name="cluster_name_unique_in_project"
             )
         ]
+        # The Clusters list's sorts within a tenant (views.cluster_query.SORTS), each walked in
+        # its order from either end; the sort by project walks the projects' name index and
+        # each project's clusters in name order.
         indexes = [
-            models.Index(fields=["project", "name"], name="cluster_project_name"),
             models.Index(fields=["tenant", "name", "id"], name="cluster_tenant_name"),
+            models.Index(
+                fields=["tenant", "agent_version", "name", "id"], name="cluster_tenant_agent"
+            ),
+            models.Index(
+                fields=["tenant", "agent_upgrades", "name", "id"], name="cluster_tenant_upgrades"
+            ),
+            NullsFirstIndex(
+                fields=["tenant", "agent_upgrades_set_at", "id"], name="cluster_tenant_set"
+            ),
             # Pauses with an end: the expiry sweep and the "ended but not yet resumed" count. Only
             # a pause has an end (a resume clears it), and a condition on the value alone would
             # not match Django's parameterised queries, so the index condition is the end's.

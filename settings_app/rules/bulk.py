@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ..models import AgentUpgrades, AuditEvent, Cluster, PlatformRelease, Scope, Tenant, Via
 from .pauses import held_value, lock_tenant
-from .writes import NO_PAUSE, Pause, SettingWrite, pause_for
+from .writes import NO_PAUSE, Pause, SettingWrite, caught_up, pause_for
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -167,6 +167,7 @@ def set_clusters(
                 "tenant_id": F("tenant_id"),
                 "project_id": F("project_id"),
                 "cluster_id": F("pk"),
+                "agents_upgraded": caught_up(catch_up),
             },
         )
     )

@@ -20,7 +20,7 @@ from ..models import (
     Tenant,
     Via,
 )
-from .writes import SettingWrite
+from .writes import SettingWrite, caught_up
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -106,6 +106,7 @@ def resume_ended(
     upgraded = 0
     if clusters:
         rows = Cluster.objects.filter(ended)
+        target = agent_version if catch_up else ""
         write.audit_rows(
             (
                 rows.order_by("name", "pk"),
@@ -115,10 +116,10 @@ def resume_ended(
                     "tenant_id": F("tenant_id"),
                     "project_id": F("project_id"),
                     "cluster_id": F("pk"),
+                    "agents_upgraded": caught_up(target),
                 },
             )
         )
-        target = agent_version if catch_up else ""
         upgraded = write.record_catch_up(rows, target, AgentUpgrade.Cause.EXPIRY)
         write.update_clusters(rows, target)
     return Expiry(tenants, projects, clusters, upgraded, agent_version)

@@ -24,7 +24,7 @@ from ..models import (
 )
 from ..models.fleet import current_agent_subquery
 from .fleet import FleetCounts, counts_from_rows
-from .writes import NO_PAUSE, Pause, SettingWrite, pause_for, typed
+from .writes import NO_PAUSE, Pause, SettingWrite, caught_up, pause_for, typed
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -161,7 +161,7 @@ def set_cluster(
     one = Cluster.objects.filter(pk=cluster.pk)
     upgraded = write.record_catch_up(one, catch_up)
     write.update_clusters(one, catch_up)
-    event = write.audit_one(cluster, old_value)
+    event = write.audit_one(cluster, old_value, agents_upgraded=upgraded)
     write.apply(cluster)
     if upgraded:
         cluster.agent_version = catch_up
@@ -245,6 +245,7 @@ def _push(
                 "tenant_id": F("tenant_id"),
                 "project_id": F("project_id"),
                 "cluster_id": F("pk"),
+                "agents_upgraded": caught_up(catch_up),
             },
         )
     ]
@@ -258,6 +259,7 @@ def _push(
                     "tenant_id": F("tenant_id"),
                     "project_id": F("pk"),
                     "cluster_id": typed(None, IntegerField()),
+                    "agents_upgraded": Value(0),
                 },
             )
         )

@@ -23,7 +23,7 @@ from ..models import (
 from ..sql import NewUid, insert_select
 from .fleet import counts_from_rows
 from .pauses import Change, StaleSetting, lock_tenant, read_with_platform_agent
-from .writes import setting_before, upgrade_columns
+from .writes import caught_up, held_back, setting_before, upgrade_columns
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -94,6 +94,7 @@ def undo_change(
 
     now, scope = timezone.now(), Scope(event.scope)
     platform_agent = obj.platform_agent or ""
+    resumes = isinstance(obj, Cluster) and _resumes(obj, event, platform_agent)  # rule 6
     undo = AuditEvent.objects.create(
         at=now,
         actor=actor,
@@ -111,10 +112,11 @@ def undo_change(
         until=event.old_until,
         detail=f"Undid the change {event.actor_name} made at {event.at:%Y-%m-%d %H:%M} UTC",
         version=getattr(obj, SETTING_VERSION) + 1,
+        agents_upgraded=int(resumes),
         **setting_before(obj),
     )
     written, upgraded, fleet = 1, 0, []
-    if isinstance(obj, Cluster) and _resumes(obj, event, platform_agent):  # rule 6
+    if resumes:
         one = Cluster.objects.filter(pk=obj.pk)
         upgraded = insert_select(
             AgentUpgrade,
@@ -130,16 +132,22 @@ def undo_change(
         projects = Project.objects.filter(
             pk__in=event.parts.filter(scope=Scope.PROJECT).values("project_id")
         )
-        _audit_rows(undo, projects, event, "project")
-        _audit_rows(undo, clusters, event, "cluster")
         resumed = clusters.filter(
             pk__in=cluster_parts.filter(old_value=UNLOCK).values("cluster_id"),
             agent_upgrades=LOCK,
         )
+        _audit_rows(undo, projects, event, "project")
+        _audit_rows(
+            undo,
+            clusters,
+            event,
+            "cluster",
+            agents_upgraded=caught_up(platform_agent, among=resumed),
+        )
         if platform_agent:
             upgraded = insert_select(
                 AgentUpgrade,
-                resumed.exclude(agent_version=platform_agent),
+                resumed.filter(held_back(platform_agent)),
                 **upgrade_columns(platform_agent, actor, now, AgentUpgrade.Cause.RESUME),
             )
         _restore_rows(projects, event, "project")
@@ -222,8 +230,9 @@ def _restore_rows(
     return rows.update(**values), []
 
 
-def _audit_rows(undo: AuditEvent, rows: QuerySet, event: AuditEvent, kind: str) -> int:
-    """One undo event per row, recording what it holds now and what the undo puts back."""
+def _audit_rows(undo: AuditEvent, rows: QuerySet, event: AuditEvent, kind: str, **more) -> int:
+    """One undo event per row, recording what it holds now and what the undo puts back (and
+    the `more` columns)."""
     found = _found(event, kind)
     where = {"tenant_id": F("tenant_id"), "project_id": F("pk")}
     if kind == "cluster":
@@ -247,4 +256,5 @@ def _audit_rows(undo: AuditEvent, rows: QuerySet, event: AuditEvent, kind: str) 
         version=F(SETTING_VERSION) + 1,
         part_of_id=Value(undo.pk),
         **{old: F(field) for field, (_new, old) in SETTING_FIELDS.items() if old != "old_value"},
+        **more,
     )

@@ -194,7 +194,7 @@ class SettingWrite:
             return 0
         return insert_select(
             AgentUpgrade,
-            clusters.filter(agent_upgrades=LOCK).exclude(agent_version=agent_version),
+            clusters.filter(held_back(agent_version)),
             **upgrade_columns(agent_version, self.actor, self.at, cause),
         )
 
@@ -210,6 +210,24 @@ class SettingWrite:
         return clusters.update_and_recount(
             **self.columns(), **{SETTING_VERSION: F(SETTING_VERSION) + 1}, **more
         )
+
+
+def held_back(agent_version: str) -> Q:
+    """The clusters whose agent a resume catches up to `agent_version` (rule 6): a stored pause
+    whose agent is not that version. Read before the write that resumes them."""
+    return Q(agent_upgrades=LOCK) & ~Q(agent_version=agent_version)
+
+
+def caught_up(agent_version: str, among: QuerySet[Cluster] | None = None) -> Case | Value:
+    """A cluster's audit row's `agents_upgraded`, read from the cluster's row before the write
+    that catches it up to `agent_version` (empty: no catch-up): 1 for a cluster held back, as
+    `record_catch_up` records them (and, given `among`, one of those clusters), else 0."""
+    if not agent_version:
+        return Value(0)
+    condition = held_back(agent_version)
+    if among is not None:
+        condition &= Q(pk__in=among.values("pk"))
+    return Case(When(condition, then=Value(1)), default=Value(0))
 
 
 def setting_before(obj: AgentUpgradesSetting) -> dict:

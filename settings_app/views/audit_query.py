@@ -7,9 +7,9 @@ The acts, decided here once:
 - resumed: a change that left its object active, made by a person or a key;
 - pause ended: a pause's end resuming its object (via "pause ended");
 - release: a platform release, one event per project it reached;
-- agent upgraded: a change whose own rows upgraded agents: a release that upgraded at least one
-  agent of the project, or a cluster's resume (by a person or a pause's end) that caught its
-  agent up (an AgentUpgrade of that cluster written at the same moment).
+- agent upgraded: an event that upgraded agents: a release that upgraded at least one agent of
+  the project, or a cluster's resume (by a person, a key, an undo or a pause's end) that caught
+  its agent up. Both record it in `agents_upgraded`, which a partial index keeps newest first.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
-from ..models import AgentUpgrade, AgentUpgrades, AuditEvent, Via
+from ..models import AgentUpgrades, AuditEvent, Via
 from .paging import Order
 
 TEXT_MAX = 100  # the longest object name, and plenty for a search
@@ -39,7 +39,6 @@ _CHANGES = ~Q(action__in=[AuditEvent.Action.RELEASE, AuditEvent.Action.MOVE])
 
 
 def _act_condition(act: str) -> Q:
-    release = Q(action=AuditEvent.Action.RELEASE)
     if act == "paused":
         return _CHANGES & Q(new_value=AgentUpgrades.LOCK)
     if act == "resumed":
@@ -47,17 +46,8 @@ def _act_condition(act: str) -> Q:
     if act == "pause-ended":
         return _CHANGES & Q(via=Via.EXPIRY)
     if act == "release":
-        return release
-    caught_up = Exists(
-        AgentUpgrade.objects.filter(
-            cluster_id=OuterRef("cluster_id"),
-            at=OuterRef("at"),
-            cause__in=[AgentUpgrade.Cause.RESUME, AgentUpgrade.Cause.EXPIRY],
-        )
-    )
-    return (release & Q(agents_upgraded__gt=0)) | (
-        _CHANGES & Q(cluster__isnull=False, new_value=AgentUpgrades.UNLOCK) & caught_up
-    )
+        return Q(action=AuditEvent.Action.RELEASE)
+    return Q(agents_upgraded__gt=0)
 
 
 def _day(text: str) -> date | None:

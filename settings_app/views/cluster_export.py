@@ -43,7 +43,7 @@ def cluster_list_csv(request: HttpRequest, scope: ScopeRef) -> StreamingHttpResp
     platform_agent = rules.current_agent_version()
     query = ClusterQuery.from_query(request.GET)
     counts = scope_counts(console, platform_agent) if query.mixed else None
-    clusters = query.apply(console.clusters(), platform_agent, counts)
+    clusters = query.apply(console.clusters(by_project=query.by_project), platform_agent, counts)
     now = timezone.now()
     rows = (
         clusters.order_by(*query.order.order_by())

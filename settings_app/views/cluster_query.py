@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -93,6 +93,11 @@ class ClusterQuery:
         return self.link(q="", paused="", behind="", mixed="")
 
     @property
+    def by_project(self) -> bool:
+        """Sorted by project: the clusters are best read through their projects."""
+        return self.sort == "project"
+
+    @property
     def sort_param(self) -> str:
         return f"-{self.sort}" if self.descending else self.sort
 
@@ -111,7 +116,11 @@ class ClusterQuery:
             )
         if self.mixed:
             mixed = [p.project_id for p in counts.by_project if 0 < p.paused < p.total]
-            clusters = clusters.filter(project_id__in=mixed)
+            # With no mixed project nothing matches; the database is asked all the same, so that
+            # the page costs the same statements whatever the fleet holds.
+            clusters = clusters.filter(
+                Q(project_id__in=mixed) if mixed else Q(project__isnull=True)
+            )
         return clusters
 
     def known_total(self, counts: rules.FleetCounts) -> int | None:

@@ -58,9 +58,9 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
     platform_agent = rules.current_agent_version()
     counts = scope_counts(console, platform_agent)
     query = ClusterQuery.from_query(request.GET)
-    clusters = query.apply(console.clusters(), platform_agent, counts).select_related(
-        "project__tenant", "agent_upgrades_set_by"
-    )
+    clusters = query.apply(
+        console.clusters(by_project=query.by_project), platform_agent, counts
+    ).select_related("project__tenant", "agent_upgrades_set_by")
     page = keyset_page(
         clusters, query.order, request.GET, CLUSTERS_PER_PAGE, total=query.known_total(counts)
     )

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -809,6 +811,22 @@ def test_there_is_no_mixed_tile_without_a_mixed_project(demo, client_for):
     page = parse(client_for("tenant-admin").get(tenant_clusters(demo)))
 
     assert list(tiles(page)) == ["Clusters", "Paused", "Behind"]
+
+
+def test_the_mixed_filter_costs_the_same_statements_with_or_without_a_mixed_project(
+    demo, client_for, admin
+):
+    client = client_for("tenant-admin")
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(tenant_clusters(demo), {"mixed": "1"}).status_code == 200
+        return len(captured)
+
+    without = statements()
+    rules.set_cluster(demo.prod_east, AgentUpgrades.LOCK, actor=admin)  # Default: 1 of 3 paused
+
+    assert statements() == without
 
 
 def test_the_chips_show_what_is_applied_each_removable_and_clear_filters(demo, client_for, fleet):
