@@ -7,12 +7,17 @@ a few rows does not have, so these run on SQLite only (the benchmark shows Postg
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from settings_app import rules
+from settings_app.models import AgentUpgrades
+from settings_app.rules import Pause
 from settings_app.scopes import ScopeRef
 from settings_app.views.cluster_query import SORTS
 
@@ -89,3 +94,19 @@ def test_every_audit_logs_filter_walks_an_index_newest_first(demo, client_for, q
     url = reverse("audit_log", args=[ScopeRef("tenants", demo.acme.pk)]) + f"?{query}"
     plans = page_plans(client_for("tenant-admin"), url, "settings_app_auditevent")
     assert_walks_an_index(plans, "settings_app_auditevent")
+
+
+def test_the_count_of_pauses_that_ended_reads_the_pause_ends_index(demo, client_for, admin):
+    """The summary subtracts pauses whose end has passed (not yet written down by the sweep):
+    a short range of the pause-ends index, not every cluster of the tenant's projects."""
+    until = timezone.now() + timedelta(hours=1)
+    rules.set_cluster(demo.prod_east, AgentUpgrades.LOCK, actor=admin, pause=Pause("x", until))
+    url = reverse("cluster_list", args=[ScopeRef("tenants", demo.acme.pk)])
+    with CaptureQueriesContext(connection) as captured:
+        assert client_for("tenant-admin").get(url).status_code == 200
+    ended = [q["sql"] for q in captured.captured_queries if '"agent_upgrades_until" <=' in q["sql"]]
+    assert ended, "no count of ended pauses"
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + ended[0])
+        plan = "\n".join(row[3] for row in cursor.fetchall())
+    assert "USING INDEX cluster_pause_ends" in plan, plan

@@ -47,6 +47,18 @@ class Migration(migrations.Migration):
             model_name="cluster",
             name="cluster_project_name",
         ),
+        migrations.RemoveIndex(
+            model_name="cluster",
+            name="cluster_pause_ends",
+        ),
+        migrations.AddIndex(
+            model_name="cluster",
+            index=models.Index(
+                condition=models.Q(("agent_upgrades_until__isnull", False)),
+                fields=["agent_upgrades", "agent_upgrades_until"],
+                name="cluster_pause_ends",
+            ),
+        ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(

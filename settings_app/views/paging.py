@@ -175,14 +175,17 @@ def keyset_page(
     per_page: int,
     *,
     total: int | None = None,
+    count_cap: int | None = None,
 ) -> Page:
     """The page the address asks for (`params`: page, after, before), in `order`. `total`,
-    when the caller knows it, saves counting; otherwise the list is counted up to COUNT_CAP."""
+    when the caller knows it, saves counting; otherwise the list is counted up to `count_cap`
+    (COUNT_CAP unless given): beyond it, the page says "more than"."""
     capped = False
     if total is None:
-        total = queryset.order_by()[: COUNT_CAP + 1].count()
-        if total > COUNT_CAP:
-            total, capped = COUNT_CAP, True
+        cap = COUNT_CAP if count_cap is None else count_cap
+        total = queryset.order_by()[: cap + 1].count()
+        if total > cap:
+            total, capped = cap, True
     wanted = params.get("page", "")
     if wanted == "last":
         if capped:  # how many pages there are is not known: the last rows, numbered from the end

@@ -431,7 +431,7 @@ def test_agent_upgraded_matches_releases_that_upgraded_and_resumes_that_caught_u
 def test_a_trail_longer_than_the_count_cap_says_more_than_and_still_reaches_its_end(
     demo, client_for, fifty_two, monkeypatch
 ):
-    monkeypatch.setattr("settings_app.views.paging.COUNT_CAP", 40)
+    monkeypatch.setattr("settings_app.views.audit_logs.COUNT_CAP", 40)
     url = reverse("audit_log", args=[project_scope(demo.default)])
     client = client_for("project-admin")
 
@@ -441,6 +441,23 @@ def test_a_trail_longer_than_the_count_cap_says_more_than_and_still_reaches_its_
     assert status_line(first).startswith(f"Showing {span(1, 50)} of more than 40")
     assert status_line(last).startswith("Showing the oldest 50 of more than 40")
     assert audit_rows(last)[-1] == ["viewer", "Cluster staging", "Active → Paused", "set directly"]
+
+
+def test_a_trail_of_more_than_a_thousand_events_is_counted_to_a_thousand(demo, tenant_log, admin):
+    event = rules.set_cluster(demo.prod_east, LOCK, actor=admin).event
+    fields = {
+        f.attname: getattr(event, f.attname)
+        for f in AuditEvent._meta.concrete_fields
+        if f.attname not in ("id", "uid")
+    }
+    AuditEvent.objects.bulk_create(
+        AuditEvent(**fields, uid=f"{number:024x}") for number in range(1000)
+    )
+
+    first, searched = tenant_log(), tenant_log(object="prod-east")
+
+    assert status_line(first).startswith(f"Showing {span(1, 50)} of more than 1,000")
+    assert status_line(searched).startswith(f"Showing {span(1, 50)} of more than 1,000")
 
 
 def test_a_bulk_act_reads_as_the_clusters_selected_above_each_clusters_own_row(
