@@ -197,12 +197,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="auditevent",
-            index=models.Index(
-                fields=["tenant", "new_value", "-at", "-id"], name="audit_value_newest"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="auditevent",
             index=models.Index(fields=["tenant", "via", "-at", "-id"], name="audit_via_newest"),
         ),
         migrations.AddIndex(
