@@ -65,3 +65,22 @@ def test_after_paging_focus_goes_to_the_tables_caption(browsing: Browsing, demo)
     expect(page.locator("#cluster-caption")).to_be_focused()
     expect(page.locator("#cluster-caption")).to_have_text("Clusters, showing 51–60 of 60")
     assert "page=2" in page.url
+
+
+def test_on_a_phone_the_sort_links_and_select_all_stay_on_screen_and_work(
+    browsing: Browsing, demo, screenshot_dir
+):
+    page = browsing.new_page("tenant-admin")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(reverse("cluster_list", args=[ScopeRef("tenants", demo.acme.pk)]))
+
+    select_all = page.get_by_role("checkbox", name="Select all on this page", exact=True)
+    by_project = page.get_by_role("link", name="Project", exact=True)
+    expect(select_all).to_be_in_viewport()
+    expect(by_project).to_be_in_viewport()
+    by_project.click()
+    expect(page).to_have_url(re.compile(r"sort=project"))
+    expect(page.locator("th[aria-sort='ascending']")).to_have_text(re.compile("Project"))
+    select_all.check()
+    expect(page.get_by_role("checkbox", name="Select edge-01", exact=True)).to_be_checked()
+    page.screenshot(path=screenshot_dir / "clusters-phone-sorted-selected.png", full_page=True)

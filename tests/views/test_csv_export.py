@@ -136,7 +136,7 @@ def test_the_audit_page_links_to_the_csv_of_its_filters(demo, client_for, user):
 
     page = parse(client_for("tenant-admin").get(url, {"actor": "cluster-admin", "page": "1"}))
 
-    (link,) = [a for a in page.find_all("a") if a.text == "Download CSV"]
+    (link,) = [a for a in page.find_all("a") if a.text == "Export CSV"]
     scope = ScopeRef("tenants", demo.acme.pk)
     assert link.attrs["href"] == reverse("audit_log_csv", args=[scope]) + "?actor=cluster-admin"
 
@@ -238,4 +238,5 @@ def test_the_clusters_page_links_to_the_csv_of_its_address(demo, client_for):
     page = parse(client_for("tenant-admin").get(reverse("cluster_list", args=[scope]), {"q": "p"}))
 
     (link,) = page.find_all("a", class_="export-link")
+    assert link.text == "Export CSV"  # the name DESIGN.md gives it
     assert link.attrs["href"] == reverse("cluster_list_csv", args=[scope]) + "?q=p"
