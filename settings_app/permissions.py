@@ -125,6 +125,18 @@ def changeable_clusters(roles: Roles, clusters: QuerySet[Cluster]) -> QuerySet[C
     )
 
 
+def may_change_some_cluster(console: ConsoleScope) -> bool:
+    """Whether the user may change any cluster of the scope: from their roles when they may
+    change the whole scope (a Tenant Admin, a superuser, the project's Project Admin), else
+    looked up among the clusters they see (a Cluster Admin's)."""
+    roles = console.roles
+    if console.is_tenant:
+        whole_scope = tenant_access(roles, console.tenant).change
+    else:
+        whole_scope = project_access(roles, console.project).change
+    return whole_scope or changeable_clusters(roles, console.clusters()).exists()
+
+
 def visible_audit_events(console: ConsoleScope) -> QuerySet[AuditEvent]:
     """The audit events of the scope that the user may see: the tenant's for a Tenant Admin,
     the project's for anyone who sees its pages, and a Cluster Admin those of their clusters.
@@ -366,6 +378,7 @@ def _get_by_uid(queryset: QuerySet, caller: ApiCaller, uid: str):
 
 def _tenant_scope(roles: Roles, tenant: Tenant) -> ConsoleScope:
     # Only Tenant Admins (and superusers) enter the tenant scope: they see all its clusters.
+    # ConsoleScope.clusters(by_project=True) counts on it: it reads them through the projects.
     return ConsoleScope(roles, tenant, None, True, Cluster.objects.filter(tenant=tenant))
 
 

@@ -540,10 +540,15 @@ def build_ops(world: World) -> list[Op]:
                 memory=True,
             ),
         ]
+    # The fleet tools' reads come first, their bulk acts after every read: each page is measured
+    # on the fleet as built (a bulk act leaves every cluster alike), as at every N.
+    fleet_ops = fleet_tool_ops(world, admin, tenant, get)
+    fleet_reads = [op for op in fleet_ops if op.kind != "change"]
+    fleet_writes = [op for op in fleet_ops if op.kind == "change"]
     return [
         baseline,
         *api_ops,
-        *fleet_tool_ops(world, admin, tenant, get),
+        *fleet_reads,
         Op("list", "clusters list, first page", "page", get(admin, clusters_url), explain=True),
         Op(
             "list_paused",
@@ -590,6 +595,7 @@ def build_ops(world: World) -> list[Op]:
             "change",
             switch(project_admin, project_change, Project, project1),
         ),
+        *fleet_writes,
         Op(
             "push_tenant",
             f"tenant push ({world.n:,} clusters)",

@@ -35,8 +35,10 @@ class NullsFirstIndex(models.Index):
         if schema_editor.connection.vendor != "postgresql":
             return super().create_sql(model, schema_editor, using=using, **kwargs)
         fields = [model._meta.get_field(name) for name, _order in self.fields_orders]
+        # Going up NULLs first; a column kept going down ("-name") holds them last, so that
+        # walking the index backwards still gives NULLs first.
         suffixes = [
-            f"{order} NULLS FIRST".strip() if field.null else order
+            (f"{order} NULLS LAST" if order == "DESC" else "NULLS FIRST") if field.null else order
             for field, (_name, order) in zip(fields, self.fields_orders, strict=True)
         ]
         return schema_editor._create_index_sql(

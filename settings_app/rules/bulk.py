@@ -12,8 +12,9 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
-from ..models import AgentUpgrades, AuditEvent, Cluster, PlatformRelease, Scope, Tenant, Via
+from ..models import AgentUpgrades, AuditEvent, Cluster, Scope, Tenant, Via
 from .pauses import held_value, lock_tenant
+from .releases import current_agent_version
 from .writes import NO_PAUSE, Pause, SettingWrite, caught_up, pause_for
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
@@ -57,15 +58,18 @@ class BulkChange:
 
 
 def _count(
-    selection: Selection, value: AgentUpgrades, changeable: QuerySet[Cluster]
+    selection: Selection,
+    value: AgentUpgrades,
+    changeable: QuerySet[Cluster],
+    agent: str | None = None,
 ) -> tuple[BulkImpact, QuerySet[Cluster]]:
     """The impact, and the clusters the act would write: those selected that the user may
-    change (`changeable`) and that nobody changed since the page was drawn. Three statements
-    however many clusters: the platform's agent, the selection's rows or figures, the figures
-    of what would be written."""
+    change (`changeable`) and that nobody changed since the page was drawn. At most three
+    statements however many clusters: the platform's agent (unless given: `agent`), the
+    selection's rows or figures, the figures of what would be written."""
     value = AgentUpgrades(value)
-    release = PlatformRelease.current()
-    agent = release.agent_version if release else ""
+    if agent is None:
+        agent = current_agent_version()
     behind = ~Q(agent_version=agent) if agent else Q(pk__isnull=True)
     may = Q(Exists(changeable.filter(pk=OuterRef("pk"))))
     selected = selection.clusters
@@ -134,11 +138,11 @@ def set_clusters(
     pushed, catching its agent up on resume (rule 6). One audit event for the act, one per
     cluster it changed; clusters it leaves alone are counted, never written."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
-    lock_tenant(pk=tenant.pk)
+    agent = lock_tenant(pk=tenant.pk)
     selection = Selection(
         selection.clusters.filter(tenant=tenant), selection.versions, selection.drawn_at
     )
-    impact, rows = _count(selection, value, changeable)
+    impact, rows = _count(selection, value, changeable, agent)
     if not impact.clusters:
         return BulkChange(impact, 0, 0, None)
     now = timezone.now()

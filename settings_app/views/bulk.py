@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from .. import rules
 from ..models import AgentUpgrades, Cluster, Scope
-from ..permissions import changeable_clusters, scope_for_user
+from ..permissions import changeable_clusters, may_change_some_cluster, scope_for_user
 from ..rules.bulk import Selection, bulk_impact, set_clusters
 from ..scopes import ConsoleScope, ScopeRef
 from ..wording import NOTHING_SELECTED, bulk_confirm, bulk_done, bulk_title
@@ -41,8 +41,9 @@ def selection_from(data: QueryDict, console: ConsoleScope) -> Selection | None:
         drawn_at = parse_datetime(data.get("drawn_at", ""))
         if drawn_at is None:
             raise BadSelection("Reload the page: it does not say when it was drawn.")
-        platform_agent = rules.current_agent_version()
         query = ClusterQuery.from_query(data)
+        # The platform's agent only for what depends on it (the act reads it again, locked).
+        platform_agent = rules.current_agent_version() if query.behind or query.mixed else ""
         counts = scope_counts(console, platform_agent) if query.mixed else rules.FleetCounts()
         return Selection(query.apply(console.clusters(), platform_agent, counts), None, drawn_at)
     versions: dict[int, int] = {}
@@ -57,7 +58,7 @@ def selection_from(data: QueryDict, console: ConsoleScope) -> Selection | None:
 
 def may_change_some(console: ConsoleScope) -> None:
     """Refuse (403) a user who may change none of the scope's clusters: a Project Viewer."""
-    if not changeable_clusters(console.roles, console.clusters()).exists():
+    if not may_change_some_cluster(console):
         raise PermissionDenied("You have view-only access: you may not change these clusters.")
 
 

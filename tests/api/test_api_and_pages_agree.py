@@ -79,7 +79,7 @@ def test_a_change_through_the_api_shows_on_the_pages_with_the_key(
     )
     rows = {
         row.find("a").text: row.text
-        for row in clusters.find("table", class_="data-table").find("tbody").find_all("tr")
+        for row in clusters.find("table", id="cluster-table").find("tbody").find_all("tr")
         if row.find_all("a")
     }
     assert "Paused" in rows["prod-east"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from settings_app import rules
@@ -121,3 +122,15 @@ def test_a_list_longer_than_the_count_cap_says_so(many, monkeypatch):
     assert (first.total, first.total_is_lower_bound, first.last_page_number) == (10, True, None)
     expected = list(many.order_by("name", "pk").values_list("pk", flat=True))
     assert [c.pk for c in last.object_list] == expected[-4:]
+
+
+def test_the_last_set_sort_index_keeps_nulls_first_as_the_sort_does():
+    """Never-set clusters come first going up (paging.Order): PostgreSQL's index must say so,
+    SQLite's already does and takes no NULLS clause."""
+    (index,) = [i for i in Cluster._meta.indexes if i.name == "cluster_tenant_set"]
+    sql = str(index.create_sql(Cluster, connection.schema_editor(collect_sql=True)))
+
+    if connection.vendor == "postgresql":
+        assert '"agent_upgrades_set_at" NULLS FIRST, "id")' in sql, sql
+    else:
+        assert "NULLS" not in sql and '"agent_upgrades_set_at", "id")' in sql, sql
