@@ -20,7 +20,7 @@ from django.http import Http404
 from .models import UID, ApiKey, AuditEvent, Cluster, Project, Tenant
 from .roles import Roles, roles_for
 from .scopes import ConsoleScope, ScopeChoice, ScopeRef
-from .wording import tenant_scope_refused
+from .wording.api import tenant_scope_refused
 
 NOT_FOUND = "No such page, or you have no role that lets you see it."
 LARGEST_ID = 2**63 - 1  # beyond it an id cannot exist (and SQLite refuses to look it up)

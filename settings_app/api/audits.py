@@ -12,7 +12,7 @@ from ninja import Query, Router
 
 from ..models import AuditEvent, Cluster, Project, Scope, Tenant, Via
 from ..permissions import api_audit_events, api_object, api_project_to_enter
-from ..wording import audit_sentence
+from ..wording.audit import audit_sentence
 from .answers import answers
 from .errors import ApiError
 from .parsing import continue_token, positive_limit, read_continue_token, rfc3339

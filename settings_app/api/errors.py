@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from ..wording import SPECTRO_COMPONENTS, api_message
+from ..wording.api import SPECTRO_COMPONENTS, api_message
 
 logger = logging.getLogger(__name__)
 

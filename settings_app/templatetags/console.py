@@ -10,16 +10,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..models import Project
 from ..scopes import ScopeRef
-from ..wording import (
-    ago,
-    details,
-    fleet_state,
-    key_question,
-    release_counts,
-    upgrade_note,
-    when,
-    who,
-)
+from ..wording import ago, details, fleet_state, upgrade_note, when, who
+from ..wording.api import key_question
+from ..wording.audit import release_counts
 
 register = template.Library()
 register.filter("details", details)

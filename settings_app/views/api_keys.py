@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ..models import ApiKey, Tenant
 from ..permissions import api_key_for_user, key_tenants, tenant_for_user
 from ..rules.writes import INVISIBLE
-from ..wording import key_action, key_done, key_question
+from ..wording.api import key_action, key_done, key_question
 from .navigation import page_context
 
 EXPIRIES = [("7", "7 days"), ("30", "30 days"), ("60", "60 days"), ("90", "90 days")]

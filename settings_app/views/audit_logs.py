@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from ..models import AuditEvent
 from ..permissions import scope_for_user, visible_audit_events
 from ..scopes import ConsoleScope, ScopeRef
-from ..wording import NOTHING_MATCHES
+from ..wording.audit import NOTHING_MATCHES
 from .audit_query import ACTS, NEWEST_FIRST, AuditQuery
 from .csv_export import csv_response, iso_utc
 from .navigation import page_context

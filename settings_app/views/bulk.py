@@ -19,7 +19,7 @@ from ..models import AgentUpgrades, Cluster, Scope
 from ..permissions import changeable_clusters, may_change_some_cluster, scope_for_user
 from ..rules.bulk import Selection, bulk_impact, set_clusters
 from ..scopes import ConsoleScope, ScopeRef
-from ..wording import NOTHING_SELECTED, bulk_confirm, bulk_done, bulk_title
+from ..wording.fleet import NOTHING_SELECTED, bulk_confirm, bulk_done, bulk_title
 from .cluster_query import ClusterQuery
 from .clusters import scope_counts
 from .errors import error_response

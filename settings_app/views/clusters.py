@@ -17,7 +17,9 @@ from .. import rules
 from ..models import Cluster, PlatformRelease, Project, Scope
 from ..permissions import cluster_access, cluster_for_user, scope_for_user
 from ..scopes import ConsoleScope, ScopeRef
-from ..wording import cluster_history, fleet_state, select_matching, showing
+from ..wording import fleet_state
+from ..wording.audit import cluster_history
+from ..wording.fleet import select_matching, showing
 from .cluster_query import SORTS, ClusterQuery
 from .navigation import page_context
 from .paging import Page, keyset_page

@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from .. import rules
 from ..models import PlatformRelease, version_key
 from ..permissions import require_platform_admin
-from ..wording import release_confirm, release_title, rollout_message
+from ..wording.releases import release_confirm, release_title, rollout_message
 from .navigation import page_context
 from .switch import Question, confirmation_page
 

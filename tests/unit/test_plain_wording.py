@@ -11,6 +11,7 @@ import pytest
 from settings_app import rules, wording
 from settings_app.models import AgentUpgrades, Project
 from settings_app.rules import FleetCounts, ReleaseImpact
+from settings_app.wording import releases
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
@@ -29,7 +30,7 @@ RETIRED = [
 @pytest.mark.parametrize(
     "path",
     [
-        "settings_app/wording.py",
+        *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "settings_app/wording").glob("*.py")),
         *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "templates").rglob("*.html")),
         "settings_app/management/commands/seed_demo.py",
     ],
@@ -79,17 +80,17 @@ def test_a_cluster_set_by_a_push_is_told_where_its_value_came_from(demo, user):
 def test_the_release_dialog_states_the_impact_as_the_issue_asks():
     impact = ReleaseImpact("4.8.0", "4.8.0", 412, 37, 5, 0, [])
 
-    assert wording.release_confirm(impact) == (
+    assert releases.release_confirm(impact) == (
         "Release 4.8.0: the agents of 412 clusters will be upgraded to 4.8.0; 37 paused clusters "
         "in 5 projects will be held back."
     )
-    assert wording.release_title(impact) == "Release platform 4.8.0?"
+    assert releases.release_title(impact) == "Release platform 4.8.0?"
 
 
 def test_the_release_dialog_for_a_quiet_fleet_and_ended_pauses():
     impact = ReleaseImpact("4.8.0", "4.8.1", 1, 0, 0, 2, [])
 
-    assert wording.release_confirm(impact) == (
+    assert releases.release_confirm(impact) == (
         "Release 4.8.0 with agent 4.8.1: the agent of 1 cluster will be upgraded to 4.8.1; no "
         "cluster is paused, so none will be held back. 2 clusters whose pause has ended will be "
         "resumed first."

@@ -14,6 +14,7 @@ from django.utils import timezone
 from settings_app import wording
 from settings_app.models import AgentUpgrades, Cluster, PlatformRelease, Project, Scope, Tenant, Via
 from settings_app.rules import Change, Expiry, FleetCounts, Rollout
+from settings_app.wording import releases
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 # A pause's end a year ahead, to the minute, and how the console writes it.
@@ -365,7 +366,7 @@ def test_the_upgrade_note_says_why_an_agent_is_behind(cluster, note):
     ids=["none", "one cluster", "every scope"],
 )
 def test_the_end_of_pauses_says_what_resumed(expiry, says):
-    assert wording.expiry_message(expiry) == says
+    assert releases.expiry_message(expiry) == says
 
 
 @pytest.mark.parametrize(
@@ -387,7 +388,7 @@ def test_a_release_says_what_it_upgraded_and_held_back(resumed, says):
     release = PlatformRelease(version="4.8.0", agent_version="4.8.1")
     rollout = Rollout(release, None, upgraded=5, held_back=1, by_project=[], resumed=resumed)
 
-    assert wording.rollout_message(rollout) == says
+    assert releases.rollout_message(rollout) == says
 
 
 def test_counting_names_one_thing_in_the_singular():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from settings_app import rules
-from settings_app.wording import expiry_message
+from settings_app.wording.releases import expiry_message
 
 
 class Command(BaseCommand):

@@ -1,0 +1,66 @@
+"""The audit trail as people read it: a change in a sentence, a release's counts, a cluster's history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..models import AgentUpgrades, AuditEvent, Cluster
+from . import plural, when, who
+
+
+def change_summary(event: AuditEvent) -> str:
+    """'Agent upgrades Active → Paused (pushed by tenant) · until … · “freeze”'."""
+    what = f"Agent upgrades {event.old_label} → {event.new_label}"
+    if event.via != event.scope:  # pushed from above, or a pause that ended
+        what += f" ({event.get_via_display()})"
+    if event.new_value == AgentUpgrades.LOCK and event.until:
+        what += f" · until {when(event.until)}"
+    if event.reason:
+        what += f" · “{event.reason}”"
+    return what
+
+
+NOTHING_MATCHES = "No events match these filters."
+
+
+def release_counts(event: AuditEvent) -> str:
+    """A release's event, what it did in its project: '2 agents upgraded · 1 held back'."""
+    return f"{plural(event.agents_upgraded, 'agent')} upgraded · {event.agents_held_back} held back"
+
+
+def audit_sentence(event: AuditEvent) -> str:
+    """An audit event in a sentence, naming its object: 'Cluster prod-east: Agent upgrades
+    Active → Paused (pushed by tenant)', the move it records, or the release."""
+    subject = f"{event.get_scope_display().capitalize()} {event.object_name}"
+    if event.action == AuditEvent.Action.MOVE:
+        return f"{subject}: {event.detail}"
+    if event.action == AuditEvent.Action.RELEASE:
+        return f"{subject}: Platform released {event.detail} · {release_counts(event)}"
+    return f"{subject}: {change_summary(event)}"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    who: str
+    what: str
+    order: int = 0
+
+
+def cluster_history(cluster: Cluster, limit: int = 10) -> list[HistoryEntry]:
+    """The cluster's setting changes and agent upgrades, newest first, in two queries."""
+    entries = [
+        HistoryEntry(event.at, who(event), change_summary(event))
+        for event in cluster.audit_events.order_by("-at", "-id")[:limit]
+    ]
+    for upgrade in cluster.agent_upgrades_history.select_related("release").order_by("-at", "-id")[
+        :limit
+    ]:
+        why = upgrade.get_cause_display()
+        if upgrade.release:
+            why = f"platform release {upgrade.release.version}"
+        what = f"Agent upgraded {upgrade.from_version} → {upgrade.to_version} ({why})"
+        entries.append(HistoryEntry(upgrade.at, upgrade.actor_name or "system", what, order=1))
+    # Newest first; an upgrade made by a resume follows it, so at the same moment it comes first.
+    return sorted(entries, key=lambda entry: (entry.at, entry.order), reverse=True)[:limit]
