@@ -1,8 +1,9 @@
 """Every screen at every size, for every demo role (issue 10, items 1 and 5): each page that the
-role can see, at 390 x 844, 768 x 1024 and 1440 x 900, is never wider than the window; the switch,
-the Settings menu and each dialog's OK and Cancel lie inside it; and axe-core finds no violation
-on the page or in any dialog it opens. One browser page per role, resized between widths. Any
-console error or Content-Security-Policy violation fails the test (conftest).
+role can see, at 390 x 844, 768 x 1024 and 1440 x 900, is never wider than the window and shows
+every field's placeholder whole; the switch, the Settings menu and each dialog's OK and Cancel lie
+inside it; and axe-core finds no violation on the page or in any dialog it opens. One browser page
+per role, resized between widths. Any console error or Content-Security-Policy violation fails the
+test (conftest).
 
 Set UI_SHOTS=/some/folder to keep a screenshot of every page and dialog for a person to look at."""
 
@@ -179,6 +180,23 @@ def expect_no_wider_than_the_window(page: Page, where: str) -> None:
     )
 
 
+def expect_placeholders_whole(page: Page, where: str) -> None:
+    """Every shown field's placeholder fits its field: typed in as a value, it would not scroll."""
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll("input[placeholder]")]
+            .filter((field) => field.offsetParent)
+            .filter((field) => {
+                const value = field.value;
+                field.value = field.placeholder;
+                const scrolls = field.scrollWidth > field.clientWidth;
+                field.value = value;
+                return scrolls;
+            })
+            .map((field) => `${field.name}: “${field.placeholder}”`)"""
+    )
+    assert not cut, f"{where}: placeholders cut off: {cut}"
+
+
 def expect_inside_the_window(page: Page, element: Locator, where: str) -> None:
     element.scroll_into_view_if_needed()
     box = element.bounding_box()
@@ -217,6 +235,7 @@ def check_dialog(page: Page, control: str, where: str, audit: bool) -> None:
     for name in ("OK", "Cancel"):
         expect_inside_the_window(page, dialog.get_by_role("button", name=name, exact=True), where)
     expect_no_wider_than_the_window(page, where)
+    expect_placeholders_whole(page, f"{where} (dialog)")
     if audit:
         expect_no_axe_violation(page, f"{where} (dialog)")
     shoot(page, f"{where}-dialog-{control.replace(' ', '-')}")
@@ -229,6 +248,7 @@ def check_screen(page: Page, screen: Screen, width: int, where: str) -> None:
     assert response.status == screen.status, where
     expect(page.locator("body")).to_be_visible()
     expect_no_wider_than_the_window(page, where)
+    expect_placeholders_whole(page, where)
     main_menu = page.get_by_role("navigation", name="Main Menu")
     if main_menu.count():
         menu_button = page.get_by_role("button", name="Main Menu", exact=True)
