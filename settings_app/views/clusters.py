@@ -76,6 +76,7 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         "query": query,
         "columns": columns(query),
         "paging": paging(page, query),
+        "export_query": query.link() if query.params() else "",  # every page: no page cursor
         "may_change": any(change for _cluster, change in rows),
         "drawn_at": timezone.now().isoformat(),
         "select_matching": select_matching(page.total, page.total_is_lower_bound, query.filtered),

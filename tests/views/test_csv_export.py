@@ -232,11 +232,28 @@ def test_an_exports_query_count_does_not_grow_with_its_rows(
     assert measure() == before
 
 
-def test_the_clusters_page_links_to_the_csv_of_its_address(demo, client_for):
+def test_the_clusters_page_links_to_the_csv_of_its_search_filters_and_sort(demo, client_for):
     scope = ScopeRef("tenants", demo.acme.pk)
+    address = {"q": "p", "sort": "-agent", "page": "2"}
 
-    page = parse(client_for("tenant-admin").get(reverse("cluster_list", args=[scope]), {"q": "p"}))
+    page = parse(client_for("tenant-admin").get(reverse("cluster_list", args=[scope]), address))
 
     (link,) = page.find_all("a", class_="export-link")
     assert link.text == "Export CSV"  # the name DESIGN.md gives it
-    assert link.attrs["href"] == reverse("cluster_list_csv", args=[scope]) + "?q=p"
+    # Every matching row: the page the list is on is not the export's business.
+    assert link.attrs["href"] == reverse("cluster_list_csv", args=[scope]) + "?q=p&sort=-agent"
+
+
+def test_the_csv_link_follows_a_search_made_through_htmx(demo, client_for):
+    """htmx swaps only the results: the link must be among them, or it would still export what
+    the page showed before the search."""
+    scope = ScopeRef("tenants", demo.acme.pk)
+
+    results = parse(
+        client_for("tenant-admin").get(
+            reverse("cluster_list", args=[scope]), {"q": "edge"}, headers={"HX-Request": "true"}
+        )
+    )
+
+    (link,) = results.find_all("a", class_="export-link")
+    assert link.attrs["href"] == reverse("cluster_list_csv", args=[scope]) + "?q=edge"
