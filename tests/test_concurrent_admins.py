@@ -16,13 +16,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from settings_app import rules
 from settings_app.models import (
     AgentUpgrade,
     AgentUpgrades,
@@ -32,6 +35,7 @@ from settings_app.models import (
     Project,
     Tenant,
 )
+from settings_app.rules import releases
 from settings_app.scopes import ScopeRef
 from tests.html import hidden_value, messages_text, parse, switch_form, switch_of
 
@@ -349,3 +353,40 @@ def test_releases_during_pauses_and_resumes_record_exactly_the_upgrades_they_mak
                 assert upgrade.from_version == version, (cluster.name, upgrade)
                 version = upgrade.to_version
             assert version == cluster.agent_version, cluster.name
+
+
+def test_a_bulk_resume_that_waits_for_a_release_catches_agents_up_to_that_release(
+    shared_database, demo, user
+):
+    """A bulk act that waited for a release's lock on the tenant reads the platform's agent
+    after it gets the lock: it catches the agents it resumes up to that release, not to the one
+    before it (rule 6). The release holds its locks a while, and the bulk resume asks meanwhile."""
+    rules.push_tenant(demo.acme, AgentUpgrades.LOCK, actor=user("tenant-admin"))
+    admin = Client()
+    admin.force_login(user("tenant-admin"))
+    bulk_url = reverse("bulk_change_clusters", args=[ScopeRef("tenants", demo.acme.pk)])
+    locked = threading.Event()
+    ending_pauses = releases.resume_ended
+
+    def ending_pauses_slowly(*args, **kwargs):
+        locked.set()  # every tenant's row is locked by now
+        time.sleep(1.5)
+        return ending_pauses(*args, **kwargs)
+
+    def release() -> None:
+        rules.release_platform("4.8.0")
+
+    def resume_every_cluster() -> None:
+        assert locked.wait(timeout=30)
+        data = {"value": AgentUpgrades.UNLOCK, "all": "1", "drawn_at": timezone.now().isoformat()}
+        assert admin.post(bulk_url, data, HTTP_HX_REQUEST="true").status_code == 200
+
+    with mock.patch.object(releases, "resume_ended", ending_pauses_slowly):
+        errors = run_at_once(shared_database, [release, resume_every_cluster])
+
+    assert errors == []
+    with shared_database.in_this_thread():
+        agents = Cluster.objects.filter(tenant=demo.acme).values_list(
+            "agent_upgrades", "agent_version"
+        )
+        assert set(agents) == {(AgentUpgrades.UNLOCK, "4.8.0")}

@@ -307,7 +307,9 @@ def test_ending_pauses_is_locked_and_does_not_grow_with_forty_more_clusters(
 
 
 # What a bulk act costs today (a resume also records the agents it catches up); a rise fails.
-BULK_BUDGET = {LOCK: 13, UNLOCK: 14}
+# The platform's agent is read after the tenant's lock, in a statement of its own (a statement
+# that waited for the lock would read the release before the one it waited for).
+BULK_BUDGET = {LOCK: 14, UNLOCK: 15}
 
 
 @pytest.mark.parametrize("selection", ["ticked", "every matching"])

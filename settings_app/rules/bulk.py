@@ -58,18 +58,14 @@ class BulkChange:
 
 
 def _count(
-    selection: Selection,
-    value: AgentUpgrades,
-    changeable: QuerySet[Cluster],
-    agent: str | None = None,
+    selection: Selection, value: AgentUpgrades, changeable: QuerySet[Cluster]
 ) -> tuple[BulkImpact, QuerySet[Cluster]]:
     """The impact, and the clusters the act would write: those selected that the user may
     change (`changeable`) and that nobody changed since the page was drawn. At most three
-    statements however many clusters: the platform's agent (unless given: `agent`), the
-    selection's rows or figures, the figures of what would be written."""
+    statements however many clusters: the platform's agent, the selection's rows or figures,
+    the figures of what would be written."""
     value = AgentUpgrades(value)
-    if agent is None:
-        agent = current_agent_version()
+    agent = current_agent_version()
     behind = ~Q(agent_version=agent) if agent else Q(pk__isnull=True)
     may = Q(Exists(changeable.filter(pk=OuterRef("pk"))))
     selected = selection.clusters
@@ -138,11 +134,11 @@ def set_clusters(
     pushed, catching its agent up on resume (rule 6). One audit event for the act, one per
     cluster it changed; clusters it leaves alone are counted, never written."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
-    agent = lock_tenant(pk=tenant.pk)
+    lock_tenant(pk=tenant.pk)
     selection = Selection(
         selection.clusters.filter(tenant=tenant), selection.versions, selection.drawn_at
     )
-    impact, rows = _count(selection, value, changeable, agent)
+    impact, rows = _count(selection, value, changeable)  # after the lock, in statements of its own
     if not impact.clusters:
         return BulkChange(impact, 0, 0, None)
     now = timezone.now()

@@ -123,15 +123,11 @@ def move_cluster(cluster: Cluster, project: Project, *, actor: AbstractBaseUser 
 # (SQLite's BEGIN IMMEDIATE serialises all writers anyway.)
 
 
-def lock_tenant(**path) -> str:
-    """Lock the row of the tenant that `path` (a filter on tenants) leads to; returns the
-    platform's current agent version ("" before any release), read in the same statement."""
-    rows = (
-        Tenant.objects.select_for_update(of=("self",))
-        .filter(**path)
-        .values_list("pk", current_agent_subquery())
-    )
-    return next((agent or "" for _pk, agent in rows), "")
+def lock_tenant(**path) -> None:
+    """Lock the row of the tenant that `path` (a filter on tenants) leads to. Nothing else may be
+    read in the same statement: on PostgreSQL a statement that waited for the lock still reads
+    what was committed when it began, before the change (or release) it waited for."""
+    list(Tenant.objects.select_for_update(of=("self",)).filter(**path).values_list("pk"))
 
 
 def read_with_platform_agent(queryset: QuerySet, pk: int):
