@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from .tenancy import Tenant
 # (48 bits) are shown to tell keys apart; the other 272 bits stay secret.
 KEY_BYTES = 40
 PREFIX_LENGTH = 8
+KEY_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")  # what secrets.token_urlsafe writes
 LONGEST_KEY = 200  # anything longer is not one of ours, and is not hashed
 
 
@@ -86,6 +88,8 @@ class ApiKey(models.Model):
         an unknown, revoked or expired key, or one whose user is inactive. The row is found by
         the prefix, which is not secret, and the digests are compared in constant time."""
         if not presented or len(presented) > LONGEST_KEY:
+            return None
+        if not KEY_CHARACTERS.fullmatch(presented):  # not one of ours: not even looked up
             return None
         digest = digest_of(presented)
         candidates = cls.objects.usable().select_related("user", "tenant")

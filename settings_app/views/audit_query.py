@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from ..models import AgentUpgrades, AuditEvent, Via
-from .paging import Order
+from .paging import Order, address_text
 
 TEXT_MAX = 100  # the longest object name, and plenty for a search
 
@@ -70,12 +70,12 @@ class AuditQuery:
     def from_query(cls, query: QueryDict) -> AuditQuery:
         act = query.get("act", "")
         return cls(
-            obj=query.get("object", "").strip()[:TEXT_MAX],
-            actor=query.get("actor", "").strip()[:TEXT_MAX],
+            obj=address_text(query, "object", TEXT_MAX),
+            actor=address_text(query, "actor", TEXT_MAX),
             act=act if act in ACTS else "",
             since=_day(query.get("from", "")),
             until=_day(query.get("to", "")),
-            q=query.get("q", "").strip()[:TEXT_MAX],
+            q=address_text(query, "q", TEXT_MAX),
         )
 
     @property
@@ -105,7 +105,7 @@ class AuditQuery:
             events = events.filter(_act_condition(self.act))
         if self.since:
             events = events.filter(at__gte=datetime.combine(self.since, time.min, tzinfo=UTC))
-        if self.until:
+        if self.until and self.until < date.max:  # to the last day a date names: no end
             end = datetime.combine(self.until + timedelta(days=1), time.min, tzinfo=UTC)
             events = events.filter(at__lt=end)
         if self.q:

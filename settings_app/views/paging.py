@@ -11,14 +11,24 @@ from __future__ import annotations
 
 import base64
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
 from django.db.models import F, Q, QuerySet
+from django.http import QueryDict
 
 LAST_ROW = 2**62  # no list is longer; an OFFSET beyond 64 bits is an error in SQL
 COUNT_CAP = 10_000  # counted exactly up to here; beyond, "more than 10,000"
+
+
+def address_text(query: QueryDict, name: str, limit: int) -> str:
+    """What was typed into a list's search field, from its address: without control characters
+    (no name or reason holds one, and PostgreSQL refuses a NUL in any text), trimmed, and cut
+    to `limit`."""
+    typed = query.get(name, "")
+    return "".join(c for c in typed if unicodedata.category(c) != "Cc").strip()[:limit]
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,15 @@ def test_an_unknown_an_expired_and_a_revoked_key_get_one_answer(demo, key_for, p
     assert world() == before
 
 
+@pytest.mark.parametrize("key", ["abc\x00def", "a key with spaces", "ключ-ключ", "=cmd|calc"])
+def test_a_key_with_characters_no_key_has_is_invalid_and_never_looked_up(demo, palette, key):
+    """A NUL, which PostgreSQL refuses in any text, or anything outside the keys' URL-safe
+    alphabet: the same answer as an unknown key."""
+    response = palette(key).get(SETTINGS)
+
+    assert_error(response, 401, "InvalidApiKey", says="unknown, expired or revoked")
+
+
 def test_a_key_in_the_authorization_header_is_not_read(demo, key_for, palette):
     key = key_for("tenant-admin")
 

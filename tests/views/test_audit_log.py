@@ -316,6 +316,36 @@ def test_the_filters_tolerate_any_value(tenant_log, history, value):
     assert audit_rows(response) == ACME_HISTORY
 
 
+def test_a_range_from_the_first_to_the_last_day_a_date_can_name_holds_the_whole_trail(
+    tenant_log, history
+):
+    response = tenant_log(**{"from": "0001-01-01", "to": "9999-12-31"})
+
+    assert response.status_code == 200
+    assert audit_rows(response) == ACME_HISTORY
+
+
+def test_a_range_that_starts_on_the_last_day_a_date_can_name_holds_nothing(tenant_log, history):
+    response = tenant_log(**{"from": "9999-12-31"})
+
+    assert response.status_code == 200
+    assert "No events match these filters" in parse(response).find("p", class_="empty").text
+
+
+@pytest.mark.parametrize("field", ["object", "actor", "q"])
+def test_control_characters_typed_into_a_filter_are_left_out(tenant_log, history, field):
+    """A NUL, which PostgreSQL refuses in any text, or any other control character: no name or
+    reason holds one, so the filter searches for the rest of what was typed."""
+    typed = {"object": "prod-\x00west", "actor": "project-\x07admin", "q": "\x00"}[field]
+
+    response = tenant_log(**{field: typed})
+
+    assert response.status_code == 200
+    assert b"\x00" not in response.content and b"\x07" not in response.content
+    if field != "q":  # the rest names someone or something in the trail
+        assert audit_rows(response)
+
+
 # Every row links to its object.
 
 

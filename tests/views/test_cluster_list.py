@@ -888,3 +888,30 @@ def test_after_paging_focus_can_go_to_the_tables_caption(demo, client_for, worke
     assert caption.text == f"Clusters, showing {span(51, 63)} of 63"
     nav = page.find("nav", aria_label="Pages")
     assert all("show:#cluster-results:top" in a.attrs["hx-swap"] for a in nav.find_all("a"))
+
+
+# Whatever is typed into the search answers with a list, never an error.
+
+
+@pytest.mark.parametrize("typed", ["\U0010ffff", "prod\U0010ffff", "\x00", "pro\x00d", "\x1b[2J"])
+def test_the_search_answers_any_text_with_a_list(demo, client_for, typed):
+    client = client_for("tenant-admin")
+    scope = tenant_scope(demo)
+
+    page = client.get(list_url(scope), {"q": typed})
+    export = client.get(reverse("cluster_list_csv", args=[scope]), {"q": typed})
+    confirm = client.get(
+        reverse("confirm_bulk_change", args=[scope]),
+        {"q": typed, "all": "1", "value": "lock", "drawn_at": timezone.now().isoformat()},
+    )
+
+    # Control characters are left out: "pro\x00d" searches for "prod", "\x00" for nothing.
+    expected = {
+        "pro\x00d": ["prod-east", "prod-west"],
+        "\x00": ["edge-01", "edge-02", "prod-east", "prod-west", "staging"],
+    }.get(typed, [])
+    assert (page.status_code, export.status_code) == (200, 200)
+    assert names(parse(page)) == expected
+    assert len(b"".join(export.streaming_content).splitlines()) == 1 + len(expected)
+    # With nothing to act on, back to the list (which says so).
+    assert confirm.status_code == (200 if expected else 302)
