@@ -8,6 +8,7 @@ same rule as a click, with the same audit, naming the key."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import BooleanField, ExpressionWrapper, Q
@@ -273,26 +274,31 @@ def list_clusters(
     return response
 
 
+CLUSTERS_PER_CHUNK = 500  # sent together: few chunks to hand over, and little held at once
+
+
 def stream_json_array(rows: Iterator[tuple], tenant_uid: str) -> Iterator[str]:
-    """A JSON array of v1SpectroClusterMeta, one cluster at a time: the memory it takes does
-    not grow with the number of clusters."""
+    """A JSON array of v1SpectroClusterMeta, CLUSTERS_PER_CHUNK clusters at a time: the memory it
+    takes does not grow with the number of clusters, and each chunk is encoded in one call."""
     encode = DjangoJSONEncoder(separators=(",", ":")).encode
-    yield "["
-    first = True
-    for _pk, uid, name, paused, created, set_at, project_uid in rows:
-        item = {
-            "metadata": cluster_metadata(
-                uid=uid,
-                name=name,
-                paused=paused,
-                project_uid=project_uid,
-                tenant_uid=tenant_uid,
-                created=created,
-                modified=set_at,
-            ),
-            "spec": {},
-            "status": {"state": "Running"},
-        }
-        yield ("" if first else ",") + encode(item)
-        first = False
-    yield "]"
+    separator = "["
+    while chunk := list(islice(rows, CLUSTERS_PER_CHUNK)):
+        items = [
+            {
+                "metadata": cluster_metadata(
+                    uid=uid,
+                    name=name,
+                    paused=paused,
+                    project_uid=project_uid,
+                    tenant_uid=tenant_uid,
+                    created=created,
+                    modified=set_at,
+                ),
+                "spec": {},
+                "status": {"state": "Running"},
+            }
+            for _pk, uid, name, paused, created, set_at, project_uid in chunk
+        ]
+        yield separator + encode(items)[1:-1]  # the items, without the list's brackets
+        separator = ","
+    yield "[]" if separator == "[" else "]"

@@ -4,13 +4,15 @@ filters and list shape, and paging (or streaming) the cluster list."""
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
 
 from settings_app import rules
+from settings_app.api.spectroclusters import CLUSTERS_PER_CHUNK, stream_json_array
 from settings_app.models import AgentUpgrades, AuditEvent, Cluster
 from settings_app.wording import cluster_confirm, push_confirm
 
@@ -297,3 +299,18 @@ def test_without_a_limit_the_cluster_list_is_streamed(demo, key_for, palette):
 
     assert response.streaming
     assert len(body_of(response)) == 5
+
+
+@pytest.mark.parametrize("count", [0, 1, CLUSTERS_PER_CHUNK, CLUSTERS_PER_CHUNK + 1, 1201])
+def test_the_streamed_list_is_one_json_array_sent_a_few_hundred_clusters_at_a_time(count):
+    moment = datetime(2026, 11, 30, 9, 15, 0, 250_000, tzinfo=UTC)
+    rows = iter(
+        [(n, f"{n:024x}", f"c-{n:05d}", n % 2 == 0, moment, None, "p" * 24) for n in range(count)]
+    )
+
+    chunks = list(stream_json_array(rows, "t" * 24))
+
+    assert len(chunks) == -(-count // CLUSTERS_PER_CHUNK) + 1  # each chunk, then the end
+    clusters = json.loads("".join(chunks))
+    assert [c["metadata"]["name"] for c in clusters] == [f"c-{n:05d}" for n in range(count)]
+    assert all(c["metadata"]["creationTimestamp"] == "2026-11-30T09:15:00.250Z" for c in clusters)
