@@ -64,7 +64,7 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
                 where: page.link(params, where) for where in ("first", "previous", "next", "last")
             },
             "numbers": page_numbers(page, query),
-            "export_query": query.link(),
+            "export_query": query.link() if query.params() else "",  # every page: no cursor
             "is_superuser": console.roles.superuser,
             "nothing_matches": NOTHING_MATCHES,
         },
