@@ -13,10 +13,10 @@ import base64
 import json
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import CharField, DateTimeField, F, Field, IntegerField, Model, Q, QuerySet
 from django.http import QueryDict
 
 LAST_ROW = 2**62  # no list is longer; an OFFSET beyond 64 bits is an error in SQL
@@ -87,26 +87,56 @@ def encode_key(key: list) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
-def decode_key(text: str, length: int) -> list | None:
-    """A key from the address, or None for anything that is not one (it is only a hint)."""
+def decode_key(text: str, order: Order, model: type[Model]) -> list | None:
+    """A key of `order` over `model` from the address, or None for anything that is not one
+    (it is only a hint): each value must be what its field holds, as a database takes it."""
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         values = json.loads(raw)
     except (ValueError, TypeError):
         return None
-    if not isinstance(values, list) or len(values) != length:
+    if not isinstance(values, list) or len(values) != len(order.fields):
         return None
     key = []
-    for value in values:
+    for name, value in zip(order.fields, values, strict=True):
         if isinstance(value, dict) and isinstance(value.get("t"), str):
             try:
                 value = datetime.fromisoformat(value["t"])
             except ValueError:
                 return None
-        elif value is not None and not isinstance(value, str | int):
+        if not _fits(_field(model, name), value):
             return None
         key.append(value)
     return key
+
+
+def _field(model: type[Model], name: str) -> Field:
+    """The field that a sort's name (`pk`, `name`, `project__name`) leads to."""
+    *path, last = name.split("__")
+    for part in path:
+        model = model._meta.get_field(part).related_model
+    field = model._meta.pk if last == "pk" else model._meta.get_field(last)
+    return field.target_field if field.is_relation else field
+
+
+def _fits(field: Field, value) -> bool:
+    if value is None:
+        return field.null
+    if isinstance(field, DateTimeField):
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            return False
+        try:
+            value.astimezone(UTC)
+        except OverflowError:  # past the first or the last moment a date can name
+            return False
+        return True
+    if isinstance(field, IntegerField):  # ids and counts, as a database stores them
+        return type(value) is int and -(2**63) <= value < 2**63
+    if isinstance(field, CharField):  # text as a name holds it: no control or half characters
+        return isinstance(value, str) and not any(
+            unicodedata.category(c) in ("Cc", "Cs") for c in value
+        )
+    return False
 
 
 @dataclass(frozen=True)
@@ -204,11 +234,11 @@ def keyset_page(
         wanted = str(max(1, -(-total // per_page)))
     number = _number(wanted)
     after, before = params.get("after", ""), params.get("before", "")
-    length = len(order.fields)
-    if after and number > 1 and (key := decode_key(after, length)) is not None:
+    model = queryset.model
+    if after and number > 1 and (key := decode_key(after, order, model)) is not None:
         rows = list(queryset.filter(order.after(key)).order_by(*order.order_by())[: per_page + 1])
         return _page(rows[:per_page], number, per_page, len(rows) > per_page, total, capped, order)
-    if before and number >= 1 and (key := decode_key(before, length)) is not None:
+    if before and number >= 1 and (key := decode_key(before, order, model)) is not None:
         backwards = order.reversed()
         rows = list(
             queryset.filter(backwards.after(key)).order_by(*backwards.order_by())[: per_page + 1]
