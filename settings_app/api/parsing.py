@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core import signing
 from django.http import HttpRequest
@@ -53,13 +53,16 @@ def rfc3339(value: str | None, name: str) -> datetime | None:
     try:
         if not RFC_3339.match(text):
             raise ValueError
-        return datetime.fromisoformat(text.replace("z", "Z").replace("t", "T"))
-    except ValueError:
+        # In UTC, as the database keeps times: a moment past the last one a date can name there,
+        # or before the first, is no moment.
+        return datetime.fromisoformat(text.replace("z", "Z").replace("t", "T")).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise ApiError(
             400,
             "InvalidRequest",
             f"{name} must be an RFC 3339 date and time with its offset, like "
-            f"2026-12-01T18:00:00Z; not {value!r}. Nothing was changed.",
+            f"2026-12-01T18:00:00Z, from the year 1 to 9999 in UTC; not {value!r}. "
+            "Nothing was changed.",
             details={"field": name},
         ) from None
 

@@ -221,6 +221,9 @@ extra["responses"][200] = {
 }
 
 
+MOST_CLUSTERS = 1_000_000  # a page's largest: ten times the largest fleet the console is built for
+
+
 @router.get(
     "/dashboard/spectroclusters/meta",
     response=response,
@@ -241,7 +244,7 @@ def list_clusters(
     caller = request.auth
     uid = project_uid_sent(project_uid)
     console = api_tenant_scope(caller) if uid is None else api_project_to_enter(caller, uid)
-    limit = positive_limit(limit)
+    limit = positive_limit(limit, MOST_CLUSTERS)
     after = read_continue_token(continue_, META_SALT)
     clusters = console.clusters().order_by("name", "pk")
     if after:

@@ -270,7 +270,19 @@ def test_the_audit_trail_pages_with_limit_and_continue(demo, key_for, palette):
 
 
 @pytest.mark.parametrize(
-    "query", ["limit=51", "limit=0", "limit=x", "startTime=yesterday", "continue=forged"]
+    "query",
+    [
+        "limit=51",
+        "limit=0",
+        "limit=x",
+        "limit=99999999999999999999999",
+        "startTime=yesterday",
+        # Past the last moment, or before the first, that a date can name in UTC.
+        "endTime=9999-12-31T23:59:59-01:00",
+        "startTime=0001-01-01T00:00:00%2B01:00",
+        "endTime=9999-12-31T23:59:59-23:59",
+        "continue=forged",
+    ],
 )
 def test_a_bad_audit_filter_is_invalid_request(demo, key_for, palette, query):
     response = palette(key_for("tenant-admin")).get(f"/v1/audits?{query}")
@@ -292,6 +304,16 @@ def test_the_cluster_list_pages_with_limit_and_the_continue_header(demo, key_for
     pages = [[c["metadata"]["name"] for c in body_of(r)] for r in (first, second, third)]
     assert pages == [["edge-01", "edge-02"], ["prod-east", "prod-west"], ["staging"]]
     assert "Continue" not in third
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "1000001", "9223372036854775807", "1e3"])
+def test_a_cluster_list_limit_out_of_range_is_invalid_request(demo, key_for, palette, limit):
+    response = palette(key_for("tenant-admin")).get(
+        f"/v1/dashboard/spectroclusters/meta?limit={limit}"
+    )
+
+    assert response.status_code == 400
+    assert body_of(response)["code"] == "InvalidRequest"
 
 
 def test_without_a_limit_the_cluster_list_is_streamed(demo, key_for, palette):
