@@ -20,7 +20,13 @@ register_converter(ScopeConverter, "scope")
 
 urlpatterns = [
     path("", navigation.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=navigation.LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", navigation.LogoutView.as_view(), name="logout"),
     path("scope/", navigation.switch_scope, name="switch_scope"),
     path("platform/upgrades/", platform.platform_upgrades, name="platform_upgrades"),

@@ -55,6 +55,14 @@ def test_the_defaults_are_five_attempts_and_fifteen_minutes_by_username_and_addr
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
 
 
+def test_a_user_name_longer_than_any_is_refused_before_it_is_tried_or_counted(demo):
+    _, response = log_in("x" * 300, "not-the-password")
+
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.text
+    assert not AccessAttempt.objects.exists()
+
+
 def test_four_failed_attempts_still_let_the_right_password_in(demo):
     fail(4)
 

@@ -12,7 +12,7 @@ import math
 import re
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -149,6 +149,16 @@ def on_authentication_error(request: HttpRequest, exc: Exception) -> HttpRespons
     return error_response(request, 401, "InvalidApiKey", api_message("InvalidApiKey"))
 
 
+def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    most = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(
+        request,
+        400,
+        "InvalidRequest",
+        f"The body is larger than the {most:,} bytes the console takes. Nothing was changed.",
+    )
+
+
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     # A bug: logged with its traceback, answered as JSON. (The change's transaction, if one
     # was open, has been rolled back.)
@@ -163,6 +173,7 @@ HANDLERS = [
     (ValidationError, on_validation_error),
     (HttpError, on_http_error),
     (AuthenticationError, on_authentication_error),
+    (RequestDataTooBig, on_body_too_large),
     (Exception, on_unexpected),
 ]
 

@@ -72,6 +72,8 @@ def pause_for(value: AgentUpgrades, reason: str = "", until: datetime | None = N
         what = INVISIBLE.get(character)
         if what is None and unicodedata.category(character) == "Cc":
             what = "a line break" if character in "\r\n" else "a control character"
+        elif what is None and unicodedata.category(character) == "Cs":  # no text can hold it
+            what = "half of a character"
         if what:
             raise InvalidPause(
                 f"The reason contains {what} (U+{ord(character):04X}), which would change how "

@@ -3,6 +3,8 @@ without JavaScript, the same question on a confirmation page), then the act itse
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,7 +40,7 @@ def selection_from(data: QueryDict, console: ConsoleScope) -> Selection | None:
     the page was drawn), or those ticked, each with the setting version its row showed
     (`cluster` = "id:version", one per field or comma-separated). None: nothing selected."""
     if data.get("all") == "1":
-        drawn_at = parse_datetime(data.get("drawn_at", ""))
+        drawn_at = _moment(data.get("drawn_at", ""))
         if drawn_at is None:
             raise BadSelection("Reload the page: it does not say when it was drawn.")
         query = ClusterQuery.from_query(data)
@@ -54,6 +56,16 @@ def selection_from(data: QueryDict, console: ConsoleScope) -> Selection | None:
                 raise BadSelection(f"“{item}” is not a cluster and its version.")
             versions[int(pk)] = int(version)
     return Selection(console.clusters(), versions) if versions else None
+
+
+def _moment(text: str) -> datetime | None:
+    """A moment with its time zone, in UTC; None for anything else (no such day or offset, no
+    zone, or past the last moment a date can name in UTC)."""
+    try:
+        moment = parse_datetime(text)
+        return moment.astimezone(UTC) if moment and moment.tzinfo else None
+    except (ValueError, OverflowError):
+        return None
 
 
 def may_change_some(console: ConsoleScope) -> None:

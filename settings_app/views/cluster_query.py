@@ -161,4 +161,9 @@ def _after_prefix(prefix: str) -> str:
     """The first string that no name starting with `prefix` reaches; empty when there is none
     (a prefix of nothing but the last character Unicode has)."""
     stem = prefix.rstrip(chr(sys.maxunicode))
-    return stem[:-1] + chr(ord(stem[-1]) + 1) if stem else ""
+    if not stem:
+        return ""
+    following = ord(stem[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:  # half characters, which no text holds: past them
+        following = 0xE000
+    return stem[:-1] + chr(following)

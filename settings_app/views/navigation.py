@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,6 +53,17 @@ def switch_scope(request: HttpRequest) -> HttpResponse:
     scope_for_user(request.user, ref)  # 404 for a scope the user may not open
     url = reverse("cluster_list", args=[ref])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, holding the user name to the length a user name has (Django sets
+    only the field's maxlength, which a browser keeps and a script need not): a longer one is
+    refused before anyone is asked, or counted among failed logins."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
 
 
 class LogoutView(auth_views.LogoutView):

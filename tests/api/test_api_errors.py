@@ -3,8 +3,11 @@ HTML page, with a message that says what to do, and nothing changed by any refus
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 
 from settings_app.models import ApiKey
 
@@ -65,8 +68,16 @@ def test_a_body_that_cannot_be_accepted_is_invalid_request_and_changes_nothing(
         ({"until": "2030-01-01T00:00:00"}, "RFC 3339"),
         ({"reason": "x" * 201}, "200 characters"),
         ({"reason": "freeze\u202eezeerf"}, "bidirectional override"),
+        ({"reason": "ok\ud83d"}, "half of a character"),
     ],
-    ids=["end passed", "not a time", "no offset", "reason too long", "invisible characters"],
+    ids=[
+        "end passed",
+        "not a time",
+        "no offset",
+        "reason too long",
+        "invisible characters",
+        "half a character",
+    ],
 )
 def test_a_reason_or_end_the_dialog_would_refuse_is_refused_the_same_way(
     demo, key_for, palette, extra, says
@@ -93,6 +104,20 @@ def test_an_empty_project_uid_header_is_refused_rather_than_read_as_the_tenant(
 
 
 # 401 AuthRequired, InvalidApiKey
+
+
+def test_a_body_larger_than_the_console_takes_is_invalid_request(demo, key_for, settings):
+    headers = {"ApiKey": key_for("tenant-admin"), "Accept": "application/json"}
+    body = json.dumps({"spectroComponents": "lock", "reason": "x" * 3_000_000})
+    before = world()
+
+    # A plain client: the contract check would read the body that the console refused.
+    response = Client().post(
+        cluster_settings(demo), body, content_type="application/json", headers=headers
+    )
+
+    assert_error(response, 400, "InvalidRequest", says="larger than")
+    assert world() == before
 
 
 def test_no_key_is_auth_required(demo, palette):

@@ -229,6 +229,12 @@ def test_nothing_selected_changes_nothing_and_says_so(demo, client_for):
         {"value": "toggle", "cluster": "1:1"},
         {"value": LOCK, "cluster": "prod-east"},
         {"value": LOCK, "all": "1"},  # a filter without the time the page was drawn
+        # ... or with one that is no time: no such month, no such offset, no zone, or past
+        # the last moment a date can name in UTC.
+        {"value": LOCK, "all": "1", "drawn_at": "2020-13-01T00:00"},
+        {"value": LOCK, "all": "1", "drawn_at": "2020-01-01T00:00:00+99:00"},
+        {"value": LOCK, "all": "1", "drawn_at": "2020-01-01T00:00:00"},
+        {"value": LOCK, "all": "1", "drawn_at": "9999-12-31T23:59:59-14:00"},
         {"value": LOCK, "cluster": "1:1", "until": "yesterday"},
     ],
 )

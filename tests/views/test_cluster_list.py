@@ -893,7 +893,9 @@ def test_after_paging_focus_can_go_to_the_tables_caption(demo, client_for, worke
 # Whatever is typed into the search answers with a list, never an error.
 
 
-@pytest.mark.parametrize("typed", ["\U0010ffff", "prod\U0010ffff", "\x00", "pro\x00d", "\x1b[2J"])
+@pytest.mark.parametrize(
+    "typed", ["\U0010ffff", "prod\U0010ffff", "\ud7ff", "prod\ud7ff", "\x00", "pro\x00d", "\x1b[2J"]
+)
 def test_the_search_answers_any_text_with_a_list(demo, client_for, typed):
     client = client_for("tenant-admin")
     scope = tenant_scope(demo)
