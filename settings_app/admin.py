@@ -8,7 +8,9 @@ cluster moves only within its tenant, and the move is audited.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import BadRequest
 from django.db import transaction
+from django.http import Http404
 from guardian.admin import GuardedModelAdmin
 
 from . import rules
@@ -34,7 +36,36 @@ SETTING_FIELDSET = (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class PlainInput:
+    """What the admin's addresses may carry: a list's filters hold no NUL (which PostgreSQL
+    refuses in any text), and an object's roles page is at a number."""
+
+    def changelist_view(self, request, extra_context=None):
+        if any("\x00" in part for item in request.GET.lists() for part in (item[0], *item[1])):
+            raise BadRequest("The address holds a NUL character, which no filter can match.")
+        return super().changelist_view(request, extra_context)
+
+    def obj_perms_manage_view(self, request, object_pk):
+        return super().obj_perms_manage_view(request, _number(object_pk))
+
+    def obj_perms_manage_user_view(self, request, object_pk, user_id):
+        return super().obj_perms_manage_user_view(request, _number(object_pk), user_id)
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        return super().obj_perms_manage_group_view(request, _number(object_pk), group_id)
+
+
+def _number(text: str) -> str:
+    if not (text.isascii() and text.isdigit() and len(text) < 19):
+        raise Http404("No such object.")
+    return text
+
+
+class GuardedAdmin(PlainInput, GuardedModelAdmin):
+    """Tenants, projects and clusters, with their object roles."""
+
+
+class ReadOnlyAdmin(PlainInput, admin.ModelAdmin):
     """Records written only by the rules, in their transactions."""
 
     def has_add_permission(self, request):
@@ -48,7 +79,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tenant)
-class TenantAdmin(GuardedModelAdmin):
+class TenantAdmin(GuardedAdmin):
     list_display = ("name", "uid", "agent_upgrades", "agent_upgrades_set_at")
     search_fields = ("name", "uid")
     readonly_fields = ("uid", *SETTING)
@@ -56,7 +87,7 @@ class TenantAdmin(GuardedModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(GuardedModelAdmin):
+class ProjectAdmin(GuardedAdmin):
     list_display = ("name", "tenant", "uid", "agent_upgrades", "agent_upgrades_set_at")
     list_filter = ("tenant",)
     list_select_related = ("tenant",)
@@ -70,7 +101,7 @@ class ProjectAdmin(GuardedModelAdmin):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(GuardedModelAdmin):
+class ClusterAdmin(GuardedAdmin):
     list_display = (
         "name",
         "project_name",

@@ -263,3 +263,30 @@ def test_clusters_deleted_together_in_the_admin_are_no_longer_counted(
     assert not Cluster.objects.filter(pk__in=selected).exists()
     assert stored_fleet() == live_fleet()
     assert set(stored_fleet()) == {demo.default.pk}
+
+
+# What the admin's addresses may carry.
+
+
+@pytest.mark.parametrize("model", ["tenant", "project", "cluster"])
+@pytest.mark.parametrize("pk", ["abc", "%00", "9" * 30])
+def test_an_objects_roles_page_at_no_number_is_not_found(root, model, pk):
+    url = f"/admin/settings_app/{model}/{pk}/permissions/"
+
+    assert root.get(url).status_code == 404
+    assert root.get(f"{url}user-manage/1/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("model", "query"),
+    [
+        ("cluster", "agent_upgrades__exact=%00"),
+        ("auditevent", "action__exact=a%00b"),
+        ("agentupgrade", "cause__exact=%00"),
+        ("tenant", "q=%00"),
+    ],
+)
+def test_a_list_filter_holding_a_nul_is_a_bad_request(root, model, query):
+    response = root.get(f"/admin/settings_app/{model}/?{query}")
+
+    assert response.status_code == 400
