@@ -43,7 +43,10 @@ class PlainInput:
     def changelist_view(self, request, extra_context=None):
         if any("\x00" in part for item in request.GET.lists() for part in (item[0], *item[1])):
             raise BadRequest("The address holds a NUL character, which no filter can match.")
-        return super().changelist_view(request, extra_context)
+        try:
+            return super().changelist_view(request, extra_context)
+        except OverflowError:  # a number past what SQLite stores, e.g. ?id__in=9223372036854775808
+            raise BadRequest("The address holds a number larger than any stored.") from None
 
     def obj_perms_manage_view(self, request, object_pk):
         return super().obj_perms_manage_view(request, _number(object_pk))
