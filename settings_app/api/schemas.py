@@ -216,9 +216,11 @@ def cluster_metadata(
     paused: bool,
     project_uid: str,
     tenant_uid: str,
-    created: datetime,
-    modified: datetime | None,
+    created: datetime | str,
+    modified: datetime | str,
 ) -> dict:
+    """A cluster's metadata. `modified` is its last change, or its creation if later; a long
+    list passes both times as the JSON text they encode to (`sql.Rfc3339`)."""
     return {
         "uid": uid,
         "name": name,
@@ -230,7 +232,7 @@ def cluster_metadata(
         },
         "labels": {},
         "creationTimestamp": created,
-        "lastModifiedTimestamp": max(created, modified) if modified else created,
+        "lastModifiedTimestamp": modified,
     }
 
 
@@ -245,7 +247,7 @@ def spectro_cluster(cluster: Cluster) -> dict:
             project_uid=cluster.project.uid,
             tenant_uid=cluster.project.tenant.uid,
             created=cluster.created_at,
-            modified=cluster.agent_upgrades_set_at,
+            modified=max(cluster.created_at, cluster.agent_upgrades_set_at or cluster.created_at),
         ),
         "spec": {},
         "status": {"state": "Running"},

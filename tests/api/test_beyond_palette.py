@@ -323,11 +323,55 @@ def test_without_a_limit_the_cluster_list_is_streamed(demo, key_for, palette):
     assert len(body_of(response)) == 5
 
 
+def test_the_listed_clusters_carry_the_same_times_as_each_clusters_own_answer(
+    demo, key_for, palette
+):
+    """The list writes its times in SQL; each must read as the cluster's own answer writes it:
+    UTC, milliseconds cut (never rounded) and left out on a whole second, and the later of the
+    creation and the last change. The rest is quoted into a template, so a name needs escaping."""
+    moment = datetime(2026, 11, 30, 9, 15, 0, tzinfo=UTC)
+    times = {
+        demo.prod_east: (moment, None),
+        demo.prod_west: (moment.replace(microsecond=999_999), moment + timedelta(hours=1)),
+        demo.staging: (moment.replace(microsecond=400), moment - timedelta(days=1)),
+        demo.edge_01: (moment.replace(microsecond=250_000), moment.replace(microsecond=250_001)),
+        demo.edge_02: (moment - timedelta(days=400), moment + timedelta(microseconds=1)),
+    }
+    for cluster, (created, set_at) in times.items():
+        Cluster.objects.filter(pk=cluster.pk).update(
+            created_at=created, agent_upgrades_set_at=set_at
+        )
+    Cluster.objects.filter(pk=demo.edge_01.pk).update(name='edge "01" \\ é ☃ </script>')
+    rules.set_cluster(demo.staging, LOCK, actor=None)
+    client = palette(key_for("tenant-admin"))
+
+    own = {
+        cluster.uid: body_of(client.get(f"/v1/spectroclusters/{cluster.uid}")) for cluster in times
+    }
+    for path in (
+        "/v1/dashboard/spectroclusters/meta",
+        "/v1/dashboard/spectroclusters/meta?limit=9",
+    ):
+        listed = {c["metadata"]["uid"]: c for c in body_of(client.get(path))}
+        for uid, cluster in own.items():
+            assert listed[uid] == {name: cluster[name] for name in ("metadata", "spec", "status")}
+    metadata = {uid: cluster["metadata"] for uid, cluster in own.items()}
+    assert metadata[demo.prod_east.uid]["creationTimestamp"] == "2026-11-30T09:15:00Z"
+    assert metadata[demo.prod_west.uid]["creationTimestamp"] == "2026-11-30T09:15:00.999Z"
+    assert metadata[demo.prod_west.uid]["lastModifiedTimestamp"] == "2026-11-30T10:15:00Z"
+    assert metadata[demo.edge_02.uid]["lastModifiedTimestamp"] == "2026-11-30T09:15:00.000Z"
+    assert metadata[demo.edge_01.uid]["name"] == 'edge "01" \\ é ☃ </script>'
+    forbidden = {
+        uid: m["annotations"]["spectroComponentsUpgradeForbidden"] for uid, m in metadata.items()
+    }
+    assert forbidden[demo.staging.uid] == "true" and forbidden[demo.prod_east.uid] == "false"
+
+
 @pytest.mark.parametrize("count", [0, 1, CLUSTERS_PER_CHUNK, CLUSTERS_PER_CHUNK + 1, 1201])
 def test_the_streamed_list_is_one_json_array_sent_a_few_hundred_clusters_at_a_time(count):
-    moment = datetime(2026, 11, 30, 9, 15, 0, 250_000, tzinfo=UTC)
+    moment = "2026-11-30T09:15:00.250Z"  # the times come as the text SQL made of them
     rows = iter(
-        [(n, f"{n:024x}", f"c-{n:05d}", n % 2 == 0, moment, None, "p" * 24) for n in range(count)]
+        [(n, f"{n:024x}", f"c-{n:05d}", n % 2 == 0, moment, moment, "p" * 24) for n in range(count)]
     )
 
     chunks = list(stream_json_array(rows, "t" * 24))
