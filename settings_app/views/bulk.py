@@ -24,9 +24,10 @@ from ..scopes import ConsoleScope, ScopeRef
 from ..wording.fleet import NOTHING_SELECTED, bulk_confirm, bulk_done, bulk_title
 from .cluster_query import ClusterQuery
 from .clusters import scope_counts
-from .errors import error_response
+from .confirm import confirmation_page
+from .errors import error_response, form_errors
 from .navigation import page_context
-from .switch import AgentUpgradesForm, Question, confirmation_page
+from .switch import AgentUpgradesForm, Question
 
 FILTER_FIELDS = ("q", "paused", "behind", "mixed", "sort")
 
@@ -83,8 +84,7 @@ def _read(request: HttpRequest, data: QueryDict, scope: ScopeRef):
     may_change_some(console)
     form = AgentUpgradesForm(data)
     if not form.is_valid():
-        errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
-        return console, None, None, f"{errors} Nothing was changed."
+        return console, None, None, form_errors(form)
     try:
         selection = selection_from(data, console)
     except BadSelection as bad:

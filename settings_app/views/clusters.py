@@ -21,6 +21,7 @@ from ..wording import fleet_state
 from ..wording.audit import cluster_history
 from ..wording.fleet import select_matching, showing
 from .cluster_query import SORTS, ClusterQuery
+from .confirm import confirm_change, confirm_undo
 from .navigation import page_context
 from .paging import Page, keyset_page
 from .switch import (
@@ -30,8 +31,6 @@ from .switch import (
     apply_undo,
     cluster_question,
     cluster_switch,
-    confirm_change,
-    confirm_undo,
 )
 
 CLUSTERS_PER_PAGE = 50

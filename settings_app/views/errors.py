@@ -33,6 +33,17 @@ def error_response(request: HttpRequest, status: int, title: str, message: str) 
     return response
 
 
+def form_errors(form) -> str:
+    """What is wrong with a form that did not validate, in a sentence or few, and that nothing
+    was changed."""
+    errors = " ".join(error for field_errors in form.errors.values() for error in field_errors)
+    return f"{errors} Nothing was changed."
+
+
+def refused_form(request: HttpRequest, form) -> HttpResponse:
+    return error_response(request, 400, "Bad request", form_errors(form))
+
+
 def _message(exception: Exception, default: str) -> str:
     text = str(exception.args[0]) if getattr(exception, "args", None) else ""
     return text if text and not text.startswith(("<", "{")) else default

@@ -20,8 +20,9 @@ from .. import rules
 from ..models import PlatformRelease, version_key
 from ..permissions import require_platform_admin
 from ..wording.releases import release_confirm, release_title, rollout_message
+from .confirm import confirmation_page
 from .navigation import page_context
-from .switch import Question, confirmation_page
+from .switch import Question
 
 RELEASES_SHOWN = 50
 

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from ..permissions import project_for_user
+from .confirm import confirm_change, confirm_undo
 from .platform_settings import SettingsPage
-from .switch import apply_change, apply_undo, confirm_change, confirm_undo
+from .switch import apply_change, apply_undo
 
 
 @login_required

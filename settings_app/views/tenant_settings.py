@@ -12,9 +12,10 @@ from .. import rules
 from ..models import Scope
 from ..permissions import tenant_for_user
 from ..wording import fleet_state
+from .confirm import confirm_change, confirm_undo
 from .navigation import page_context
 from .platform_settings import SettingsPage
-from .switch import apply_change, apply_undo, confirm_change, confirm_undo
+from .switch import apply_change, apply_undo
 
 
 @login_required
