@@ -84,32 +84,40 @@ class NewUid(Func):
         return f"(lpad(to_hex({seconds}), 8, '0') || substr({noise}, 1, 16))", []
 
 
-class Rfc3339(Func):
-    """A moment as the API's JSON writes it (Django's encoder, in UTC), made in SQL so that a
-    long list reads text rather than datetimes: `YYYY-MM-DDTHH:MM:SS.mmmZ`, the milliseconds
-    cut, not rounded, and left out on a whole second. NULL stays NULL."""
+class UtcText(Func):
+    """A moment as ISO 8601 text in UTC, made in SQL so that a long list or export reads text
+    rather than datetimes: `YYYY-MM-DDTHH:MM:SS`, then the fraction of a second to `digits`
+    places (cut, not rounded), left out on a whole second, then `Z`. With 6 digits it is
+    Python's `isoformat()`; with 3, what Django's JSON encoder writes. NULL stays NULL."""
 
     output_field = CharField()
     arity = 1
 
+    def __init__(self, expression, *, digits: int = 6, **extra) -> None:
+        if digits not in (3, 6):
+            raise ValueError("a moment's fraction is written to 3 or 6 digits")
+        self.digits = digits
+        super().__init__(expression, **extra)
+
     def as_sql(self, compiler, connection, **extra):
-        raise NotSupportedError(f"No RFC 3339 text for {connection.vendor}.")
+        raise NotSupportedError(f"No ISO 8601 text for {connection.vendor}.")
 
     def as_sqlite(self, compiler, connection, **extra):
         # Django keeps a moment as UTC text, 'YYYY-MM-DD HH:MM:SS', then '.ffffff' unless whole.
         sql, params = compiler.compile(self.source_expressions[0])
         text = (
-            f"(substr({sql}, 1, 10) || 'T' || substr({sql}, 12, 8)"
-            f" || CASE WHEN length({sql}) > 19 THEN substr({sql}, 20, 4) ELSE '' END || 'Z')"
+            f"(substr({sql}, 1, 10) || 'T' || substr({sql}, 12, 8) || CASE WHEN length({sql}) > 19"
+            f" THEN substr({sql}, 20, {1 + self.digits}) ELSE '' END || 'Z')"
         )
         return text, [*params] * 4
 
     def as_postgresql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
         utc = f"({sql}) AT TIME ZONE 'UTC'"
+        fraction = ".MS" if self.digits == 3 else ".US"
         text = (
             f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
             f" || CASE WHEN mod(extract(microseconds FROM {utc})::bigint, 1000000) = 0 THEN ''"
-            f" ELSE to_char({utc}, '.MS') END || 'Z')"
+            f" ELSE to_char({utc}, '{fraction}') END || 'Z')"
         )
         return text, [*params] * 3

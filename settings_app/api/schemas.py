@@ -220,7 +220,7 @@ def cluster_metadata(
     modified: datetime | str,
 ) -> dict:
     """A cluster's metadata. `modified` is its last change, or its creation if later; a long
-    list passes both times as the JSON text they encode to (`sql.Rfc3339`)."""
+    list passes both times as the JSON text they encode to (`sql.UtcText`, to milliseconds)."""
     return {
         "uid": uid,
         "name": name,

@@ -20,7 +20,7 @@ from ninja import Header, Query, Router, Status
 from .. import rules
 from ..models import AgentUpgrades, Cluster, Project, Tenant, paused_now
 from ..permissions import api_cluster, api_project_to_enter, api_tenant_scope
-from ..sql import Rfc3339
+from ..sql import UtcText
 from .answers import AUDIT_UID, answers
 from .errors import ApiError
 from .parsing import (
@@ -255,8 +255,10 @@ def list_clusters(
     # The times as text made in SQL: a long list parses and encodes no datetimes.
     rows = clusters.annotate(
         paused=paused,
-        created=Rfc3339("created_at"),
-        modified=Rfc3339(Greatest("created_at", Coalesce("agent_upgrades_set_at", "created_at"))),
+        created=UtcText("created_at", digits=3),
+        modified=UtcText(
+            Greatest("created_at", Coalesce("agent_upgrades_set_at", "created_at")), digits=3
+        ),
     ).values_list("pk", "uid", "name", "paused", "created", "modified", "project__uid")
     tenant_uid = console.tenant.uid
     if limit is None:
@@ -303,7 +305,7 @@ _LISTED_CLUSTER = {paused: _listed_cluster(paused) for paused in (False, True)}
 def stream_json_array(rows: Iterator[tuple], tenant_uid: str) -> Iterator[str]:
     """A JSON array of v1SpectroClusterMeta, CLUSTERS_PER_CHUNK clusters at a time: the memory it
     takes does not grow with the number of clusters. The rows' times are already the text the
-    JSON holds (`sql.Rfc3339`), so each cluster is only its strings, quoted, in a template."""
+    JSON holds (`sql.UtcText`), so each cluster is only its strings, quoted, in a template."""
     tenant = _quote(tenant_uid)
     separator = "["
     while chunk := list(islice(rows, CLUSTERS_PER_CHUNK)):

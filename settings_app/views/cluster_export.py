@@ -4,33 +4,35 @@ read from the same address), not only one page, streamed. The same access as the
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .. import rules
-from ..models import AgentUpgrades, Via
+from ..models import Via, paused_now
 from ..permissions import scope_for_user
 from ..scopes import ScopeRef
+from ..sql import UtcText
 from .cluster_query import ClusterQuery
 from .clusters import scope_counts
-from .csv_export import csv_response, iso_utc
+from .csv_export import csv_response
 
-# The export's columns, named once: (its header, the field it is read from; "" for one
-# worked out from the others).
+# The export's columns, named once: (its header, the field or annotation it is read from; "" for
+# one worked out from the others). Times are read as text made in SQL (`UtcText`).
 CSV_COLUMNS = [
     ("name", "name"),
     ("project", "project__name"),
     ("tenant", "project__tenant__name"),
     ("agent_version", "agent_version"),
     ("behind", ""),
-    ("agent_upgrades", "agent_upgrades"),
-    ("paused_until_utc", "agent_upgrades_until"),
+    ("agent_upgrades", "holds"),
+    ("paused_until_utc", "until_utc"),
     ("reason", "agent_upgrades_reason"),
     ("set_how", "agent_upgrades_set_via"),
     ("set_by", "agent_upgrades_set_by__username"),
     ("set_with_api_key", "agent_upgrades_set_with_key"),
-    ("set_at_utc", "agent_upgrades_set_at"),
+    ("set_at_utc", "set_at_utc"),
 ]
 CSV_FIELDS = [field for _, field in CSV_COLUMNS if field]
 VIA_LABELS = dict(Via.choices)
@@ -44,9 +46,13 @@ def cluster_list_csv(request: HttpRequest, scope: ScopeRef) -> StreamingHttpResp
     query = ClusterQuery.from_query(request.GET)
     counts = scope_counts(console, platform_agent) if query.mixed else None
     clusters = query.apply(console.clusters(by_project=query.by_project), platform_agent, counts)
-    now = timezone.now()
     rows = (
         clusters.order_by(*query.order.order_by())
+        .annotate(
+            holds=ExpressionWrapper(paused_now(timezone.now()), output_field=BooleanField()),
+            until_utc=UtcText("agent_upgrades_until"),
+            set_at_utc=UtcText("agent_upgrades_set_at"),
+        )
         .values_list(*CSV_FIELDS)
         .iterator(chunk_size=2000)
     )
@@ -57,7 +63,7 @@ def cluster_list_csv(request: HttpRequest, scope: ScopeRef) -> StreamingHttpResp
             project,
             tenant,
             agent,
-            value,
+            holds,  # a pause whose end has passed no longer holds
             until,
             reason,
             via,
@@ -65,8 +71,6 @@ def cluster_list_csv(request: HttpRequest, scope: ScopeRef) -> StreamingHttpResp
             key,
             at,
         ) in rows:
-            # As `paused_now`: a pause whose end has passed no longer holds.
-            holds = value == AgentUpgrades.LOCK and (until is None or until > now)
             yield [
                 name,
                 project,
@@ -74,12 +78,12 @@ def cluster_list_csv(request: HttpRequest, scope: ScopeRef) -> StreamingHttpResp
                 agent,
                 "yes" if platform_agent and agent != platform_agent else "no",
                 "Paused" if holds else "Active",
-                iso_utc(until) if holds else "",
+                (until or "") if holds else "",
                 reason if holds else "",
                 VIA_LABELS.get(via, ""),
                 by or "",
                 key,
-                iso_utc(at),
+                at or "",
             ]
 
     return csv_response("clusters.csv", [name for name, _ in CSV_COLUMNS], lines())

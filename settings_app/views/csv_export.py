@@ -1,13 +1,12 @@
 """CSV exports, streamed: rows are written as the database hands them over, so the memory used
 does not grow with the list. Every cell that a spreadsheet would read as a formula is
-neutralised, and times are ISO 8601 in UTC."""
+neutralised, and times are ISO 8601 in UTC (written in SQL: `sql.UtcText`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from django.http import StreamingHttpResponse
 
@@ -26,13 +25,6 @@ def safe_row(row: Iterable) -> list:
 
 def safe_cell(value) -> object:
     return safe_row((value,))[0]
-
-
-def iso_utc(moment: datetime | None) -> str:
-    """'2026-12-01T18:00:00Z', or '' for no time."""
-    if moment is None:
-        return ""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 ROWS_PER_CHUNK = 500  # rows sent together: few chunks to hand over, and little held at once

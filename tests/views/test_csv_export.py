@@ -257,3 +257,39 @@ def test_the_csv_link_follows_a_search_made_through_htmx(demo, client_for):
 
     (link,) = results.find_all("a", class_="export-link")
     assert link.attrs["href"] == reverse("cluster_list_csv", args=[scope]) + "?q=edge"
+
+
+def test_a_pause_whose_end_has_passed_exports_as_active_with_no_end_and_no_reason(
+    demo, tenant_csv, admin
+):
+    ahead = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin, pause=Pause("freeze", ahead))
+    rules.set_cluster(demo.prod_west, LOCK, actor=admin, pause=Pause("freeze", ahead))
+    Cluster.objects.filter(pk=demo.prod_west.pk).update(
+        agent_upgrades_until=datetime(2020, 1, 1, tzinfo=UTC)
+    )
+
+    rows = {row["name"]: row for row in rows_of(tenant_csv("cluster_list_csv", q="prod"))}
+
+    east, west = rows["prod-east"], rows["prod-west"]
+    assert (east["agent_upgrades"], east["paused_until_utc"], east["reason"]) == (
+        "Paused",
+        "2030-01-02T03:04:05Z",
+        "freeze",
+    )
+    assert (west["agent_upgrades"], west["paused_until_utc"], west["reason"]) == ("Active", "", "")
+
+
+def test_both_csvs_write_a_fraction_of_a_second_as_python_does(demo, tenant_csv, admin):
+    at = datetime(2029, 12, 31, 23, 0, 0, 400, tzinfo=UTC)
+    until = datetime(2030, 1, 2, 3, 4, 5, 999_999, tzinfo=UTC)
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin, pause=Pause("", until))
+    AuditEvent.objects.update(at=at)
+    Cluster.objects.filter(pk=demo.prod_east.pk).update(agent_upgrades_set_at=at)
+
+    (event,) = rows_of(tenant_csv("audit_log_csv"))
+    (cluster,) = rows_of(tenant_csv("cluster_list_csv", q="prod-east"))
+
+    assert event["time_utc"] == cluster["set_at_utc"] == "2029-12-31T23:00:00.000400Z"
+    assert event["paused_until_utc"] == cluster["paused_until_utc"] == "2030-01-02T03:04:05.999999Z"
+    assert event["act"] == "setting changed"
