@@ -88,7 +88,11 @@ class UtcText(Func):
     """A moment as ISO 8601 text in UTC, made in SQL so that a long list or export reads text
     rather than datetimes: `YYYY-MM-DDTHH:MM:SS`, then the fraction of a second to `digits`
     places (cut, not rounded), left out on a whole second, then `Z`. With 6 digits it is
-    Python's `isoformat()`; with 3, what Django's JSON encoder writes. NULL stays NULL."""
+    Python's `isoformat()`; with 3, what Django's JSON encoder writes. NULL stays NULL.
+
+    Its argument is a stored datetime column or a `Value` (or a `Greatest` or `Coalesce` of
+    those): on SQLite the text is cut where Django's storage format puts each part, which SQL's
+    own times (`Now()`, `strftime`) do not follow."""
 
     output_field = CharField()
     arity = 1

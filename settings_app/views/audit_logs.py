@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, F, Value, When
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -96,7 +95,7 @@ CSV_COLUMNS = [
     ("to", "new_value"),
     ("how", "via"),
     ("reason", "reason"),
-    ("paused_until_utc", Coalesce(UtcText("until"), Value(""))),
+    ("paused_until_utc", UtcText("until")),  # none: an empty cell
     ("detail", "detail"),
     ("agents_upgraded", "agents_upgraded"),
     ("agents_held_back", "agents_held_back"),

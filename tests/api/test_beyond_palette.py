@@ -337,12 +337,12 @@ def test_the_listed_clusters_carry_the_same_times_as_each_clusters_own_answer(
         demo.edge_01: (moment.replace(microsecond=250_000), moment.replace(microsecond=250_001)),
         demo.edge_02: (moment - timedelta(days=400), moment + timedelta(microseconds=1)),
     }
+    rules.set_cluster(demo.staging, LOCK, actor=None)  # before its times are set below
     for cluster, (created, set_at) in times.items():
         Cluster.objects.filter(pk=cluster.pk).update(
             created_at=created, agent_upgrades_set_at=set_at
         )
-    Cluster.objects.filter(pk=demo.edge_01.pk).update(name='edge "01" \\ é ☃ </script>')
-    rules.set_cluster(demo.staging, LOCK, actor=None)
+    Cluster.objects.filter(pk=demo.edge_01.pk).update(name='edge "01" \\ é ☃ </script> {uid}}{{0}')
     client = palette(key_for("tenant-admin"))
 
     own = {
@@ -359,8 +359,9 @@ def test_the_listed_clusters_carry_the_same_times_as_each_clusters_own_answer(
     assert metadata[demo.prod_east.uid]["creationTimestamp"] == "2026-11-30T09:15:00Z"
     assert metadata[demo.prod_west.uid]["creationTimestamp"] == "2026-11-30T09:15:00.999Z"
     assert metadata[demo.prod_west.uid]["lastModifiedTimestamp"] == "2026-11-30T10:15:00Z"
+    assert metadata[demo.staging.uid]["lastModifiedTimestamp"] == "2026-11-30T09:15:00.000Z"
     assert metadata[demo.edge_02.uid]["lastModifiedTimestamp"] == "2026-11-30T09:15:00.000Z"
-    assert metadata[demo.edge_01.uid]["name"] == 'edge "01" \\ é ☃ </script>'
+    assert metadata[demo.edge_01.uid]["name"] == 'edge "01" \\ é ☃ </script> {uid}}{{0}'
     forbidden = {
         uid: m["annotations"]["spectroComponentsUpgradeForbidden"] for uid, m in metadata.items()
     }
