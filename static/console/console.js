@@ -4,13 +4,17 @@
 // flips by itself: it shows the server's answer. A plain form that asks first (an API key's
 // Revoke, Activate, Delete) uses the same dialog and is sent with confirmed=yes; without this
 // script the server asks on a page of its own. Also: messages that can be closed and that fade
-// when they report a success, Copy buttons, and the Main Menu button's state on narrow screens.
+// when they report a success, a note while a long change is under way, Copy buttons, and the
+// Main Menu button's state on narrow screens.
 // Elements are looked up when used: htmx's history restore (Back) replaces the page's body.
 (() => {
   "use strict";
   document.documentElement.classList.add("js");
 
   const FADE_AFTER_MS = 6000;
+  const WORKING_AFTER_MS = 500;
+  const WORKING =
+    "Still working on this change: one that reaches many clusters takes a few seconds.";
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
   const byId = (id) => document.getElementById(id);
   let pending = null;
@@ -206,20 +210,42 @@
     byId("main")?.focus();
   });
 
-  const report = (text) => {
+  // A message of this script's own, in place of those shown: an error (it stays until closed),
+  // or a change still under way (it stays until the change's answer).
+  const say = (text, { working = false } = {}) => {
     const region = byId("messages");
     if (!region) return;
     const message = document.createElement("div");
-    message.className = "message message-error";
+    message.className = working ? "message message-info" : "message message-error";
     const paragraph = document.createElement("p");
     paragraph.textContent = text;
-    const close = document.createElement("button");
-    close.type = "button";
-    close.className = "message-close";
-    close.setAttribute("aria-label", "Close message");
-    message.append(paragraph, close);
+    message.append(paragraph);
+    if (working) {
+      message.dataset.working = "";
+      message.dataset.fades = ""; // not a success to fade: the answer replaces it
+    } else {
+      const close = document.createElement("button");
+      close.type = "button";
+      close.className = "message-close";
+      close.setAttribute("aria-label", "Close message");
+      message.append(close);
+    }
     region.replaceChildren(message);
   };
+  const report = (text) => say(text);
+
+  // A change over a large fleet (a push, a bulk act, a release) can take seconds: once it has
+  // taken more than a moment, say that it is under way. Its answer replaces the message.
+  let working = null;
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.requestConfig?.verb !== "post") return;
+    clearTimeout(working);
+    working = setTimeout(() => say(WORKING, { working: true }), WORKING_AFTER_MS);
+  });
+  document.addEventListener("htmx:afterRequest", () => {
+    clearTimeout(working);
+    document.querySelector("#messages [data-working]")?.remove();
+  });
   document.addEventListener("htmx:responseError", () =>
     report("The server could not complete the request; nothing was changed. Try again in a moment."),
   );

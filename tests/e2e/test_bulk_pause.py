@@ -84,3 +84,29 @@ def test_on_a_phone_the_sort_links_and_select_all_stay_on_screen_and_work(
     select_all.check()
     expect(page.get_by_role("checkbox", name="Select edge-01", exact=True)).to_be_checked()
     page.screenshot(path=screenshot_dir / "clusters-phone-sorted-selected.png", full_page=True)
+
+
+def test_a_bulk_act_that_takes_a_while_says_it_is_still_working_until_its_answer(
+    browsing: Browsing, demo
+):
+    scope = ScopeRef("tenants", demo.acme.pk)
+    page = browsing.new_page("tenant-admin")
+    page.goto(reverse("cluster_list", args=[scope]))
+    held = []  # the act's request, kept from the server as long as a large fleet would keep it
+    page.route(
+        re.compile(re.escape(reverse("bulk_change_clusters", args=[scope])) + "$"),
+        lambda route: held.append(route),
+    )
+
+    page.get_by_role("checkbox", name="Select all on this page", exact=True).check()
+    page.get_by_role("button", name="Pause selected", exact=True).click()
+    confirm_dialog(page).get_by_role("button", name="OK", exact=True).click()
+
+    working = page.locator("#messages").get_by_text(
+        "Still working on this change: one that reaches many clusters takes a few seconds."
+    )
+    expect(working).to_be_visible()
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.get_by_text(re.compile(r"Agent upgrades paused for 5 clusters"))).to_be_visible()
+    expect(working).to_have_count(0)
