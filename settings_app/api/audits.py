@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from ..models import AuditEvent, Cluster, Project, Scope, Tenant, Via
-from ..permissions import api_audit_events, api_object, api_project_to_enter
+from ..permissions.api import api_audit_events, api_object, api_project_to_enter
 from ..wording.audit import audit_sentence
 from .answers import answers
 from .errors import ApiError

@@ -8,7 +8,7 @@ from ninja.security import APIKeyHeader
 
 from .. import models
 from ..models.keys import digest_of
-from ..permissions import ApiCaller, api_caller
+from ..permissions.api import ApiCaller, api_caller
 from . import limits
 from .errors import ApiError, too_many_requests
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja.parser import Parser
 
 from ..models import Project, Tenant
-from ..permissions import ApiCaller, api_project, api_tenant
+from ..permissions.api import ApiCaller, api_project, api_tenant
 from .errors import ApiError
 
 # RFC 3339: a full date, T (or a space), a time, and an offset or Z.

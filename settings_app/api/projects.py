@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
-from ..permissions import api_project_to_enter
+from ..permissions.api import api_project_to_enter
 from .answers import answers
 from .schemas import ProjectModel, project_answer
 

@@ -19,7 +19,7 @@ from ninja import Header, Query, Router, Status
 
 from .. import rules
 from ..models import AgentUpgrades, Cluster, Project, Tenant, paused_now
-from ..permissions import api_cluster, api_project_to_enter, api_tenant_scope
+from ..permissions.api import api_cluster, api_project_to_enter, api_tenant_scope
 from ..sql import UtcText
 from .answers import AUDIT_UID, answers
 from .errors import ApiError

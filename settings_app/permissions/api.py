@@ -1,0 +1,123 @@
+"""Who may do what through the API (/v1/): the same questions as the pages' (the package's), for
+a key. A key acts with its user's roles as they are at each request, and never beyond the key's
+tenant, even for a superuser: every object is looked up inside that tenant first, and one outside
+it answers exactly as one that does not exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ..models import UID, ApiKey, AuditEvent, Cluster, Project, Tenant
+from ..roles import Roles, roles_for
+from ..scopes import ConsoleScope
+from ..wording.api import tenant_scope_refused
+from . import (
+    NOT_FOUND,
+    _check,
+    _project_scope,
+    _require,
+    _tenant_scope,
+    cluster_access,
+    may_enter_project,
+    project_access,
+    tenant_access,
+)
+
+
+@dataclass(frozen=True)
+class ApiCaller:
+    """Whom an API request acts for: the key's user, inside the key's tenant."""
+
+    user: object
+    tenant: Tenant
+    key_name: str
+    roles: Roles
+
+
+def api_caller(key: ApiKey) -> ApiCaller:
+    """The caller of a found key (ApiKey.find), with the user's roles loaded now."""
+    return ApiCaller(key.user, key.tenant, key.name, roles_for(key.user))
+
+
+def api_tenant(caller: ApiCaller) -> Tenant:
+    """The tenant scope (no ProjectUid): the key's tenant, for its Tenant Admins. Anyone else
+    gets 403, not 404: the key names its tenant, so there is nothing to hide."""
+    if not tenant_access(caller.roles, caller.tenant).change:
+        raise PermissionDenied(tenant_scope_refused(caller.tenant))
+    return caller.tenant
+
+
+def api_project(caller: ApiCaller, uid: str, *, change: bool = False) -> Project:
+    """A project's own setting (as on Project Settings): not for a Cluster Admin."""
+    project = _get_by_uid(Project.objects.select_related("tenant"), caller, uid)
+    _check(project_access(caller.roles, project), change)
+    return project
+
+
+def api_project_to_enter(caller: ApiCaller, uid: str) -> ConsoleScope:
+    """A project whose scope the user may enter (its name, its clusters, its audit events),
+    as the scope the console would show them."""
+    project = _get_by_uid(Project.objects.select_related("tenant"), caller, uid)
+    _require(may_enter_project(caller.roles, project))
+    return _project_scope(caller.roles, project)
+
+
+def api_tenant_scope(caller: ApiCaller) -> ConsoleScope:
+    """The tenant scope, for its clusters (Tenant Admins only, else 403)."""
+    return _tenant_scope(caller.roles, api_tenant(caller))
+
+
+def api_cluster(caller: ApiCaller, uid: str, *, change: bool = False) -> Cluster:
+    cluster = _get_by_uid(
+        Cluster.objects.select_related("project__tenant", "agent_upgrades_set_by"), caller, uid
+    )
+    _check(cluster_access(caller.roles, cluster), change)
+    return cluster
+
+
+def api_object(caller: ApiCaller, uid: str) -> Tenant | Project | Cluster | None:
+    """The tenant, project or cluster of the key's tenant with this uid that the user may see
+    (to filter audit events by); None when there is none."""
+    if not UID.match(uid or ""):
+        return None
+    if uid == caller.tenant.uid:
+        return caller.tenant if tenant_access(caller.roles, caller.tenant).view else None
+    for queryset, access in (
+        (Project.objects.select_related("tenant"), project_access),
+        (Cluster.objects.select_related("project__tenant"), cluster_access),
+    ):
+        obj = queryset.filter(tenant=caller.tenant, uid=uid).first()
+        if obj is not None:
+            return obj if access(caller.roles, obj).view else None
+    return None
+
+
+def api_audit_events(caller: ApiCaller) -> QuerySet[AuditEvent]:
+    """The audit events of the key's tenant that the user may see: all of them for a Tenant
+    Admin, a project's for anyone who sees its pages, a Cluster Admin's clusters' events."""
+    roles = caller.roles
+    # Palette's audits hold setting changes only: a release's events stay on Audit Logs.
+    events = AuditEvent.objects.filter(tenant=caller.tenant).exclude(
+        action=AuditEvent.Action.RELEASE
+    )
+    if tenant_access(roles, caller.tenant).view:
+        return events
+    return events.filter(
+        Q(project_id__in=roles.project_admin | roles.project_viewer)
+        | Q(cluster_id__in=roles.cluster_admin)
+    )
+
+
+def _get_by_uid(queryset: QuerySet, caller: ApiCaller, uid: str):
+    """The object of the key's tenant with this uid, or 404 (a malformed uid, an unknown one and
+    another tenant's answer alike)."""
+    if not UID.match(uid or ""):
+        raise Http404(NOT_FOUND)
+    try:
+        return queryset.get(tenant=caller.tenant, uid=uid)
+    except queryset.model.DoesNotExist:
+        raise Http404(NOT_FOUND) from None
