@@ -11,14 +11,14 @@ import json
 from collections.abc import Iterator
 from itertools import islice
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from ninja import Header, Query, Router, Status
 
 from .. import rules
-from ..models import AgentUpgrades, Cluster, Project, Tenant, paused_now
+from ..models import AgentUpgrades, Cluster, Project, Tenant, pause_holds
 from ..permissions.api import api_cluster, api_project_to_enter, api_tenant_scope
 from ..sql import UtcText
 from .answers import AUDIT_UID, answers
@@ -251,10 +251,9 @@ def list_clusters(
     clusters = console.clusters().order_by("name", "pk")
     if after:
         clusters = clusters.filter(Q(name__gt=after["n"]) | Q(name=after["n"], pk__gt=after["i"]))
-    paused = ExpressionWrapper(paused_now(timezone.now()), output_field=BooleanField())
     # The times as text made in SQL: a long list parses and encodes no datetimes.
     rows = clusters.annotate(
-        paused=paused,
+        paused=pause_holds(timezone.now()),
         created=UtcText("created_at", digits=3),
         modified=UtcText(
             Greatest("created_at", Coalesce("agent_upgrades_set_at", "created_at")), digits=3

@@ -18,6 +18,7 @@ from .setting import (
     AgentUpgradesSetting,
     Scope,
     Via,
+    pause_holds,
     paused_now,
 )
 from .tenancy import UID, Cluster, Project, Tenant, new_uid
@@ -47,6 +48,7 @@ __all__ = [
     "TenantUserObjectPermission",
     "Via",
     "new_uid",
+    "pause_holds",
     "paused_now",
     "recounting_every_project",
     "version_key",

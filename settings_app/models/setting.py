@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 
 
@@ -55,6 +55,11 @@ def paused_now(now: datetime) -> Q:
     return Q(agent_upgrades=AgentUpgrades.LOCK) & (
         Q(agent_upgrades_until__isnull=True) | Q(agent_upgrades_until__gt=now)
     )
+
+
+def pause_holds(now: datetime) -> ExpressionWrapper:
+    """`paused_now` as a column to read: True where the pause holds at `now`."""
+    return ExpressionWrapper(paused_now(now), output_field=models.BooleanField())
 
 
 class AgentUpgradesSetting(models.Model):

@@ -4,13 +4,12 @@ read from the same address), not only one page, streamed. The same access as the
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .. import rules
-from ..models import Via, paused_now
+from ..models import Via, pause_holds
 from ..permissions import scope_for_user
 from ..scopes import ScopeRef
 from ..sql import UtcText
@@ -49,7 +48,7 @@ def cluster_list_csv(request: HttpRequest, scope: ScopeRef) -> StreamingHttpResp
     rows = (
         clusters.order_by(*query.order.order_by())
         .annotate(
-            holds=ExpressionWrapper(paused_now(timezone.now()), output_field=BooleanField()),
+            holds=pause_holds(timezone.now()),
             until_utc=UtcText("agent_upgrades_until"),
             set_at_utc=UtcText("agent_upgrades_set_at"),
         )
