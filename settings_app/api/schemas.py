@@ -11,7 +11,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from ..models import AgentUpgrades, Cluster, Project, Tenant
+from ..models import SETTING_FIELDS, Cluster, Project, Tenant, Via
 
 SpectroComponents = Literal["lock", "unlock"]
 # The annotation that Palette's clients read on a cluster: whether its agent upgrades are paused.
@@ -67,6 +67,10 @@ class ClusterUpgradeSettingsDetail(Schema):
     setAt: datetime | None
     reason: str | None
     until: datetime | None
+    setWithKey: str | None = Field(
+        description="The name of the API key the value was set through; null for a change "
+        "made in the console."
+    )
 
 
 class ChangeImpact(Schema):
@@ -269,23 +273,18 @@ def project_answer(project: Project) -> dict:
 
 
 def setting_detail(obj: Tenant | Project | Cluster) -> dict:
-    """One object's value and where it came from. A pause whose end has passed reads as what
-    the sweep will write: resumed, via expiry, when it ended."""
+    """One object's value and where it came from, a key per field of the setting
+    (SETTING_FIELDS' API names). A pause whose end has passed reads as what the sweep will
+    write: resumed, via expiry, when it ended; a reason and an end hold only while paused."""
+    values = {field: getattr(obj, field) for field in SETTING_FIELDS}
     if obj.pause_expired:
-        return {
-            "spectroComponents": AgentUpgrades.UNLOCK,
-            "setVia": "expiry",
-            "setBy": None,
-            "setAt": obj.agent_upgrades_until,
-            "reason": None,
-            "until": None,
+        values = dict.fromkeys(values) | {
+            "agent_upgrades_set_via": Via.EXPIRY,
+            "agent_upgrades_set_at": obj.agent_upgrades_until,
         }
-    paused = obj.is_paused
-    return {
-        "spectroComponents": obj.effective_agent_upgrades,
-        "setVia": obj.agent_upgrades_set_via or None,
-        "setBy": obj.agent_upgrades_set_by.get_username() if obj.agent_upgrades_set_by else None,
-        "setAt": obj.agent_upgrades_set_at,
-        "reason": (obj.agent_upgrades_reason or None) if paused else None,
-        "until": obj.agent_upgrades_until if paused else None,
-    }
+    elif not obj.is_paused:
+        values |= {"agent_upgrades_reason": None, "agent_upgrades_until": None}
+    values["agent_upgrades"] = obj.effective_agent_upgrades
+    if values["agent_upgrades_set_by"] is not None:
+        values["agent_upgrades_set_by"] = values["agent_upgrades_set_by"].get_username()
+    return {names.api: values[field] or None for field, names in SETTING_FIELDS.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -32,19 +33,30 @@ class Via(models.TextChoices):
     EXPIRY = "expiry", "pause ended"
 
 
-# The setting, named once: each field of a scope's setting, and the audit event fields that
-# record what a change wrote to it and what was there before (which an undo puts back). Copying
-# a project's setting to a new cluster, writing it, applying it to the object in hand, auditing
-# it, undoing it and showing it in the admin all read this table, so adding a field to the
-# setting is one line here (and its columns in a migration).
-SETTING_FIELDS: dict[str, tuple[str, str]] = {
-    "agent_upgrades": ("new_value", "old_value"),
-    "agent_upgrades_set_via": ("via", "old_via"),
-    "agent_upgrades_set_by": ("actor", "old_set_by"),
-    "agent_upgrades_set_at": ("at", "old_set_at"),
-    "agent_upgrades_reason": ("reason", "old_reason"),
-    "agent_upgrades_until": ("until", "old_until"),
-    "agent_upgrades_set_with_key": ("api_key_name", "old_api_key_name"),
+class SettingField(NamedTuple):
+    """How one field of the setting is named where it is recorded and read."""
+
+    audit: str  # the audit event's field recording what a change wrote
+    old: str  # the audit event's field recording what was there before (what an undo puts back)
+    api: str  # its name in the API's setting detail
+    csv: str  # its header in the clusters CSV
+
+
+# The setting, named once: each field of a scope's setting, and its names in the audit trail,
+# the API and the clusters CSV. Copying a project's setting to a new cluster, writing it,
+# applying it to the object in hand, auditing it, undoing it, showing it in the admin, the API's
+# setting detail and the clusters CSV all read this table, so adding a field to the setting is
+# one line here (and its columns in a migration, its form field and its wording).
+SETTING_FIELDS: dict[str, SettingField] = {
+    "agent_upgrades": SettingField("new_value", "old_value", "spectroComponents", "agent_upgrades"),
+    "agent_upgrades_set_via": SettingField("via", "old_via", "setVia", "set_how"),
+    "agent_upgrades_set_by": SettingField("actor", "old_set_by", "setBy", "set_by"),
+    "agent_upgrades_set_at": SettingField("at", "old_set_at", "setAt", "set_at_utc"),
+    "agent_upgrades_reason": SettingField("reason", "old_reason", "reason", "reason"),
+    "agent_upgrades_until": SettingField("until", "old_until", "until", "paused_until_utc"),
+    "agent_upgrades_set_with_key": SettingField(
+        "api_key_name", "old_api_key_name", "setWithKey", "set_with_api_key"
+    ),
 }
 # Counts the writes, so that a form rendered from an older version can be told apart.
 SETTING_VERSION = "agent_upgrades_version"

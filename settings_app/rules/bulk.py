@@ -9,13 +9,13 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ..models import AgentUpgrades, AuditEvent, Cluster, Scope, Tenant, Via
-from .pauses import held_value, lock_tenant
+from .change import lock_tenant, write_change
 from .releases import current_agent_version
-from .writes import NO_PAUSE, Pause, SettingWrite, caught_up, pause_for
+from .writes import NO_PAUSE, Pause, SettingWrite, pause_for
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -141,39 +141,21 @@ def set_clusters(
     impact, rows = _count(selection, value, changeable)  # after the lock, in statements of its own
     if not impact.clusters:
         return BulkChange(impact, 0, 0, None)
-    now = timezone.now()
-    # `rows` is a filter that no longer finds the clusters once they are written; the audit
-    # rows and the agent upgrades are written before them, and the fleet rows notice it.
-    write = SettingWrite(value, Via.CLUSTER, actor, now, pause)
-    event = AuditEvent.objects.create(
-        **write.audited(),
-        actor_name=write.actor_name,
-        action=AuditEvent.Action.BULK,
-        scope=scope,
-        tenant_id=tenant.pk,
-        project_id=project_id,
-        object_name=f"{impact.clusters} clusters",
-        old_value=value,
-        detail=_detail(impact),
-    )
+    # `rows` is a filter that no longer finds the clusters once they are written; the change
+    # writes the audit rows and the agent upgrades before them, and the fleet rows notice it.
+    write = SettingWrite(value, Via.CLUSTER, actor, timezone.now(), pause)
+    act = {
+        "action": AuditEvent.Action.BULK,
+        "scope": scope,
+        "tenant_id": tenant.pk,
+        "project_id": project_id,
+        "object_name": f"{impact.clusters} clusters",
+        "old_value": value,
+        "detail": _detail(impact),
+    }
     catch_up = impact.agent_version if value == UNLOCK else ""
-    write.audit_rows(
-        (
-            rows.exclude(write.leaves_as_it_was(now)).order_by("name", "pk"),
-            {
-                "part_of_id": Value(event.pk),
-                "old_value": held_value(now),
-                "scope": Value(Scope.CLUSTER),
-                "tenant_id": F("tenant_id"),
-                "project_id": F("project_id"),
-                "cluster_id": F("pk"),
-                "agents_upgraded": caught_up(catch_up),
-            },
-        )
-    )
-    upgraded = write.record_catch_up(rows, catch_up)
-    written, _fleet = write.update_clusters(rows, catch_up)
-    return BulkChange(impact, written, upgraded, event)
+    written = write_change(write, act=act, clusters=rows, catch_up=catch_up)
+    return BulkChange(impact, written.clusters_written, written.agents_upgraded, written.event)
 
 
 def _detail(impact: BulkImpact) -> str:

@@ -16,11 +16,11 @@ from ..models import (
     Cluster,
     PlatformRelease,
     Project,
-    Scope,
     Tenant,
     Via,
 )
-from .writes import SettingWrite, caught_up
+from .change import lock_tenants, write_change
+from .writes import SettingWrite
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -59,15 +59,12 @@ def resume_ended(
     if not locked:
         # Take the tenants' rows first, as every change does, so that a person's change to
         # the same objects waits for the sweep (or the sweep for it) instead of interleaving.
-        list(
-            Tenant.objects.select_for_update(of=("self",))
-            .filter(
+        lock_tenants(
+            Tenant.objects.filter(
                 ended
                 | Q(pk__in=Project.objects.filter(ended).values("tenant_id"))
                 | Q(pk__in=Cluster.objects.filter(ended).values("tenant_id"))
             )
-            .order_by("pk")
-            .values_list("pk")
         )
     names: dict[str, list[str]] = {"tenant": [], "project": [], "cluster": []}
     for kind, name in (
@@ -79,49 +76,17 @@ def resume_ended(
     tenants, projects, clusters = names["tenant"], names["project"], names["cluster"]
     write = SettingWrite(UNLOCK, Via.EXPIRY, None, now)
     # The pause stopped holding at its end; the audit trail says that it ended, and when.
-    from_row = {"old_value": Value(LOCK), "until": F("agent_upgrades_until")}
-    if tenants:
-        rows = Tenant.objects.filter(ended)
-        write.audit_rows(
-            (
-                rows.order_by("name", "pk"),
-                {**from_row, "scope": Value(Scope.TENANT), "tenant_id": F("pk")},
-            )
-        )
-        write.update(rows)
-    if projects:
-        rows = Project.objects.filter(ended)
-        write.audit_rows(
-            (
-                rows.order_by("name", "pk"),
-                {
-                    **from_row,
-                    "scope": Value(Scope.PROJECT),
-                    "tenant_id": F("tenant_id"),
-                    "project_id": F("pk"),
-                },
-            )
-        )
-        write.update(rows)
-    upgraded = 0
-    if clusters:
-        rows = Cluster.objects.filter(ended)
-        target = agent_version if catch_up else ""
-        write.audit_rows(
-            (
-                rows.order_by("name", "pk"),
-                {
-                    **from_row,
-                    "scope": Value(Scope.CLUSTER),
-                    "tenant_id": F("tenant_id"),
-                    "project_id": F("project_id"),
-                    "cluster_id": F("pk"),
-                    "agents_upgraded": caught_up(target),
-                },
-            )
-        )
-        upgraded = write.record_catch_up(rows, target, AgentUpgrade.Cause.EXPIRY)
-        write.update_clusters(rows, target)
+    written = write_change(
+        write,
+        tenants=Tenant.objects.filter(ended) if tenants else None,
+        projects=Project.objects.filter(ended) if projects else None,
+        clusters=Cluster.objects.filter(ended) if clusters else None,
+        catch_up=agent_version if catch_up else "",
+        cause=AgentUpgrade.Cause.EXPIRY,
+        only_changed=False,
+        recorded={"old_value": Value(LOCK), "until": F("agent_upgrades_until")},
+    )
+    upgraded = written.agents_upgraded
     return Expiry(tenants, projects, clusters, upgraded, agent_version)
 
 

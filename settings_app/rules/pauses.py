@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import (
@@ -20,11 +20,10 @@ from ..models import (
     Scope,
     Tenant,
     Via,
-    paused_now,
 )
-from ..models.fleet import current_agent_subquery
+from .change import audit_act, lock_tenant, read_locked, take_setting_of, write_change
 from .fleet import FleetCounts, counts_from_rows
-from .writes import NO_PAUSE, Pause, SettingWrite, caught_up, pause_for, typed
+from .writes import NO_PAUSE, Pause, SettingWrite, pause_for
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -74,13 +73,7 @@ def new_cluster(project: Project, name: str, *, agent_version: str = "") -> Clus
 def take_project_setting(cluster: Cluster) -> None:
     """Rule 5 for an unsaved cluster: its project's value as it holds now, with where it came
     from, and the platform's current agent."""
-    project = cluster.project
-    if project.pause_expired:  # the value that holds: the project's pause has ended
-        cluster.agent_upgrades = UNLOCK
-        cluster.agent_upgrades_set_via = Via.EXPIRY
-        cluster.agent_upgrades_set_at = project.agent_upgrades_until
-    else:
-        cluster.copy_setting_from(project)
+    take_setting_of(cluster.project, cluster)
     release = PlatformRelease.current()
     cluster.agent_version = release.agent_version if release else ""
 
@@ -100,7 +93,7 @@ def move_cluster(cluster: Cluster, project: Project, *, actor: AbstractBaseUser 
     if project.pk == current.project_id:
         return
     Cluster.objects.filter(pk=cluster.pk).update(project=project)
-    AuditEvent.objects.create(
+    audit_act(
         actor=actor,
         actor_name=actor.get_username() if actor else "system",
         action=AuditEvent.Action.MOVE,
@@ -116,26 +109,6 @@ def move_cluster(cluster: Cluster, project: Project, *, actor: AbstractBaseUser 
     )
 
 
-# Every change starts by locking its tenant's row: on PostgreSQL the changes within a tenant
-# (and a release, which locks every tenant) take turns, and since each takes the tenant's row
-# before any other, they never wait for each other in a circle. Only then does it read its
-# object, in a statement of its own, so that it sees what the change before it committed.
-# (SQLite's BEGIN IMMEDIATE serialises all writers anyway.)
-
-
-def lock_tenant(**path) -> None:
-    """Lock the row of the tenant that `path` (a filter on tenants) leads to. Nothing else may be
-    read in the same statement: on PostgreSQL a statement that waited for the lock still reads
-    what was committed when it began, before the change (or release) it waited for."""
-    list(Tenant.objects.select_for_update(of=("self",)).filter(**path).values_list("pk"))
-
-
-def read_with_platform_agent(queryset: QuerySet, pk: int):
-    """The object at `pk`, with the platform's current agent version (read in the same
-    statement) as `platform_agent`."""
-    return queryset.annotate(platform_agent=current_agent_subquery()).get(pk=pk)
-
-
 @transaction.atomic
 def set_cluster(
     cluster: Cluster,
@@ -148,34 +121,22 @@ def set_cluster(
 ) -> Change:
     """Set one cluster's own value (rules 3 and 4: it overrides, and writes nothing upward)."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
-    lock_tenant(projects__clusters=cluster.pk)
-    cluster = read_with_platform_agent(
-        Cluster.objects.select_related("project__tenant"), cluster.pk
-    )
+    cluster = read_locked(cluster)
     platform_agent = cluster.platform_agent or ""
     if _is_replay(cluster, value, rendered_version):
         return Change(Scope.CLUSTER, cluster, value, replayed=True, platform_agent=platform_agent)
     write = SettingWrite(value, Via.CLUSTER, actor, timezone.now(), pause, api_key_name)
-    old_value = cluster.effective_agent_upgrades
     catch_up = platform_agent if value == UNLOCK else ""  # rule 6 catches up on resume
-    if cluster.agent_upgrades != LOCK or cluster.agent_version == catch_up:
-        catch_up = ""  # no agent held back here: no statement looks for one
-    one = Cluster.objects.filter(pk=cluster.pk)
-    upgraded = write.record_catch_up(one, catch_up)
-    write.update_clusters(one, catch_up)
-    event = write.audit_one(cluster, old_value, agents_upgraded=upgraded)
-    write.apply(cluster)
-    if upgraded:
-        cluster.agent_version = catch_up
+    written = write_change(write, own=cluster, catch_up=catch_up)
     return Change(
         Scope.CLUSTER,
         cluster,
         value,
         clusters_written=1,
-        agents_upgraded=upgraded,
-        agent_version=catch_up,
+        agents_upgraded=written.agents_upgraded,
+        agent_version=catch_up if written.agents_upgraded else "",
         platform_agent=platform_agent,
-        event=event,
+        event=written.event,
     )
 
 
@@ -191,8 +152,7 @@ def push_project(
 ) -> Change:
     """Rule 2: write the value to the project and to every cluster in it."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
-    lock_tenant(projects=project.pk)
-    project = read_with_platform_agent(Project.objects.select_related("tenant"), project.pk)
+    project = read_locked(project)
     write = SettingWrite(value, Via.PROJECT, actor, timezone.now(), pause, api_key_name)
     return _push(project, write, rendered_version, below=None)
 
@@ -209,8 +169,7 @@ def push_tenant(
 ) -> Change:
     """Rule 2: write the value to the tenant, to every project in it and every cluster in them."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
-    lock_tenant(pk=tenant.pk)
-    tenant = read_with_platform_agent(Tenant.objects.all(), tenant.pk)
+    tenant = read_locked(tenant)
     write = SettingWrite(value, Via.TENANT, actor, timezone.now(), pause, api_key_name)
     return _push(tenant, write, rendered_version, below=Project.objects.filter(tenant=tenant))
 
@@ -222,10 +181,12 @@ def _push(
     *,
     below: QuerySet[Project] | None,
 ) -> Change:
-    """Rule 2 for a project or a tenant (`obj`, its tenant locked): `write` to its own row, the
-    projects `below` it (a tenant's), and all their clusters, in a fixed number of statements."""
+    """Rule 2 for a project or a tenant (`obj`, read locked): `write` to its own row, the
+    projects `below` it (a tenant's), and all their clusters. A cluster whose value stays gets
+    an event too when the push rewrites where the value came from (or drops a reason set
+    below): its History shows why."""
     scope = Scope.TENANT if isinstance(obj, Tenant) else Scope.PROJECT
-    value, now = write.new_value, write.at
+    value = write.new_value
     platform_agent = obj.platform_agent or ""
     if _is_replay(obj, value, rendered_version):
         return Change(scope, obj, value, replayed=True, platform_agent=platform_agent)
@@ -233,57 +194,23 @@ def _push(
     clusters = Cluster.objects.filter(
         **({"tenant": obj} if scope == Scope.TENANT else {"project": obj})
     )
-    # The push's own event first, then its clusters': read newest first, each cause sits
-    # below its effects. A cluster whose value stays gets one too when the push rewrites where
-    # the value came from (or drops a reason set below): its History shows why.
-    event = write.audit_one(obj, obj.effective_agent_upgrades)
-    part = {"part_of_id": Value(event.pk), "old_value": held_value(now)}
-    parts = [
-        (
-            clusters.exclude(write.leaves_as_it_was(now)).order_by("name", "pk"),
-            part
-            | {
-                "scope": Value(Scope.CLUSTER),
-                "tenant_id": F("tenant_id"),
-                "project_id": F("project_id"),
-                "cluster_id": F("pk"),
-                "agents_upgraded": caught_up(catch_up),
-            },
-        )
-    ]
-    if below is not None:  # a tenant's projects, in the same statement
-        parts.append(
-            (
-                below.exclude(write.leaves_as_it_was(now)).order_by("name", "pk"),
-                part
-                | {
-                    "scope": Value(Scope.PROJECT),
-                    "tenant_id": F("tenant_id"),
-                    "project_id": F("pk"),
-                    "cluster_id": typed(None, IntegerField()),
-                    "agents_upgraded": Value(0),
-                },
-            )
-        )
-    write.audit_rows(*parts)
-    upgraded = write.record_catch_up(clusters, catch_up)
-    write.update(type(obj).objects.filter(pk=obj.pk))
-    if below is not None:
-        write.update(below)
-    written, fleet = write.update_clusters(clusters, catch_up)
-    write.apply(obj)
+    written = write_change(write, own=obj, projects=below, clusters=clusters, catch_up=catch_up)
     return Change(
         scope,
         obj,
         value,
-        clusters_written=written,
-        agents_upgraded=upgraded,
+        clusters_written=written.clusters_written,
+        agents_upgraded=written.agents_upgraded,
         agent_version=catch_up,
         platform_agent=platform_agent,
         counts=counts_from_rows(
-            fleet, below=scope, agent_version=platform_agent, now=now, clusters=clusters
+            list(written.fleet),
+            below=scope,
+            agent_version=platform_agent,
+            now=write.at,
+            clusters=clusters,
         ),
-        event=event,
+        event=written.event,
     )
 
 
@@ -319,8 +246,3 @@ def _is_replay(
     if obj.effective_agent_upgrades == value:
         return True
     raise StaleSetting(obj)
-
-
-def held_value(now) -> Case:
-    """The value that holds on each row at `now`, as SQL."""
-    return Case(When(paused_now(now), then=Value(LOCK)), default=Value(UNLOCK))

@@ -9,24 +9,21 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ..models import (
     AgentUpgrade,
     AgentUpgrades,
-    AuditEvent,
     Cluster,
     PlatformRelease,
-    Scope,
     Tenant,
     paused_now,
     recounting_every_project,
     version_key,
 )
-from ..sql import insert_select
+from .change import lock_tenants, record_release, record_upgrades, upgrade_agents
 from .expiry import Expiry, resume_ended
-from .writes import upgrade_columns
 
 VERSION = re.compile(r"^[0-9]{1,6}\.[0-9]{1,6}\.[0-9]{1,6}$")
 
@@ -111,7 +108,7 @@ def release_platform(
     # Every tenant's row, in order, as each change takes its own: no pause or resume can slip
     # in between the rollout's records and its writes, none waits for it in a circle, and two
     # releases take turns (the second then reads the first as the current one).
-    list(Tenant.objects.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
+    lock_tenants(Tenant.objects.all())
     previous = PlatformRelease.current()
     version, agent_version = check_versions(version, agent_version, previous)
     now = timezone.now()
@@ -128,47 +125,13 @@ def release_platform(
             agents_held_back=sum(p.held_back for p in by_project),
         )
         to_upgrade = Cluster.objects.filter(~paused_now(now) & ~Q(agent_version=agent_version))
-        insert_select(
-            AgentUpgrade,
-            to_upgrade,
-            **upgrade_columns(agent_version, actor, now, AgentUpgrade.Cause.RELEASE),
-            release_id=Value(release.pk),
+        record_upgrades(
+            to_upgrade, agent_version, actor, now, AgentUpgrade.Cause.RELEASE, release=release
         )
-        to_upgrade.update(agent_version=agent_version)
+        upgrade_agents(to_upgrade, agent_version)
         record_release(release, by_project, actor, now)
     return Rollout(
         release, previous, release.agents_upgraded, release.agents_held_back, by_project, resumed
-    )
-
-
-def record_release(
-    release: PlatformRelease,
-    by_project: list[ProjectRollout],
-    actor: AbstractBaseUser | None,
-    now: datetime,
-) -> None:
-    """The release in the audit trail: one event for each project with clusters, holding the
-    agents it upgraded and held back there (one INSERT), so that each project's trail (and its
-    tenant's) shows the release as its people may see it."""
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            at=now,
-            actor=actor,
-            actor_name=actor.get_username() if actor else "system",
-            action=AuditEvent.Action.RELEASE,
-            scope=Scope.PROJECT,
-            via="",
-            tenant_id=rollout.tenant_id,
-            project_id=rollout.project_id,
-            object_name=rollout.project,
-            old_value="",
-            new_value="",
-            detail=f"{release.version} (agent {release.agent_version})",
-            release=release,
-            agents_upgraded=rollout.upgraded,
-            agents_held_back=rollout.held_back,
-        )
-        for rollout in by_project
     )
 
 

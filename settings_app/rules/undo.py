@@ -4,15 +4,16 @@ own, audited like any other, and resuming agents catch up (rule 6)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from ..models import (
     SETTING_FIELDS,
     SETTING_VERSION,
-    AgentUpgrade,
     AgentUpgrades,
     AuditEvent,
     Cluster,
@@ -20,10 +21,10 @@ from ..models import (
     Scope,
     Tenant,
 )
-from ..sql import NewUid, insert_select
+from .change import mark_undone, read_locked, write_change
 from .fleet import counts_from_rows
-from .pauses import Change, StaleSetting, lock_tenant, read_with_platform_agent
-from .writes import caught_up, held_back, setting_before, upgrade_columns
+from .pauses import Change, StaleSetting
+from .writes import Pause, SettingWrite
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -60,6 +61,51 @@ def undoable_change(obj: Tenant | Project | Cluster) -> AuditEvent | None:
     )
 
 
+@dataclass(frozen=True)
+class Restore(SettingWrite):
+    """An undo's write, built from the setting's definition (SETTING_FIELDS): every row gets
+    back what the undone change (`undone`) found on it, with where it came from; the undo's
+    own events record the undoer, now, and the value, reason and end they put back."""
+
+    undone: AuditEvent | None = None
+
+    def columns(self, kind: str = "") -> dict:
+        if not kind or kind == self.undone.scope:  # the object the change was made on
+            return {
+                field: getattr(self.undone, AuditEvent._meta.get_field(names.old).attname)
+                for field, names in SETTING_FIELDS.items()
+            }
+        found = _found(self.undone, kind)
+        return {
+            field: Subquery(found.values(names.old)[:1]) for field, names in SETTING_FIELDS.items()
+        }
+
+    def own_event(self) -> dict:
+        undone = self.undone
+        return {
+            "action": AuditEvent.Action.UNDO,
+            "detail": f"Undid the change {undone.actor_name} made at {undone.at:%Y-%m-%d %H:%M} UTC",
+        }
+
+    def row_event(self, kind: str) -> dict:
+        found = _found(self.undone, kind)
+        return {
+            "action": Value(AuditEvent.Action.UNDO),
+            "old_value": F("agent_upgrades"),
+            "new_value": Subquery(found.values("old_value")[:1]),
+            "reason": Subquery(found.values("old_reason")[:1]),
+            "until": Subquery(found.values("old_until")[:1]),
+        }
+
+    def resumes(self, kind: str) -> Q:
+        if kind != "cluster":
+            return Q(pk__in=[])
+        if self.undone.scope == "cluster":
+            return Q() if self.undone.old_value == UNLOCK else Q(pk__in=[])
+        parts = self.undone.parts.filter(cluster__isnull=False, old_value=UNLOCK)
+        return Q(pk__in=parts.values("cluster_id"))
+
+
 @transaction.atomic
 def undo_change(
     obj: Tenant | Project | Cluster,
@@ -69,13 +115,7 @@ def undo_change(
 ) -> Change:
     """Put back what the change that wrote `obj`'s setting found there: on `obj`, and on every
     project and cluster it pushed to."""
-    model = type(obj)
-    if isinstance(obj, Tenant):
-        lock_tenant(pk=obj.pk)
-    else:
-        lock_tenant(**{"projects" if isinstance(obj, Project) else "projects__clusters": obj.pk})
-    related = {Tenant: (), Project: ("tenant",), Cluster: ("project__tenant",)}[model]
-    obj = read_with_platform_agent(model.objects.select_related(*related), obj.pk)
+    obj = read_locked(obj)
     if rendered_version is not None and rendered_version != getattr(obj, SETTING_VERSION):
         raise StaleSetting(obj)
     event = undoable_change(obj)
@@ -94,167 +134,55 @@ def undo_change(
 
     now, scope = timezone.now(), Scope(event.scope)
     platform_agent = obj.platform_agent or ""
-    resumes = isinstance(obj, Cluster) and _resumes(obj, event, platform_agent)  # rule 6
-    undo = AuditEvent.objects.create(
-        at=now,
-        actor=actor,
-        actor_name=actor.get_username() if actor else "system",
-        action=AuditEvent.Action.UNDO,
-        scope=scope,
-        via=scope,
-        tenant_id=event.tenant_id,
-        project_id=event.project_id,
-        cluster_id=event.cluster_id,
-        object_name=obj.name,
-        old_value=obj.effective_agent_upgrades,
-        new_value=event.old_value,
-        reason=event.old_reason,
-        until=event.old_until,
-        detail=f"Undid the change {event.actor_name} made at {event.at:%Y-%m-%d %H:%M} UTC",
-        version=getattr(obj, SETTING_VERSION) + 1,
-        agents_upgraded=int(resumes),
-        **setting_before(obj),
+    restore = Restore(
+        AgentUpgrades(event.old_value),
+        scope,
+        actor,
+        now,
+        Pause(event.old_reason, event.old_until),
+        undone=event,
     )
-    written, upgraded, fleet = 1, 0, []
-    if resumes:
-        one = Cluster.objects.filter(pk=obj.pk)
-        upgraded = insert_select(
-            AgentUpgrade,
-            one,
-            **upgrade_columns(platform_agent, actor, now, AgentUpgrade.Cause.RESUME),
-        )
-        one.update(agent_version=platform_agent)
-        obj.agent_version = platform_agent
-    _restore_object(obj, event)
+    projects = clusters = None
     cluster_parts = event.parts.filter(cluster__isnull=False)
-    if cluster_parts.exists():
+    if scope != Scope.CLUSTER and cluster_parts.exists():
         clusters = Cluster.objects.filter(pk__in=cluster_parts.values("cluster_id"))
         projects = Project.objects.filter(
             pk__in=event.parts.filter(scope=Scope.PROJECT).values("project_id")
         )
-        resumed = clusters.filter(
-            pk__in=cluster_parts.filter(old_value=UNLOCK).values("cluster_id"),
-            agent_upgrades=LOCK,
-        )
-        _audit_rows(undo, projects, event, "project")
-        _audit_rows(
-            undo,
-            clusters,
-            event,
-            "cluster",
-            agents_upgraded=caught_up(platform_agent, among=resumed),
-        )
-        if platform_agent:
-            upgraded = insert_select(
-                AgentUpgrade,
-                resumed.filter(held_back(platform_agent)),
-                **upgrade_columns(platform_agent, actor, now, AgentUpgrade.Cause.RESUME),
-            )
-        _restore_rows(projects, event, "project")
-        written, fleet = _restore_rows(clusters, event, "cluster", resumed, platform_agent)
-    AuditEvent.objects.filter(pk=event.pk).update(undone_by=undo)
+    written = write_change(
+        restore,
+        own=obj,
+        projects=projects,
+        clusters=clusters,
+        catch_up=platform_agent,
+        only_changed=False,
+    )
+    mark_undone(event, written.event)
     counts = None
     if scope != Scope.CLUSTER:
         kind = {"tenant": obj} if scope == Scope.TENANT else {"project": obj}
         counts = counts_from_rows(
-            fleet,
+            list(written.fleet),
             below=scope,
             agent_version=platform_agent,
             now=now,
             clusters=Cluster.objects.filter(**kind),
         )
+    upgraded = written.agents_upgraded
     return Change(
         scope,
         obj,
         AgentUpgrades(event.old_value),
-        clusters_written=written,
+        clusters_written=written.clusters_written if clusters is not None else 1,
         agents_upgraded=upgraded,
         agent_version=platform_agent if upgraded else "",
         platform_agent=platform_agent,
         counts=counts,
-        event=undo,
+        event=written.event,
         undid=event,
     )
 
 
-def _resumes(cluster: Cluster, event: AuditEvent, platform_agent: str) -> bool:
-    """Whether the undo resumes a paused cluster whose agent is behind."""
-    return (
-        event.old_value == UNLOCK
-        and cluster.agent_upgrades == LOCK
-        and bool(platform_agent)
-        and cluster.agent_version != platform_agent
-    )
-
-
-def _restore_object(obj, event: AuditEvent) -> None:
-    """The object's own setting back to what the event found, its version counting the write."""
-    values = {
-        obj._meta.get_field(field).attname: getattr(event, AuditEvent._meta.get_field(old).attname)
-        for field, (_new, old) in SETTING_FIELDS.items()
-    }
-    type(obj).objects.filter(pk=obj.pk).update(
-        **values, **{SETTING_VERSION: F(SETTING_VERSION) + 1}
-    )
-    for name, value in values.items():
-        setattr(obj, name, value)
-    setattr(obj, SETTING_VERSION, getattr(obj, SETTING_VERSION) + 1)
-
-
-def _found(event: AuditEvent, kind: str) -> QuerySet[AuditEvent]:
+def _found(event: AuditEvent, kind: str):
     """Each row's part of the change (for a correlated subquery on that row)."""
     return event.parts.filter(**{kind: OuterRef("pk")})
-
-
-def _restore_rows(
-    rows: QuerySet,
-    event: AuditEvent,
-    kind: str,
-    resumed: QuerySet | None = None,
-    platform_agent: str = "",
-) -> tuple[int, list[dict]]:
-    """Every row's setting back to what its part of the change found (one UPDATE), agents of
-    resumed clusters caught up in the same statement."""
-    found = _found(event, kind)
-    values = {
-        field: Subquery(found.values(old)[:1]) for field, (_new, old) in SETTING_FIELDS.items()
-    }
-    values[SETTING_VERSION] = F(SETTING_VERSION) + 1
-    if resumed is not None and platform_agent:
-        values["agent_version"] = Case(
-            When(Q(pk__in=resumed.values("pk")), then=Value(platform_agent)),
-            default=F("agent_version"),
-        )
-    if kind == "cluster":
-        return rows.update_and_recount(**values)
-    return rows.update(**values), []
-
-
-def _audit_rows(undo: AuditEvent, rows: QuerySet, event: AuditEvent, kind: str, **more) -> int:
-    """One undo event per row, recording what it holds now and what the undo puts back (and
-    the `more` columns)."""
-    found = _found(event, kind)
-    where = {"tenant_id": F("tenant_id"), "project_id": F("pk")}
-    if kind == "cluster":
-        where = {"tenant_id": F("tenant_id"), "project_id": F("project_id"), "cluster_id": F("pk")}
-    return insert_select(
-        AuditEvent,
-        rows.order_by("name", "pk"),
-        at=Value(undo.at),
-        actor_id=Value(undo.actor_id),
-        actor_name=Value(undo.actor_name),
-        uid=NewUid(),
-        action=Value(AuditEvent.Action.UNDO),
-        scope=Value(kind),
-        via=Value(undo.via),
-        **where,
-        object_name=F("name"),
-        old_value=F("agent_upgrades"),
-        new_value=Subquery(found.values("old_value")[:1]),
-        reason=Subquery(found.values("old_reason")[:1]),
-        until=Subquery(found.values("old_until")[:1]),
-        version=F(SETTING_VERSION) + 1,
-        part_of_id=Value(undo.pk),
-        **{old: F(field) for field, (_new, old) in SETTING_FIELDS.items() if old != "old_value"},
-        **more,
-    )

@@ -50,6 +50,7 @@ def test_a_clusters_value_reads_with_where_it_came_from(demo, key_for, palette, 
         "until": (clock.now + timedelta(days=1))
         .isoformat(timespec="milliseconds")
         .replace("+00:00", "Z"),
+        "setWithKey": None,
     }
 
 
@@ -63,7 +64,32 @@ def test_a_cluster_never_set_reads_unlock_with_nothing_else(demo, key_for, palet
         "setAt": None,
         "reason": None,
         "until": None,
+        "setWithKey": None,
     }
+
+
+def test_a_value_set_through_an_api_key_names_the_key(demo, key_for, palette):
+    key = key_for("tenant-admin", name="ci-deploy")
+    client = palette(key)
+    response = client.post(cluster_settings(demo.prod_east), {"spectroComponents": "lock"})
+    assert response.status_code == 204
+
+    body = body_of(palette(key_for("viewer")).get(cluster_settings(demo.prod_east)))
+
+    assert (body["spectroComponents"], body["setBy"], body["setWithKey"]) == (
+        "lock",
+        "tenant-admin",
+        "ci-deploy",
+    )
+
+
+def test_the_setting_detail_names_every_field_of_the_setting():
+    from settings_app.api.schemas import ClusterUpgradeSettingsDetail
+    from settings_app.models import SETTING_FIELDS
+
+    assert list(ClusterUpgradeSettingsDetail.model_fields) == [
+        names.api for names in SETTING_FIELDS.values()
+    ]
 
 
 def test_a_pause_whose_end_passed_reads_as_resumed_by_its_end(demo, key_for, palette, clock):

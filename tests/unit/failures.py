@@ -3,15 +3,13 @@ catching agents up or a release commits everything together or nothing at all.""
 
 from __future__ import annotations
 
-import contextlib
 from unittest import mock
 
 import pytest
 from django.db import IntegrityError
 
 from settings_app.models import AgentUpgrade, AuditEvent, Scope, fleet
-from settings_app.rules import releases, writes
-from settings_app.rules.writes import SettingWrite
+from settings_app.rules import change
 
 # A tenant push: its audit events and its values.
 
@@ -20,12 +18,12 @@ def fail_writing_the_tenants_own_event():
     """Writing the clusters' values fails, as on a full disk, once the tenant's own audit event
     and its clusters' events are written."""
 
-    def write_or_fail(*args, **kwargs):
+    def write_or_fail(rows, *args, **kwargs):
         assert AuditEvent.objects.filter(scope=Scope.TENANT).count() == 1
         assert AuditEvent.objects.filter(scope=Scope.CLUSTER).count() == 5
         raise IntegrityError("disk full")
 
-    return mock.patch.object(SettingWrite, "update_clusters", side_effect=write_or_fail)
+    return mock.patch.object(fleet.ClusterQuerySet, "update_and_recount", write_or_fail)
 
 
 def fail_after_every_event_was_written():
@@ -47,19 +45,15 @@ def fail_after_every_event_was_written():
 
 def fail_writing_upgrades():
     """The INSERT ... SELECT of agent upgrades fails, as on a full disk."""
-    insert_select = releases.insert_select
+    insert_select = change.insert_select
 
     def insert_or_fail(model, *args, **kwargs):
         if model is AgentUpgrade:
             raise IntegrityError("disk full")
         return insert_select(model, *args, **kwargs)
 
-    failing = contextlib.ExitStack()
-    for module in (releases, writes):  # a rollout's upgrades, and a resume's catch-up
-        failing.enter_context(
-            mock.patch.object(module, "insert_select", side_effect=insert_or_fail)
-        )
-    return failing
+    # a rollout's upgrades, and a resume's catch-up: both written by the change's owner
+    return mock.patch.object(change, "insert_select", side_effect=insert_or_fail)
 
 
 def fail_after_the_upgrades_were_written():
