@@ -141,11 +141,12 @@ def write_change(
     recorded = recorded or {}
     if event is not None:
         recorded = {"part_of_id": Value(event.pk)} | recorded
-    # Higher scopes first: read newest first, each cause sits below its effects.
+    # The change's own event first, then its rows': read newest first, each cause sits below
+    # its effects (and a tenant's projects above their clusters).
     for kind, rows in (
-        (Scope.TENANT, tenants),
-        (Scope.PROJECT, projects),
         (Scope.CLUSTER, None if clusters_are_own else clusters),
+        (Scope.PROJECT, projects),
+        (Scope.TENANT, tenants),
     ):
         if rows is None:
             continue
