@@ -59,6 +59,14 @@ def test_a_header_that_cannot_be_a_key_is_refused_at_once_and_writes_nothing(
     assert cache_rows(cache_backend) == 0
 
 
+def test_a_header_that_cannot_be_a_key_costs_no_query(
+    demo, palette, limited, django_assert_num_queries
+):
+    client = palette("w" * 53)
+    with django_assert_num_queries(0):
+        assert client.get(SETTINGS).status_code == 401
+
+
 def test_wrong_keys_from_one_address_are_refused_after_ten(demo, palette, limited, cache_backend):
     answers = [palette(wrong_key()).get(SETTINGS).status_code for _ in range(30)]
 
