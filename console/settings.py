@@ -135,11 +135,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds the API's rate limits, which every worker and host must share: the database
 # (its table is made by `migrate`), or Redis when REDIS_URL is set (redis://host:6379/0).
+# Redis is given DJANGO_REDIS_TIMEOUT_MS to connect and to answer: one that is down or frozen
+# costs a request that long at most, and the request goes through uncounted (api/limits.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+REDIS_TIMEOUT_MS = env_int("DJANGO_REDIS_TIMEOUT_MS", 250)
+if REDIS_TIMEOUT_MS < 1:
+    raise ImproperlyConfigured("DJANGO_REDIS_TIMEOUT_MS must be 1 or more (milliseconds).")
+
+
+def redis_cache(url: str, timeout_ms: int = REDIS_TIMEOUT_MS) -> dict:
+    """The cache settings for the Redis at `url`, with short timeouts (redis-py's own wait 5 s)."""
+    seconds = timeout_ms / 1000
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": seconds, "socket_timeout": seconds},
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {
         "default": {
@@ -150,13 +165,17 @@ else:
         }
     }
 
-# The API (/v1/), as Palette's: each key may send API_RATE_LIMIT requests a second, with bursts
-# of API_RATE_BURST; beyond that it gets 429 with Retry-After. 0 turns the limit off.
+# The API (/v1/), as Palette's: each user may send API_RATE_LIMIT requests a second, with bursts
+# of API_RATE_BURST, all of their keys together; beyond that, 429 with Retry-After. An address
+# (read as DJANGO_PROXY_COUNT says) may send API_FAILURE_LIMIT wrong keys a minute; beyond that
+# all its requests get 429 until the next is allowed. 0 turns either limit off.
 API_RATE_LIMIT = env_int("DJANGO_API_RATE_LIMIT", 10)
 API_RATE_BURST = env_int("DJANGO_API_RATE_BURST", 5)
-if API_RATE_LIMIT < 0 or API_RATE_BURST < 1:
+API_FAILURE_LIMIT = env_int("DJANGO_API_FAILURE_LIMIT", 10)
+if API_RATE_LIMIT < 0 or API_RATE_BURST < 1 or API_FAILURE_LIMIT < 0:
     raise ImproperlyConfigured(
-        "DJANGO_API_RATE_LIMIT must be 0 (no limit) or more, DJANGO_API_RATE_BURST 1 or more."
+        "DJANGO_API_RATE_LIMIT and DJANGO_API_FAILURE_LIMIT must be 0 (no limit) or more, "
+        "DJANGO_API_RATE_BURST 1 or more."
     )
 
 AUTHENTICATION_BACKENDS = [

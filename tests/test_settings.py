@@ -121,6 +121,31 @@ def test_a_session_lasts_eight_hours_unless_configured_otherwise():
     assert setting("SESSION_COOKIE_AGE", **production(DJANGO_SESSION_SECONDS="3600")) == "3600"
 
 
+def test_redis_is_given_a_quarter_second_to_answer_unless_configured_otherwise():
+    redis = {"REDIS_URL": "redis://cache.internal:6379/0"}
+    options = "CACHES['default']['OPTIONS']"
+
+    assert setting(options, **production(**redis)) == str(
+        {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+    )
+    assert setting(options, **production(DJANGO_REDIS_TIMEOUT_MS="100", **redis)) == str(
+        {"socket_connect_timeout": 0.1, "socket_timeout": 0.1}
+    )
+
+
+def test_the_wrong_key_limit_is_ten_a_minute_unless_configured_otherwise():
+    assert setting("API_FAILURE_LIMIT", **production()) == "10"
+    assert setting("API_FAILURE_LIMIT", **production(DJANGO_API_FAILURE_LIMIT="0")) == "0"
+
+
+def test_a_negative_wrong_key_limit_or_a_zero_redis_timeout_fails_loudly():
+    negative = run_check(**production(DJANGO_API_FAILURE_LIMIT="-1"))
+    zero = run_check(**production(DJANGO_REDIS_TIMEOUT_MS="0"))
+
+    assert negative.returncode != 0 and "DJANGO_API_FAILURE_LIMIT" in negative.stderr
+    assert zero.returncode != 0 and "DJANGO_REDIS_TIMEOUT_MS" in zero.stderr
+
+
 # Run in a production-configured process: the login page names the hashed stylesheet, and the app
 # serves it (whitenoise) with a far-future cache, as it does under gunicorn.
 SERVE_STATIC = r"""

@@ -20,8 +20,9 @@ WHEN = {
     405: "MethodNotAllowed: the path does not take this method (the Allow header lists "
     "those it takes).",
     415: "UnsupportedMediaType: a body that is not JSON (Content-Type: application/json).",
-    429: "TooManyRequests: more than the key's rate limit; send it again after Retry-After "
-    "seconds. Nothing is changed.",
+    429: "TooManyRequests: more than the rate limit of the key's user (all their keys "
+    "together), or too many wrong keys from the client's address; send it again after "
+    "Retry-After seconds. Nothing is changed.",
     500: "InternalError: a bug in the console. Nothing is changed that the answer does not say.",
 }
 HEADERS = {

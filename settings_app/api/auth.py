@@ -7,10 +7,11 @@ from django.http import HttpRequest
 from ninja.security import APIKeyHeader
 
 from .. import models
-from ..models.keys import digest_of
+from ..models.keys import well_formed
 from ..permissions.api import ApiCaller, api_caller
+from ..throttling import client_address
 from . import limits
-from .errors import ApiError, too_many_requests
+from .errors import ApiError, too_many_requests, too_many_wrong_keys
 
 
 class ApiKey(APIKeyHeader):
@@ -22,12 +23,20 @@ class ApiKey(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None) -> ApiCaller:
         if not key:
             raise ApiError(401, "AuthRequired")
-        # Counted before the key is looked up, so a flood of wrong keys is limited too.
-        wait = limits.wait_before(digest_of(key))
+        if not well_formed(key):  # cannot be a key: refused with no query and no count
+            raise ApiError(401, "InvalidApiKey")
+        # Wrong keys are counted per address; one that has sent too many is refused before its
+        # key is looked up, a good key too, so that guessing from it learns nothing.
+        address = client_address(request)
+        wait = limits.wait_after_failures(address)
         if wait is not None:
-            raise too_many_requests(wait)
+            raise too_many_wrong_keys(wait)
         found = models.ApiKey.find(key)
         if found is None:  # unknown, expired or revoked: one answer for all three
+            limits.note_failure(address)
             raise ApiError(401, "InvalidApiKey")
+        wait = limits.wait_before(found.user_id)  # the user's count, all their keys together
+        if wait is not None:
+            raise too_many_requests(wait)
         found.note_use()
         return api_caller(found)

@@ -52,17 +52,22 @@ class ApiError(Exception):
 
 
 def too_many_requests(wait: float) -> ApiError:
+    """429 for a user past the rate limit (all their keys together)."""
+    rate, burst = settings.API_RATE_LIMIT, settings.API_RATE_BURST
+    return _refused(wait, "TooManyRequests", rate=rate, burst=burst)
+
+
+def too_many_wrong_keys(wait: float) -> ApiError:
+    """429 for an address that sent its API_FAILURE_LIMIT wrong keys in the last minute."""
+    return _refused(wait, "TooManyWrongKeys", most=settings.API_FAILURE_LIMIT)
+
+
+def _refused(wait: float, wording: str, **facts) -> ApiError:
     seconds = max(1, math.ceil(wait))  # Retry-After takes whole seconds
-    message = api_message(
-        "TooManyRequests",
-        rate=settings.API_RATE_LIMIT,
-        burst=settings.API_RATE_BURST,
-        seconds=seconds,
-    )
     return ApiError(
         429,
         "TooManyRequests",
-        message,
+        api_message(wording, seconds=seconds, **facts),
         details={"retryAfterSeconds": round(wait, 3)},
         headers={"Retry-After": str(seconds)},
     )

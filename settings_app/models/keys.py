@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
 from datetime import datetime
@@ -18,8 +19,18 @@ from .tenancy import Tenant
 # (48 bits) are shown to tell keys apart; the other 272 bits stay secret.
 KEY_BYTES = 40
 PREFIX_LENGTH = 8
+KEY_LENGTH = math.ceil(KEY_BYTES * 4 / 3)  # base64 without its padding: 54
 KEY_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")  # what secrets.token_urlsafe writes
-LONGEST_KEY = 200  # anything longer is not one of ours, and is not hashed
+
+
+def well_formed(presented: str | None) -> bool:
+    """Whether `presented` could be one of our keys at all: 54 characters of URL-safe base64.
+    Anything else is refused without a look in the database or the cache."""
+    return (
+        presented is not None
+        and len(presented) == KEY_LENGTH
+        and KEY_CHARACTERS.fullmatch(presented) is not None
+    )
 
 
 def digest_of(key: str) -> str:
@@ -87,9 +98,7 @@ class ApiKey(models.Model):
         """The usable key that `presented` is, with its user and tenant, in one query; None for
         an unknown, revoked or expired key, or one whose user is inactive. The row is found by
         the prefix, which is not secret, and the digests are compared in constant time."""
-        if not presented or len(presented) > LONGEST_KEY:
-            return None
-        if not KEY_CHARACTERS.fullmatch(presented):  # not one of ours: not even looked up
+        if not well_formed(presented):  # not one of ours: not even looked up
             return None
         digest = digest_of(presented)
         candidates = cls.objects.usable().select_related("user", "tenant")

@@ -65,7 +65,7 @@ class Client:
                     answer = Answer(r.status, _json(r.read()))
             except urllib.error.HTTPError as error:
                 answer = Answer(error.code, _json(error.read()))
-                if error.code == 429 and attempt < 2:  # the key's rate limit: wait as told
+                if error.code == 429 and attempt < 2:  # a rate limit: wait as told
                     time.sleep(min(float(error.headers.get("Retry-After") or 1), 10))
                     continue
             except (urllib.error.URLError, OSError) as error:

@@ -18,8 +18,13 @@ API_MESSAGES = {
     "MethodNotAllowed": "This path does not take {method}. It takes {allowed}.",
     "UnsupportedMediaType": "Send the body as JSON, with the header Content-Type: "
     "application/json. Nothing was changed.",
-    "TooManyRequests": "Too many requests with this API key: at most {rate} a second, in bursts "
-    "of {burst}. Wait {seconds} s (Retry-After) and send it again; nothing was changed.",
+    "TooManyRequests": "Too many requests with your API keys: at most {rate} a second, in bursts "
+    "of {burst}, for all of a user's keys together. Wait {seconds} s (Retry-After) and send it "
+    "again; nothing was changed.",
+    # Not a code of its own: the words of a TooManyRequests for an address sending wrong keys.
+    "TooManyWrongKeys": "Too many requests with a wrong API key from your address: at most "
+    "{most} a minute. Check the key you send, wait {seconds} s (Retry-After) and send it again; "
+    "nothing was changed.",
     "InvalidRequest": "The request could not be read. Nothing was changed.",
     "InternalError": "The console failed to answer. Nothing was changed that you were not told "
     "of; try again, and tell the console's administrators if it happens again.",

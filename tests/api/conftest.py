@@ -4,31 +4,41 @@ real Redis for the rate limit when the machine has one."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.core.cache import caches
+from django.test import Client, override_settings
 from django.utils import timezone
 
+from settings_app.api import limits
 from settings_app.models import ApiKey, Tenant
 
 from .contract import check_against_contract
 
+START = 1_900_000_000.025  # 25 ms into a slot: the steps of the tests never land on a boundary
+
 
 @pytest.fixture(autouse=True)
 def no_rate_limit_unless_asked(settings):
-    """Most tests send many requests at once with one key; the rate limit has tests of its own,
-    which turn it back on."""
+    """Most tests send many requests at once with one key, or many wrong keys; the rate limits
+    have tests of their own, which turn them back on. Each test starts with a cache that has
+    not failed to answer."""
     settings.API_RATE_LIMIT = 0
+    settings.API_FAILURE_LIMIT = 0
+    limits.health.reset()
 
 
 @pytest.fixture
@@ -98,11 +108,10 @@ def body_of(response):
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 
 
-@pytest.fixture(scope="session")
-def redis_url():
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
+@contextlib.contextmanager
+def redis_server():
+    """Debian's redis-server on a free port of 127.0.0.1 while the block runs: its process
+    (to stop or freeze) and its URL. Without one, the test fails and says how to get it."""
     server = shutil.which(REDIS_SERVER) or shutil.which("redis-server")
     if server is None:
         pytest.fail(
@@ -142,8 +151,54 @@ def redis_url():
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"redis-server did not start on 127.0.0.1:{port}", pytrace=False)
                 time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield process, f"redis://127.0.0.1:{port}/0"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        if process.poll() is None:
+            process.send_signal(signal.SIGCONT)  # a test may have frozen it
+            process.terminate()
+            process.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    with redis_server() as (_process, url):
+        yield url
+
+
+@pytest.fixture(params=["database", "redis"])
+def cache_backend(request, settings):
+    """The rate limit's count in each kind of cache the console runs with."""
+    if request.param == "database":
+        backend = {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "console_cache",
+        }
+    else:
+        backend = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": request.getfixturevalue("redis_url"),
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # tests never see each other's counts
+        }
+    with override_settings(CACHES={"default": backend}):
+        if request.param == "database":
+            caches["default"].clear()
+        yield request.param
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    """The limiter's clock, moved only by the test."""
+
+    class FixedClock:
+        now = START
+
+        def advance(self, seconds: float) -> None:
+            self.now += seconds
+
+    clock = FixedClock()
+    monkeypatch.setattr(limits, "clock", lambda: clock.now)
+    return clock

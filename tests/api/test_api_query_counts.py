@@ -1,7 +1,8 @@
 """What each API call costs in SQL statements: a fixed number, the same for a tenant of 5
 clusters as for one of 200 (no statement per cluster), and at most 10 for the API's own work.
-The rate limit adds the statements of the cache it counts in: none with Redis, those of one
-`add()` with the database cache, counted separately here."""
+The rate limits add the statements of the cache they count in: none with Redis; with the
+database cache, those of one `add()` for the user's count and one read of the address's wrong
+keys, counted separately here."""
 
 from __future__ import annotations
 
@@ -121,3 +122,15 @@ def test_the_database_cache_adds_the_statements_of_one_add_to_each_call(demo, ke
     with_limit = count(client, "GET", path, "")
 
     assert with_limit - without == 5  # COUNT(*), SAVEPOINT, SELECT, INSERT, RELEASE
+
+
+def test_the_count_of_wrong_keys_adds_one_read_of_the_database_cache(demo, key_for, settings):
+    client = PaletteClient(key_for("tenant-admin"))
+    client.get("/v1/audits")
+    path = f"/v1/spectroclusters/{demo.prod_east.uid}"
+    without = count(client, "GET", path, "")
+
+    settings.API_FAILURE_LIMIT = 10
+    with_count = count(client, "GET", path, "")
+
+    assert with_count - without == 1  # one SELECT of the address's slots; a good key writes none
