@@ -331,6 +331,30 @@ def test_no_api_answer_is_kept_by_a_cache(demo, key_for, palette):
         assert response["Cache-Control"] == "no-store"
 
 
+SECURITY_HEADERS = [
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+]
+
+
+def test_an_error_rebuilt_as_json_keeps_the_security_headers_of_every_answer(
+    demo, key_for, palette
+):
+    client = palette(key_for("tenant-admin"))
+    usual = client.get(SETTINGS)
+
+    for response in (
+        client.get("/v1/nothing"),  # a path that is no operation
+        client.send("PUT", SETTINGS),  # a method the path does not take
+    ):
+        assert response["Content-Type"] == "application/json"
+        for name in SECURITY_HEADERS:
+            assert response.get(name) == usual[name], (response.status_code, name)
+
+
 def test_the_pages_take_no_api_key(demo, key_for):
     from django.test import Client
 
