@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Debug mode answers a missing page as production does, not with Django's list of URLs.
+    "settings_app.middleware.NotFoundInDebugMiddleware",
     "settings_app.middleware.HtmxLoginRedirectMiddleware",
     "settings_app.middleware.PrivatePagesMiddleware",
     # Last, as django-axes asks: it turns a refused login into the lockout page.

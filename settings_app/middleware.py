@@ -1,14 +1,19 @@
-"""Send an htmx request whose session has expired to the login page, not into the switch."""
+"""Send an htmx request whose session has expired to the login page, not into the switch; keep
+the browser's copies of private pages as short as they must be; and answer a missing page with
+the console's own 404 in debug mode too."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
+
+from .views.errors import page_not_found
 
 
 class HtmxLoginRedirectMiddleware:
@@ -62,3 +67,26 @@ class PrivatePagesMiddleware:
         )
         response["Cache-Control"] = "private, no-cache" if full_page else "no-store"
         return response
+
+
+class NotFoundInDebugMiddleware:
+    """In debug mode Django answers a missing page with its technical 404, which lists every URL
+    pattern, instead of `handler404`; the console answers with its own page (or, for htmx, its
+    message) whether debug is on or off. After CommonMiddleware, which still adds a missing
+    slash, and after the middleware that the page needs (session, user, messages, htmx)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.DEBUG:
+            try:  # an address that no view serves never reaches process_exception
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as missing:
+                return page_not_found(request, missing)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        return None

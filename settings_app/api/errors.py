@@ -32,6 +32,9 @@ CODES = {
     500: "InternalError",
 }
 
+# What describes the body of an answer, and so does not carry over to the JSON that replaces it.
+BODY_HEADERS = {"content-type", "content-length", "content-language", "content-disposition"}
+
 
 class ApiError(Exception):
     """An answer other than success: a status, Palette's code, and what to do about it."""
@@ -219,4 +222,11 @@ class ApiAnswersMiddleware:
             )
         else:
             message = api_message(code) if code in CODES.values() else api_message("InvalidRequest")
-        return error_response(request, status, code, message, headers=headers)
+        # The layers inside this one set the security headers (CSP, X-Frame-Options, nosniff,
+        # Referrer-Policy) on the answer being replaced: the JSON keeps them.
+        kept = {
+            name: value
+            for name, value in response.items()
+            if name.lower() not in BODY_HEADERS and name not in headers
+        }
+        return error_response(request, status, code, message, headers=headers | kept)

@@ -21,6 +21,7 @@ from .. import rules
 from ..models import AgentUpgrades, Cluster, Project, Tenant, pause_holds
 from ..permissions.api import api_cluster, api_project_to_enter, api_tenant_scope
 from ..sql import UtcText
+from ..wording.api import RESUME_WITH_PAUSE
 from .answers import AUDIT_UID, answers
 from .errors import ApiError
 from .parsing import (
@@ -76,6 +77,10 @@ def change(
     answer 204 with the uid of its audit event."""
     caller = request.auth
     value = AgentUpgrades(body.spectroComponents)
+    if value == AgentUpgrades.UNLOCK and (body.reason or body.until):
+        # Dropped silently, they would look kept to the script that sent them.
+        sent = [name for name in ("reason", "until") if getattr(body, name)]
+        raise ApiError(400, "InvalidRequest", RESUME_WITH_PAUSE, {"field": "/".join(sent)})
     try:
         pause = rules.pause_for(value, body.reason or "", rfc3339(body.until, "until"))
     except rules.InvalidPause as refused:

@@ -29,6 +29,15 @@ INVISIBLE = {
     "\ufeff": "a zero-width no-break space",
 }
 
+LINES = ("Zl", "Zp")  # the line and paragraph separators, U+2028 and U+2029
+
+
+def is_noncharacter(character: str) -> bool:
+    """One of Unicode's 66 noncharacters (U+FDD0 to U+FDEF, and the last two code points of
+    every plane): never text, only a program's marker."""
+    code = ord(character)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
 
 class InvalidPause(ValueError):
     """A pause's reason or end that cannot be accepted; the message says what to fix."""
@@ -51,20 +60,25 @@ def pause_for(value: AgentUpgrades, reason: str = "", until: datetime | None = N
     plain visible text; an end lies ahead. Raises InvalidPause, which says what to fix."""
     if AgentUpgrades(value) == UNLOCK:
         return Pause()
-    reason = (reason or "").strip()
-    if len(reason) > REASON_MAX_LENGTH:
+    reason = reason or ""
+    if len(reason.strip()) > REASON_MAX_LENGTH:
         raise InvalidPause(f"Keep the reason to {REASON_MAX_LENGTH} characters or fewer.")
-    for character in reason:
+    for character in reason:  # before trimming: a line break at either end is refused too
         what = INVISIBLE.get(character)
-        if what is None and unicodedata.category(character) == "Cc":
-            what = "a line break" if character in "\r\n" else "a control character"
+        if what is None and (character in "\r\n" or unicodedata.category(character) in LINES):
+            what = "a line break"
+        elif what is None and unicodedata.category(character) == "Cc":
+            what = "a control character"
         elif what is None and unicodedata.category(character) == "Cs":  # no text can hold it
             what = "half of a character"
+        elif what is None and is_noncharacter(character):
+            what = "a noncharacter"
         if what:
             raise InvalidPause(
                 f"The reason contains {what} (U+{ord(character):04X}), which would change how "
                 "it reads. Use plain text on one line."
             )
+    reason = reason.strip()
     if until is not None:
         if timezone.is_naive(until):
             raise InvalidPause("“Pause until” must say its time zone; the console uses UTC.")

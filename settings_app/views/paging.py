@@ -21,6 +21,9 @@ from django.http import QueryDict
 
 LAST_ROW = 2**62  # no list is longer; an OFFSET beyond 64 bits is an error in SQL
 COUNT_CAP = 10_000  # counted exactly up to here; beyond, "more than 10,000"
+# The longest key a sort needs: two names of 100 characters, each written as JSON escapes of
+# up to 12 bytes, and an id, in base64. Anything longer is not a key and is never decoded.
+KEY_MAX = 4096
 
 
 def address_text(query: QueryDict, name: str, limit: int) -> str:
@@ -90,10 +93,12 @@ def encode_key(key: list) -> str:
 def decode_key(text: str, order: Order, model: type[Model]) -> list | None:
     """A key of `order` over `model` from the address, or None for anything that is not one
     (it is only a hint): each value must be what its field holds, as a database takes it."""
+    if len(text) > KEY_MAX:
+        return None
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         values = json.loads(raw)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: arrays nested too deep
         return None
     if not isinstance(values, list) or len(values) != len(order.fields):
         return None

@@ -33,6 +33,11 @@ SPECTRO_COMPONENTS = (
     'Send {"spectroComponents": "lock"} to pause agent upgrades, or "unlock" to resume them.'
 )
 
+RESUME_WITH_PAUSE = (
+    'A resume ("spectroComponents": "unlock") carries no reason or end: send "reason" and '
+    '"until" only with "lock", or leave them out to resume. Nothing was changed.'
+)
+
 
 def tenant_scope_refused(tenant: Tenant) -> str:
     return (

@@ -69,6 +69,8 @@ def test_a_body_that_cannot_be_accepted_is_invalid_request_and_changes_nothing(
         ({"reason": "x" * 201}, "200 characters"),
         ({"reason": "freeze\u202eezeerf"}, "bidirectional override"),
         ({"reason": "ok\ud83d"}, "half of a character"),
+        ({"reason": "lock\n"}, "a line break (U+000A)"),
+        ({"reason": "\U0010ffff"}, "a noncharacter (U+10FFFF)"),
     ],
     ids=[
         "end passed",
@@ -77,6 +79,8 @@ def test_a_body_that_cannot_be_accepted_is_invalid_request_and_changes_nothing(
         "reason too long",
         "invisible characters",
         "half a character",
+        "a line break at the end",
+        "a noncharacter",
     ],
 )
 def test_a_reason_or_end_the_dialog_would_refuse_is_refused_the_same_way(
@@ -89,6 +93,38 @@ def test_a_reason_or_end_the_dialog_would_refuse_is_refused_the_same_way(
 
     assert_error(response, 400, "InvalidRequest", says=says)
     assert world() == before
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"reason": "x"},
+        {"until": "2099-01-01T00:00:00Z"},
+        {"reason": "x", "until": "2099-01-01T00:00:00Z"},
+    ],
+    ids=["reason", "end", "both"],
+)
+def test_a_resume_with_a_reason_or_end_is_refused_rather_than_dropped(
+    demo, key_for, palette, extra
+):
+    client = palette(key_for("tenant-admin"))
+    client.post(cluster_settings(demo), {"spectroComponents": "lock", "reason": "freeze"})
+    before = world()
+
+    for url in (SETTINGS, cluster_settings(demo)):
+        response = client.post(url, {"spectroComponents": "unlock", **extra})
+        assert_error(response, 400, "InvalidRequest", says='only with "lock"')
+    assert world() == before
+
+
+def test_a_resume_with_an_empty_reason_and_no_end_is_taken(demo, key_for, palette):
+    client = palette(key_for("tenant-admin"))
+
+    response = client.post(
+        cluster_settings(demo), {"spectroComponents": "unlock", "reason": "", "until": None}
+    )
+
+    assert response.status_code == 204
 
 
 def test_an_empty_project_uid_header_is_refused_rather_than_read_as_the_tenant(
@@ -329,6 +365,30 @@ def test_no_api_answer_is_kept_by_a_cache(demo, key_for, palette):
         palette(None).get(SETTINGS),
     ):
         assert response["Cache-Control"] == "no-store"
+
+
+SECURITY_HEADERS = [
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+]
+
+
+def test_an_error_rebuilt_as_json_keeps_the_security_headers_of_every_answer(
+    demo, key_for, palette
+):
+    client = palette(key_for("tenant-admin"))
+    usual = client.get(SETTINGS)
+
+    for response in (
+        client.get("/v1/nothing"),  # a path that is no operation
+        client.send("PUT", SETTINGS),  # a method the path does not take
+    ):
+        assert response["Content-Type"] == "application/json"
+        for name in SECURITY_HEADERS:
+            assert response.get(name) == usual[name], (response.status_code, name)
 
 
 def test_the_pages_take_no_api_key(demo, key_for):

@@ -123,16 +123,6 @@ def test_a_pause_through_the_api_carries_its_reason_and_end(demo, key_for, palet
     assert (event.reason, event.until) == ("change freeze", cluster.agent_upgrades_until)
 
 
-def test_a_resume_carries_no_reason_or_end_as_in_the_dialog(demo, key_for, palette):
-    palette(key_for("tenant-admin")).post(
-        SETTINGS,
-        {"spectroComponents": "unlock", "reason": "ignored", "until": "2099-01-01T00:00:00Z"},
-    )
-
-    cluster = Cluster.objects.get(pk=demo.prod_east.pk)
-    assert (cluster.agent_upgrades_reason, cluster.agent_upgrades_until) == ("", None)
-
-
 # Dry runs: the dialog's figures, and nothing written.
 
 

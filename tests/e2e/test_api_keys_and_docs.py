@@ -1,6 +1,7 @@
 """In headless Chromium, by role and accessible name: a person makes an API key on My API Keys,
 copies it with its button, and uses it against the API; revoking asks first, and Cancel leaves
-the key working; the uid of a cluster is copied from its details; and the API's reference page
+the key working; the uid of a cluster is copied from its details (and without JavaScript no
+Copy button shows that could not work); and the API's reference page
 at /v1/docs shows every operation with no console error under the console's CSP."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from playwright.sync_api import Page, expect
 from settings_app.models import ApiKey
 
 from .conftest import Browsing
+from .test_console_ui import page_without_javascript
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -75,6 +77,16 @@ def test_the_uid_of_a_cluster_is_copied_from_its_details(browsing: Browsing, dem
     page.get_by_role("button", name="Copy UID").click()
 
     assert page.evaluate("navigator.clipboard.readText()") == demo.prod_east.uid
+
+
+def test_without_javascript_no_copy_button_shows_and_the_uid_stays_selectable(
+    browsing: Browsing, demo
+):
+    page = page_without_javascript(browsing, "viewer")
+    page.goto(f"/projects/{demo.default.pk}/clusters/{demo.prod_east.pk}/")
+
+    expect(page.locator("#cluster-uid")).to_have_text(demo.prod_east.uid)
+    expect(page.locator("button[data-copy]")).to_be_hidden()
 
 
 def test_the_api_reference_page_shows_every_operation_without_a_console_error(

@@ -108,6 +108,26 @@ def test_a_key_that_is_not_one_is_ignored(many, key):
     assert [c.pk for c in page.object_list] == expected[4:8]
 
 
+DEEP = base64.urlsafe_b64encode(b"[" * 1200).decode()  # JSON nested past Python's stack
+
+
+@pytest.mark.parametrize("where", ["after", "before"])
+@pytest.mark.parametrize(
+    "key", [DEEP, encode_key(["z" * 5000, 1])], ids=["too deep", "longer than any sort needs"]
+)
+def test_a_key_nested_too_deep_or_longer_than_any_sort_needs_is_ignored(many, where, key):
+    page = keyset_page(many, ORDERS["name"], {"page": "2", where: key}, 4)
+
+    expected = list(many.order_by("name", "pk").values_list("pk", flat=True))
+    assert [c.pk for c in page.object_list] == expected[4:8]
+
+
+def test_the_longest_key_a_sort_can_need_is_read():
+    names = ["\U0001f600" * 100, "\U0001f600" * 100, 2**62]
+
+    assert decode_key(encode_key(names), ORDERS["project"], Cluster) == names
+
+
 def raw_key(values: list) -> str:
     """A key as someone could write it into the address by hand."""
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")

@@ -5,6 +5,7 @@ pause's reason and end. Who may open it is in tests/test_permission_matrix.py.""
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -189,6 +190,19 @@ def test_it_tolerates_any_page_parameter(demo, client_for, page):
         "prod-west",
         "staging",
     ]
+
+
+DEEP_KEY = base64.urlsafe_b64encode(b"[" * 1200).decode()  # nested past Python's stack
+
+
+@pytest.mark.parametrize("where", ["after", "before"])
+def test_it_ignores_a_paging_key_nested_too_deep_to_read(demo, client_for, where):
+    response = client_for("project-admin").get(
+        list_url(project_scope(demo)), {"page": "2", where: DEEP_KEY}
+    )
+
+    assert response.status_code == 200
+    assert names(parse(response)) == ["prod-east", "prod-west", "staging"]
 
 
 def test_it_splits_a_long_list_into_pages_of_fifty(demo, client_for):
