@@ -34,6 +34,7 @@ from .switch import (
 )
 
 CLUSTERS_PER_PAGE = 50
+FILTER_FORM = "cluster-filters"  # the filter form's id, which htmx sends as HX-Trigger
 
 
 def scope_counts(console: ConsoleScope, platform_agent: str) -> rules.FleetCounts:
@@ -81,12 +82,18 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         "select_matching": select_matching(page.total, page.total_is_lower_bound, query.filtered),
         "platform_agent": platform_agent,
     }
+    context["tiles"] = tiles(query, counts)
     if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "settings_app/cluster_list.html#cluster-results", context)
+        # The tiles and the filter form, out of band, follow the address; the form's own
+        # request leaves the form alone (it is what was sent, and may be typed in meanwhile).
+        context |= {"oob": True, "refresh_filters": request.htmx.trigger != FILTER_FORM}
+        return render(request, "settings_app/cluster_list.html#list-answer", context)
     context.update(
-        summary=counts.by_project,
+        summary=[
+            (row, reverse("cluster_list", args=[ScopeRef("projects", row.project_id)]))
+            for row in counts.by_project
+        ],
         totals=counts,
-        tiles=tiles(query, counts),
         scope_state=fleet_state(console.tenant if console.is_tenant else console.project, counts),
     )
     context.update(page_context(request, console, "cluster_list"))
@@ -142,12 +149,14 @@ def tiles(query: ClusterQuery, counts: rules.FleetCounts) -> list[Tile]:
             query.params(sort="") == {"behind": "1"},
         ),
     ]
-    mixed = [p for p in counts.by_project if 0 < p.paused < p.total]
+    # Projects whose clusters are partly paused, counted as projects; the filter shows their
+    # clusters.
+    mixed = [p for p in counts.by_project if p.mixed]
     if mixed:
         found.append(
             Tile(
-                "Mixed",
-                sum(p.total for p in mixed),
+                "Mixed projects",
+                len(mixed),
                 query.link(**(only | {"mixed": "1"})),
                 query.params(sort="") == {"mixed": "1"},
             )

@@ -110,3 +110,84 @@ def test_a_bulk_act_that_takes_a_while_says_it_is_still_working_until_its_answer
     held[0].continue_()
     expect(page.get_by_text(re.compile(r"Agent upgrades paused for 5 clusters"))).to_be_visible()
     expect(working).to_have_count(0)
+
+
+def test_a_selection_made_on_two_pages_is_counted_kept_and_paused_together(
+    browsing: Browsing, demo
+):
+    for number in range(55):
+        rules.new_cluster(demo.default, f"batch-{number:02d}")
+    page = browsing.new_page("tenant-admin")
+    page.goto(reverse("cluster_list", args=[ScopeRef("tenants", demo.acme.pk)]))
+    pause = page.get_by_role("button", name="Pause selected", exact=True)
+    resume = page.get_by_role("button", name="Resume selected", exact=True)
+    selected = page.locator(".bulk-bar").get_by_role("status")
+
+    expect(pause).to_be_disabled()
+    expect(resume).to_be_disabled()
+    page.get_by_role("checkbox", name="Select batch-03", exact=True).check()
+    expect(selected).to_have_text("1 selected")
+    expect(pause).to_be_enabled()
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Next").click()
+    expect(page.locator("#cluster-caption")).to_have_text(re.compile("showing 51–60"))
+    page.get_by_role("checkbox", name="Select prod-west", exact=True).check()
+    expect(selected).to_have_text("2 selected")
+    # A filter keeps it too, and so does the way back.
+    page.get_by_label("Search clusters").fill("batch-0")
+    page.get_by_role("button", name="Apply", exact=True).click()
+    expect(page.get_by_role("checkbox", name="Select batch-03", exact=True)).to_be_checked()
+    expect(selected).to_have_text("2 selected")
+
+    pause.click()
+    dialog = confirm_dialog(page)
+    expect(dialog).to_contain_text("Pause agent upgrades for 2 clusters in 1 project.")
+    dialog.get_by_role("button", name="OK", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Agent upgrades paused for 2 clusters"))).to_be_visible()
+
+    paused = Cluster.objects.filter(agent_upgrades=AgentUpgrades.LOCK)
+    assert sorted(paused.values_list("name", flat=True)) == ["batch-03", "prod-west"]
+    expect(selected).to_have_text("0 selected")  # an act done is a selection used
+    expect(pause).to_be_disabled()
+
+
+def test_clear_selection_forgets_the_rows_of_every_page(browsing: Browsing, demo):
+    page = browsing.new_page("tenant-admin")
+    page.goto(reverse("cluster_list", args=[ScopeRef("tenants", demo.acme.pk)]))
+    page.get_by_role("checkbox", name="Select edge-01", exact=True).check()
+    page.get_by_role("checkbox", name="Select staging", exact=True).check()
+    expect(page.locator(".bulk-bar").get_by_role("status")).to_have_text("2 selected")
+
+    page.get_by_role("button", name="Clear selection", exact=True).click()
+
+    expect(page.get_by_role("checkbox", name="Select edge-01", exact=True)).not_to_be_checked()
+    expect(page.get_by_role("button", name="Pause selected", exact=True)).to_be_disabled()
+    page.reload()
+    expect(page.get_by_role("checkbox", name="Select staging", exact=True)).not_to_be_checked()
+
+
+def test_on_a_phone_the_bar_with_the_bulk_buttons_stays_and_rows_are_compact(
+    browsing: Browsing, demo, screenshot_dir
+):
+    for number in range(30):
+        rules.new_cluster(demo.default, f"batch-{number:02d}")
+    page = browsing.new_page("tenant-admin")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(reverse("cluster_list", args=[ScopeRef("tenants", demo.acme.pk)]))
+    rows = page.locator("#cluster-table tbody tr")
+
+    heights = [box["height"] for box in (rows.nth(n).bounding_box() for n in range(5))]
+    assert max(heights) <= 100, heights
+    page.get_by_role("checkbox", name="Select batch-29", exact=True).scroll_into_view_if_needed()
+    page.get_by_role("checkbox", name="Select batch-29", exact=True).check()
+    for control in (
+        page.get_by_role("button", name="Pause selected", exact=True),
+        page.get_by_role("button", name="Resume selected", exact=True),
+        page.get_by_role("checkbox", name="Select all on this page", exact=True),
+        page.get_by_role("link", name="Project", exact=True),
+    ):
+        expect(control).to_be_in_viewport()
+    # The bar covers no row it sits over: the sort bar lies below the bulk buttons.
+    bar = page.locator(".bulk-bar").bounding_box()
+    head = page.locator("#cluster-table thead").bounding_box()
+    assert head["y"] >= bar["y"] + bar["height"] - 1
+    page.screenshot(path=screenshot_dir / "clusters-phone-scrolled.png")

@@ -70,10 +70,11 @@ def status(page: Element) -> str:
 
 
 def totals(page: Element) -> dict[str, str]:
-    """The summary tiles' figures (the Mixed tile, shown only where Mixed projects are, apart)."""
+    """The summary tiles' figures (the Mixed projects tile, shown only where Mixed projects are,
+    apart)."""
     stats = page.find("dl", class_="stats")
     found = {div.find("dt").text: div.find("dd").text for div in stats.find_all("div")}
-    found.pop("Mixed", None)
+    found.pop("Mixed projects", None)
     return found
 
 
@@ -412,6 +413,7 @@ def test_the_filter_form_asks_htmx_to_swap_only_the_results(demo, client_for):
     form = parse(client_for("tenant-admin").get(url)).find("form", role="search")
 
     assert form.attrs["hx-get"] == url
+    assert form.attrs["id"] == "cluster-filters"  # named in HX-Trigger: its answer spares it
     assert form.attrs["hx-target"] == "#cluster-results"
     assert form.attrs["hx-push-url"] == "true"
 
@@ -525,17 +527,58 @@ def test_a_filtered_list_that_fits_on_one_page_has_no_page_links(demo, client_fo
 # htmx: the results alone; a history restore and a plain request get the whole page.
 
 
-def test_an_htmx_request_gets_only_the_results(demo, client_for, fleet):
+def top_level(page: Element) -> list[tuple[str, str | None, str | None]]:
+    """The answer's elements: each tag, id, and how htmx swaps it out of band (if it does)."""
+    return [
+        (e.tag, e.attrs.get("id"), e.attrs.get("hx-swap-oob"))
+        for e in page.children
+        if isinstance(e, Element)
+    ]
+
+
+def test_an_htmx_request_gets_the_results_with_the_tiles_and_filters_out_of_band(
+    demo, client_for, fleet
+):
+    # A chip's Remove, a sort or a page: the form and the tiles must follow the address.
     response = client_for("tenant-admin").get(tenant_clusters(demo), {"behind": "1"}, **HTMX)
 
     assert response.status_code == 200
     assert b"<html" not in response.content
     assert b"Main Menu" not in response.content
     page = parse(response)
-    top = [child for child in page.children if isinstance(child, Element)]
-    assert [(e.tag, e.attrs.get("id")) for e in top] == [("div", "cluster-results")]
-    assert page.find_all("dl", class_="stats") == []
+    assert top_level(page) == [
+        ("div", "cluster-results", None),
+        ("dl", "fleet-tiles", "true"),
+        ("form", "cluster-filters", "true"),
+    ]
     assert names(page) == ["edge-01", "edge-02", "prod-east"]
+    form = page.find("form", id="cluster-filters")
+    assert "checked" in form.find("input", name="behind").attrs
+    assert "checked" not in form.find("input", name="paused").attrs
+    assert page.find("dl", class_="stats").find("a", aria_current="true").text == "Behind"
+
+
+def test_after_a_chip_is_removed_the_form_no_longer_holds_its_filter(demo, client_for, fleet):
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo), {"sort": "-name"}, **HTMX))
+
+    form = page.find("form", id="cluster-filters")
+    assert "checked" not in form.find("input", name="paused").attrs
+    assert form.find("input", name="sort").attrs["value"] == "-name"
+    assert page.find("dl", class_="stats").find("a", aria_current="true").text == "Clusters"
+
+
+def test_the_filter_forms_own_answer_leaves_the_form_as_it_is_being_typed_in(
+    demo, client_for, fleet
+):
+    # What is typed while the answer travels must not be overwritten by what was sent.
+    response = client_for("tenant-admin").get(
+        tenant_clusters(demo), {"q": "prod"}, HTTP_HX_TRIGGER="cluster-filters", **HTMX
+    )
+
+    assert top_level(parse(response)) == [
+        ("div", "cluster-results", None),
+        ("dl", "fleet-tiles", "true"),
+    ]
 
 
 def test_the_htmx_results_carry_page_links_that_keep_the_filters(demo, client_for, workers):
@@ -807,18 +850,44 @@ def test_the_summary_tiles_are_links_that_filter_the_list(demo, client_for, flee
 
     links = tiles(page)
 
-    assert list(links) == ["Clusters", "Paused", "Behind", "Mixed"]
+    assert list(links) == ["Clusters", "Paused", "Behind", "Mixed projects"]
     assert query_of(links["Clusters"]) == {"sort": "-name"}
     assert query_of(links["Paused"]) == {"paused": "1", "sort": "-name"}
     assert query_of(links["Behind"]) == {"behind": "1", "sort": "-name"}
-    assert query_of(links["Mixed"]) == {"mixed": "1", "sort": "-name"}
-    mixed = parse(client.get(tenant_clusters(demo) + links["Mixed"]))
+    assert query_of(links["Mixed projects"]) == {"mixed": "1", "sort": "-name"}
+    mixed = parse(client.get(tenant_clusters(demo) + links["Mixed projects"]))
     assert names(mixed) == ["staging", "prod-west", "prod-east"]  # Default: 2 of 3 paused
-    assert mixed.find("a", aria_current="true").text == "Mixed"
+    assert mixed.find("a", aria_current="true").text == "Mixed projects"
     assert tiles(parse(client.get(tenant_clusters(demo))))  # and the Clusters tile is current
     assert (
         parse(client.get(tenant_clusters(demo))).find("a", aria_current="true").text == "Clusters"
     )
+
+
+def test_the_mixed_tile_counts_the_projects_that_are_mixed_not_their_clusters(
+    demo, client_for, admin
+):
+    for number in range(122):
+        rules.new_cluster(demo.default, f"worker-{number:03d}")
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin)  # Default: 1 of 125 paused
+    rules.set_cluster(demo.edge_01, LOCK, actor=admin)  # Edge: 1 of 2 paused
+
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo)))
+
+    stats = page.find("dl", class_="stats")
+    figures = {div.find("dt").text: div.find("dd").text for div in stats.find_all("div")}
+    assert figures == {"Clusters": "127", "Paused": "2", "Behind": "0", "Mixed projects": "2"}
+
+
+def test_the_per_project_table_links_each_project_to_its_clusters(demo, client_for, fleet):
+    page = parse(client_for("tenant-admin").get(tenant_clusters(demo)))
+
+    table = page.find("details", class_="per-project")
+    links = {a.text: a.attrs["href"] for a in table.find_all("a")}
+    assert links == {
+        "Default": list_url(project_scope(demo)),
+        "Edge": list_url(ScopeRef("projects", demo.edge.pk)),
+    }
 
 
 def test_there_is_no_mixed_tile_without_a_mixed_project(demo, client_for):
