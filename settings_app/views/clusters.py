@@ -19,7 +19,7 @@ from ..permissions import cluster_access, cluster_for_user, scope_for_user
 from ..scopes import ConsoleScope, ScopeRef
 from ..wording import fleet_state
 from ..wording.audit import cluster_history
-from ..wording.fleet import select_matching, showing
+from ..wording.fleet import all_selected, select_matching, showing
 from .cluster_query import SORTS, ClusterQuery
 from .confirm import confirm_change, confirm_undo
 from .navigation import page_context
@@ -80,6 +80,7 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         "may_change": any(change for _cluster, change in rows),
         "drawn_at": timezone.now().isoformat(),
         "select_matching": select_matching(page.total, page.total_is_lower_bound, query.filtered),
+        "all_selected": all_selected(page.total, page.total_is_lower_bound),
         "platform_agent": platform_agent,
     }
     context["tiles"] = tiles(query, counts)

@@ -27,6 +27,13 @@ def select_matching(total: int | None, capped: bool, filtered: bool) -> str:
     return f"Select all {how_many} {what}"
 
 
+def all_selected(total: int | None, capped: bool) -> str:
+    """The selection bar's count once every cluster that matches is selected: 'All 60 selected'."""
+    if total is None:
+        return "All that match selected"
+    return f"All {'more than 10,000' if capped else f'{total:,}'} selected"
+
+
 def bulk_title(value: str, selected: int) -> str:
     verb = "Pause" if value == AgentUpgrades.LOCK else "Resume"
     return f"{verb} agent upgrades for {plural(selected, 'selected cluster')}?"

@@ -145,27 +145,117 @@
     focusAfterSwap = null;
   });
 
-  // Selecting clusters: "Select all on this page" ticks the page's rows; once all are ticked, the
-  // banner offers every cluster that matches the filters. (Without this script the banner shows.)
-  document.addEventListener("change", (event) => {
-    const box = event.target;
+  // Selecting clusters. The selection outlives the page: it is kept for this tab, per scope, as
+  // each ticked row's "id:version" (the setting's version the row showed when it was ticked, so
+  // that the act still skips a cluster changed since), across pages and filters. The rows ticked
+  // on other pages travel in a hidden field of the bulk form; the bar counts them all, and the
+  // buttons wait for one. "Select all on this page" ticks the page's rows; once all are ticked,
+  // the banner offers every cluster that matches the filters. (Without this script the banner
+  // shows, the selection is the page's, and the server says so when nothing is ticked.)
+  const SELECTION = "console-selection:";
+  const selectionKey = (form) => SELECTION + form.dataset.selectionScope;
+  const readSelection = (form) => {
+    try {
+      const kept = JSON.parse(sessionStorage.getItem(selectionKey(form)));
+      return kept && typeof kept === "object" ? kept : {};
+    } catch {
+      return {};
+    }
+  };
+  const keepSelection = (form, chosen) => {
+    if (Object.keys(chosen).length) sessionStorage.setItem(selectionKey(form), JSON.stringify(chosen));
+    else sessionStorage.removeItem(selectionKey(form));
+  };
+  const rowBoxes = (form) => [...form.querySelectorAll("input[type=checkbox][name=cluster]")];
+  const rowId = (box) => box.value.split(":")[0];
+
+  // The page as the selection says: its rows ticked, the others carried, the bar and buttons.
+  const showSelection = () => {
     const form = byId("bulk-form");
-    if (!form || !(box instanceof HTMLInputElement) || box.type !== "checkbox") return;
-    const rows = [...form.querySelectorAll("input[name=cluster]")];
+    if (!form) return;
+    const chosen = readSelection(form);
+    const rows = rowBoxes(form);
+    const here = new Set();
+    for (const box of rows) {
+      const id = rowId(box);
+      here.add(id);
+      box.checked = id in chosen;
+      if (box.checked) box.value = `${id}:${chosen[id]}`;
+    }
+    let carried = form.querySelector("input[data-carried]");
+    if (!carried) {
+      carried = document.createElement("input");
+      carried.type = "hidden";
+      carried.name = "cluster";
+      carried.dataset.carried = "";
+      form.append(carried);
+    }
+    const elsewhere = Object.entries(chosen).filter(([id]) => !here.has(id));
+    carried.value = elsewhere.map(([id, version]) => `${id}:${version}`).join(",");
+    carried.disabled = !elsewhere.length; // an empty field would be a malformed selection
     const page = document.querySelector("[data-select-page]");
-    if (box === page) {
-      for (const row of rows) row.checked = page.checked;
-    } else if (box.name === "cluster" && page) {
-      page.checked = rows.every((row) => row.checked);
+    if (page) {
+      page.checked = rows.length > 0 && rows.every((row) => row.checked);
       page.indeterminate = !page.checked && rows.some((row) => row.checked);
-    } else if (box.name !== "all") {
-      return;
     }
     const offered = Boolean(page?.checked);
     byId("select-matching")?.classList.toggle("is-offered", offered);
     const all = form.querySelector("input[name=all]");
     if (all && !offered) all.checked = false;
+    const count = Object.keys(chosen).length;
+    const line = form.querySelector("[data-selection]");
+    const said = form.querySelector("[data-selection-count]");
+    if (line) line.hidden = false;
+    if (said) said.textContent = all?.checked ? said.dataset.allSelected : `${count} selected`;
+    const clear = form.querySelector("[data-clear-wrap]");
+    if (clear) clear.hidden = !count && !all?.checked;
+    for (const button of form.querySelectorAll(".bulk-bar button[type=submit]")) {
+      button.disabled = !count && !all?.checked;
+    }
+  };
+
+  document.addEventListener("change", (event) => {
+    const box = event.target;
+    const form = byId("bulk-form");
+    if (!form || !(box instanceof HTMLInputElement) || box.type !== "checkbox") return;
+    const page = document.querySelector("[data-select-page]");
+    let changed = [];
+    if (box === page) {
+      changed = rowBoxes(form);
+      for (const row of changed) row.checked = page.checked;
+    } else if (box.name === "cluster") {
+      changed = [box];
+    } else if (box.name !== "all") {
+      return;
+    }
+    const chosen = readSelection(form);
+    for (const row of changed) {
+      const [id, version] = row.value.split(":");
+      if (row.checked) chosen[id] = chosen[id] ?? version;
+      else delete chosen[id];
+    }
+    keepSelection(form, chosen);
+    showSelection();
   });
+
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest?.("[data-clear-selection]")) return;
+    const form = byId("bulk-form");
+    if (!form) return;
+    keepSelection(form, {});
+    showSelection();
+  });
+
+  // An act done is a selection used: the list it returns to (htmx follows HX-Redirect, and leaves
+  // `successful` unset for it) starts with none. A refused one (400) keeps it.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const { elt: form, xhr, requestConfig } = event.detail;
+    if (form?.id !== "bulk-form" || requestConfig?.verb !== "post") return;
+    if (xhr?.status >= 200 && xhr.status < 300) keepSelection(form, {});
+  });
+  document.addEventListener("htmx:afterSettle", showSelection);
+  document.addEventListener("htmx:historyRestore", showSelection);
+  showSelection();
 
   // Paging the Clusters list: the table's top is brought into view (hx-swap's show:), and focus
   // goes to its caption, so that a keyboard or screen reader user starts on the new page.

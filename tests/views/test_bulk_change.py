@@ -82,7 +82,8 @@ def test_each_row_the_user_may_change_has_a_checkbox_named_after_its_cluster(
     header = page.find("input", data_select_page=True)
     assert header.attrs["aria-label"] == "Select all on this page"
     form = page.find("form", id="bulk-form")
-    assert [b.text for b in form.find_all("button")] == ["Pause selected", "Resume selected"]
+    buttons = form.find_all("button", type="submit")
+    assert [b.text for b in buttons] == ["Pause selected", "Resume selected"]
     assert form.attrs["data-confirm-url"] == confirm_url(project_scope(demo))
     assert form.find("label", class_="check").text == "Select all 3 clusters"
 
