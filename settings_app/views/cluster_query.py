@@ -1,6 +1,7 @@
-"""The Clusters list's state as it travels in the address (search, filters, sort, page), and
-the columns it shows and exports: shared by the list, its CSV export and its bulk acts, so that
-what a person sees, exports and acts on is the same set of clusters."""
+"""The Clusters list's state as it travels in the address (search, filters, sort, page), the
+tiles that link to its filters, and the columns it shows and exports: shared by the list, its
+CSV export and its bulk acts, so that what a person sees, exports and acts on is the same set of
+clusters."""
 
 from __future__ import annotations
 
@@ -155,6 +156,48 @@ class ClusterQuery:
             if getattr(self, name):
                 chips.append((label, self.link(**{name: ""})))
         return chips
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A summary tile: a figure, and the link that filters the list to it."""
+
+    label: str
+    count: int
+    link: str
+    current: bool
+
+
+def tiles(query: ClusterQuery, counts: rules.FleetCounts) -> list[Tile]:
+    only = {"q": "", "paused": "", "behind": "", "mixed": ""}
+    found = [
+        Tile("Clusters", counts.total, query.link(**only), not query.filtered),
+        Tile(
+            "Paused",
+            counts.paused,
+            query.link(**(only | {"paused": "1"})),
+            query.params(sort="") == {"paused": "1"},
+        ),
+        Tile(
+            "Behind",
+            counts.behind,
+            query.link(**(only | {"behind": "1"})),
+            query.params(sort="") == {"behind": "1"},
+        ),
+    ]
+    # Projects whose clusters are partly paused, counted as projects; the filter shows their
+    # clusters.
+    mixed = [p for p in counts.by_project if p.mixed]
+    if mixed:
+        found.append(
+            Tile(
+                "Mixed projects",
+                len(mixed),
+                query.link(**(only | {"mixed": "1"})),
+                query.params(sort="") == {"mixed": "1"},
+            )
+        )
+    return found
 
 
 def _after_prefix(prefix: str) -> str:

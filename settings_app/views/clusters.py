@@ -20,7 +20,7 @@ from ..scopes import ConsoleScope, ScopeRef
 from ..wording import fleet_state
 from ..wording.audit import cluster_history
 from ..wording.fleet import all_selected, select_matching, showing
-from .cluster_query import SORTS, ClusterQuery
+from .cluster_query import SORTS, ClusterQuery, tiles
 from .confirm import confirm_change, confirm_undo
 from .navigation import page_context
 from .paging import Page, keyset_page
@@ -120,48 +120,6 @@ def columns(query: ClusterQuery) -> list[Column]:
         else:
             aria, link = "", query.link(sort=key)
         found.append(Column(spec.label, link, aria))
-    return found
-
-
-@dataclass(frozen=True)
-class Tile:
-    """A summary tile: a figure, and the link that filters the list to it."""
-
-    label: str
-    count: int
-    link: str
-    current: bool
-
-
-def tiles(query: ClusterQuery, counts: rules.FleetCounts) -> list[Tile]:
-    only = {"q": "", "paused": "", "behind": "", "mixed": ""}
-    found = [
-        Tile("Clusters", counts.total, query.link(**only), not query.filtered),
-        Tile(
-            "Paused",
-            counts.paused,
-            query.link(**(only | {"paused": "1"})),
-            query.params(sort="") == {"paused": "1"},
-        ),
-        Tile(
-            "Behind",
-            counts.behind,
-            query.link(**(only | {"behind": "1"})),
-            query.params(sort="") == {"behind": "1"},
-        ),
-    ]
-    # Projects whose clusters are partly paused, counted as projects; the filter shows their
-    # clusters.
-    mixed = [p for p in counts.by_project if p.mixed]
-    if mixed:
-        found.append(
-            Tile(
-                "Mixed projects",
-                len(mixed),
-                query.link(**(only | {"mixed": "1"})),
-                query.params(sort="") == {"mixed": "1"},
-            )
-        )
     return found
 
 

@@ -34,6 +34,7 @@ def test_select_every_cluster_that_matches_a_filter_and_pause_them_in_one_go(
     page.get_by_role("checkbox", name="Select all on this page", exact=True).check()
     expect(page.get_by_role("checkbox", name="Select batch-49", exact=True)).to_be_checked()
     page.get_by_role("checkbox", name="Select all 60 clusters that match these filters").check()
+    expect(page.locator(".bulk-bar").get_by_role("status")).to_have_text("All 60 selected")
     page.get_by_role("button", name="Pause selected", exact=True).click()
 
     dialog = confirm_dialog(page)

@@ -95,6 +95,9 @@ def test_the_banner_offers_every_cluster_that_matches_the_filters(demo, client_f
     assert (
         form.find("label", class_="check").text == "Select all 4 clusters that match these filters"
     )
+    # Once it is ticked, the selection bar says so (console.js reads this).
+    count = form.find("span", data_selection_count=True)
+    assert count.attrs["data-all-selected"] == "All 4 selected"
     hidden = {i.attrs["name"]: i.attrs["value"] for i in form.find_all("input", type="hidden")}
     assert hidden["paused"] == "1"
     assert "drawn_at" in hidden
@@ -214,6 +217,20 @@ def test_through_htmx_the_answer_sends_the_browser_back_to_the_list(demo, client
     assert response.status_code == 200
     assert response["HX-Redirect"] == list_url(project_scope(demo)) + "?paused=1"
     assert values()["staging"] == LOCK
+
+
+def test_without_javascript_a_button_pressed_with_nothing_ticked_returns_to_the_list_saying_so(
+    demo, client_for
+):
+    # Without the script the buttons cannot wait for a selection: the server's answer explains.
+    response = client_for("project-admin").get(
+        confirm_url(project_scope(demo)), {"value": LOCK, "paused": "1"}, follow=True
+    )
+
+    assert response.redirect_chain == [(list_url(project_scope(demo)) + "?paused=1", 302)]
+    messages = parse(response).find("div", id="messages")
+    assert messages.text == "Select one or more clusters first. Nothing was changed."
+    assert set(values().values()) == {UNLOCK}
 
 
 def test_nothing_selected_changes_nothing_and_says_so(demo, client_for):
