@@ -192,3 +192,15 @@ def test_on_a_phone_the_bar_with_the_bulk_buttons_stays_and_rows_are_compact(
     head = page.locator("#cluster-table thead").bounding_box()
     assert head["y"] >= bar["y"] + bar["height"] - 1
     page.screenshot(path=screenshot_dir / "clusters-phone-scrolled.png")
+    # A row that Tab reaches while it lies under the bars comes out from under them.
+    page.get_by_role("link", name="batch-09", exact=True).evaluate(
+        """(link) => {
+            scrollBy(0, link.closest("tr").nextElementSibling.getBoundingClientRect().top - 20);
+            link.focus({ preventScroll: true });
+        }"""
+    )
+    page.keyboard.press("Tab")
+    focused = page.get_by_role("checkbox", name="Select batch-10", exact=True)
+    expect(focused).to_be_focused()
+    head = page.locator("#cluster-table thead").bounding_box()
+    assert focused.bounding_box()["y"] >= head["y"] + head["height"]
