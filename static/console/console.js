@@ -179,8 +179,9 @@
     for (const box of rows) {
       const id = rowId(box);
       here.add(id);
+      box.dataset.shown ??= box.value; // the version this page shows
       box.checked = id in chosen;
-      if (box.checked) box.value = `${id}:${chosen[id]}`;
+      box.value = box.checked ? `${id}:${chosen[id]}` : box.dataset.shown;
     }
     let carried = form.querySelector("input[data-carried]");
     if (!carried) {
@@ -230,7 +231,7 @@
     }
     const chosen = readSelection(form);
     for (const row of changed) {
-      const [id, version] = row.value.split(":");
+      const [id, version] = (row.dataset.shown ?? row.value).split(":");
       if (row.checked) chosen[id] = chosen[id] ?? version;
       else delete chosen[id];
     }

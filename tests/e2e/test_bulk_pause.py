@@ -204,3 +204,20 @@ def test_on_a_phone_the_bar_with_the_bulk_buttons_stays_and_rows_are_compact(
     expect(focused).to_be_focused()
     head = page.locator("#cluster-table thead").bounding_box()
     assert focused.bounding_box()["y"] >= head["y"] + head["height"]
+
+
+def test_a_row_kept_from_an_earlier_page_is_left_alone_if_someone_changed_it_since(
+    browsing: Browsing, demo, admin
+):
+    page = browsing.new_page("tenant-admin")
+    page.goto(reverse("cluster_list", args=[ScopeRef("tenants", demo.acme.pk)]))
+    page.get_by_role("checkbox", name="Select edge-01", exact=True).check()
+    rules.set_cluster(demo.edge_01, AgentUpgrades.LOCK, actor=admin)  # someone else, meanwhile
+
+    page.reload()  # the row shows the pause now; the selection keeps what was ticked
+    page.get_by_role("checkbox", name="Select staging", exact=True).check()
+    page.get_by_role("button", name="Resume selected", exact=True).click()
+
+    expect(confirm_dialog(page)).to_contain_text(
+        "Left alone: 1 changed by someone else since the page was drawn (stale)."
+    )
