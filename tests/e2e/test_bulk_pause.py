@@ -1,6 +1,7 @@
 """Bulk pause from the Clusters list, in headless Chromium: select across a filter ("Select all
 N"), Pause selected, OK in the in-page dialog; then, after a new login, the clusters' own pages
-show the switch checked."""
+show the switch checked. A selection kept across pages, counted in the selection bar, cleared;
+and on a phone the bar with the bulk buttons and the sort bar stay on screen over compact rows."""
 
 from __future__ import annotations
 
