@@ -16,11 +16,12 @@ from ..wording.audit import audit_sentence
 from .answers import answers
 from .errors import ApiError
 from .parsing import continue_token, positive_limit, read_continue_token, rfc3339
-from .schemas import Audits
+from .schemas import Audits, DateTimeText, limit_up_to
 
 router = Router(tags=["audits"])
 
 MOST = 50  # Palette's default and largest page
+AuditsLimit = limit_up_to(MOST)
 SALT = "v1.audits"
 KINDS = {Scope.TENANT: "tenant", Scope.PROJECT: "project", Scope.CLUSTER: "spectrocluster"}
 
@@ -40,8 +41,12 @@ response, extra = answers({200: Audits}, 400)
 )
 def list_audits(
     request: HttpRequest,
-    start_time: str | None = Query(None, alias="startTime", description="RFC 3339; inclusive."),
-    end_time: str | None = Query(None, alias="endTime", description="RFC 3339; exclusive."),
+    start_time: DateTimeText | None = Query(
+        None, alias="startTime", description="RFC 3339 with its offset; inclusive."
+    ),
+    end_time: DateTimeText | None = Query(
+        None, alias="endTime", description="RFC 3339 with its offset; exclusive."
+    ),
     project_uid: str | None = Query(
         None, alias="projectUid", description="Only the events of this project."
     ),
@@ -50,7 +55,7 @@ def list_audits(
         alias="resourceUid",
         description="Only the events of this tenant, project or cluster itself.",
     ),
-    limit: int = Query(MOST, description="At most this many events (1 to 50)."),
+    limit: AuditsLimit = Query(MOST, description="At most this many events (1 to 50)."),
     continue_: str | None = Query(
         None, alias="continue", description="The token of the next page."
     ),

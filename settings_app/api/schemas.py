@@ -6,16 +6,58 @@ console has no data for are left out."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, WithJsonSchema
 
 from ..models import SETTING_FIELDS, Cluster, Project, Tenant, Via
+from ..rules.writes import INVISIBLE, REASON_MAX_LENGTH
 
 SpectroComponents = Literal["lock", "unlock"]
 # The annotation that Palette's clients read on a cluster: whether its agent upgrades are paused.
 FORBIDDEN = "spectroComponentsUpgradeForbidden"
+
+
+# What the server checks beyond a field's type, said in the document (the checks themselves stay
+# where they give their own messages: parsing.py and the rules). WithJsonSchema documents a type
+# without validating it.
+
+# ProjectUid: an empty (or blank) header is refused rather than read as the tenant scope.
+ProjectUidText = Annotated[
+    str, WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S"})
+]
+# An RFC 3339 date and time with its offset (parsing.rfc3339).
+DateTimeText = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+def limit_up_to(most: int) -> Any:
+    """A page's `limit`, from 1 to `most` (parsing.positive_limit)."""
+    return Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": most})]
+
+
+def _refused_characters() -> str:
+    """The characters a reason may not hold (rules.pause_for): control characters and the
+    invisible ones that change how text reads; as regex ranges. (Halves of characters, which
+    the rule refuses too, are left out: a pattern cannot name them.)"""
+    ranges = [(0x00, 0x1F), (0x7F, 0x9F)]
+    ranges += [(ord(c), ord(c)) for c in INVISIBLE]
+    return "".join(
+        f"\\u{low:04x}" + (f"-\\u{high:04x}" if high > low else "") for low, high in sorted(ranges)
+    )
+
+
+# A reason: plain text on one line, at most REASON_MAX_LENGTH characters once trimmed.
+ReasonText = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": REASON_MAX_LENGTH,
+            "pattern": f"^[^{_refused_characters()}]*$",
+        }
+    ),
+]
 
 
 class Error(Schema):
@@ -43,16 +85,16 @@ class ClusterUpgradeSettingsChange(Schema):
     model_config = ConfigDict(extra="forbid")
 
     spectroComponents: SpectroComponents
-    reason: str | None = Field(
+    reason: ReasonText | None = Field(
         None,
         description="Why agent upgrades are paused (with lock only): plain text on one line, "
-        "at most 200 characters.",
+        f"at most {REASON_MAX_LENGTH} characters.",
     )
-    until: str | None = Field(
+    until: DateTimeText | None = Field(
         None,
         description="When the pause ends by itself (with lock only): an RFC 3339 date and time "
-        "with its offset, in the future, e.g. 2026-12-01T18:00:00Z.",
-        json_schema_extra={"format": "date-time"},
+        "with its offset, in the future (a time already past is refused with 400), "
+        "e.g. 2026-12-01T18:00:00Z.",
     )
 
 

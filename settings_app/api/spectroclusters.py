@@ -37,9 +37,11 @@ from .schemas import (
     ClusterUpgradeSettingsChange,
     ClusterUpgradeSettingsDetail,
     ClusterUpgradeSettingsEntity,
+    ProjectUidText,
     SpectroCluster,
     SpectroClusterMeta,
     cluster_metadata,
+    limit_up_to,
     setting_detail,
     spectro_cluster,
 )
@@ -124,7 +126,7 @@ response, extra = answers({200: ClusterUpgradeSettingsEntity}, 400, 403)
     summary="Read the tenant's or a project's agent upgrade setting",
     description="The key's tenant without ProjectUid (Tenant Admins), or the project it names.",
 )
-def read_scope_setting(request: HttpRequest, project_uid: str | None = PROJECT_UID):
+def read_scope_setting(request: HttpRequest, project_uid: ProjectUidText | None = PROJECT_UID):
     obj = addressed_scope(request.auth, project_uid)
     return {"spectroComponents": obj.effective_agent_upgrades}
 
@@ -145,7 +147,7 @@ response, extra = answers(CHANGED, 400, 403, 415)
 def push_scope_setting(
     request: HttpRequest,
     body: ClusterUpgradeSettingsChange,
-    project_uid: str | None = PROJECT_UID,
+    project_uid: ProjectUidText | None = PROJECT_UID,
     dry_run: bool = DRY_RUN,
 ):
     return change(request, addressed_scope(request.auth, project_uid, change=True), body, dry_run)
@@ -188,7 +190,7 @@ def set_cluster_setting(
     return change(request, api_cluster(request.auth, uid, change=True), body, dry_run)
 
 
-response, extra = answers({200: SpectroCluster})
+response, extra = answers({200: SpectroCluster}, 400)
 
 
 @router.get(
@@ -229,6 +231,7 @@ extra["responses"][200] = {
 
 
 MOST_CLUSTERS = 1_000_000  # a page's largest: ten times the largest fleet the console is built for
+ClustersLimit = limit_up_to(MOST_CLUSTERS)
 
 
 @router.get(
@@ -242,8 +245,10 @@ MOST_CLUSTERS = 1_000_000  # a page's largest: ten times the largest fleet the c
 )
 def list_clusters(
     request: HttpRequest,
-    project_uid: str | None = PROJECT_UID,
-    limit: int | None = Query(None, description="Beyond Palette: at most this many clusters."),
+    project_uid: ProjectUidText | None = PROJECT_UID,
+    limit: ClustersLimit | None = Query(
+        None, description=f"Beyond Palette: at most this many clusters (1 to {MOST_CLUSTERS:,})."
+    ),
     continue_: str | None = Query(
         None, alias="continue", description="Beyond Palette: the token of the next page."
     ),

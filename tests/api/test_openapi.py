@@ -98,3 +98,64 @@ def test_the_reference_pages_static_files_come_from_installed_packages(db, clien
     ):
         response = client.get(path)
         assert response.status_code == 200, path
+
+
+# The document says what the server enforces (found by schemathesis: test_schemathesis.py).
+
+
+def parameter(operation: dict, name: str) -> dict:
+    """A parameter's schema, the branch that is not null when it may be left out."""
+    (found,) = [p for p in operation.get("parameters", []) if p["name"] == name]
+    schema = found["schema"]
+    (branch,) = [s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"]
+    return found | {"schema": branch}
+
+
+def test_reading_a_cluster_documents_the_400_of_a_query_it_cannot_read(db):
+    operation = published_document()["paths"]["/v1/spectroclusters/{uid}"]["get"]
+
+    assert "400" in operation["responses"]
+
+
+def test_each_limit_states_the_bounds_the_server_enforces(db):
+    paths = published_document()["paths"]
+
+    clusters = parameter(paths["/v1/dashboard/spectroclusters/meta"]["get"], "limit")["schema"]
+    audits = parameter(paths["/v1/audits"]["get"], "limit")["schema"]
+
+    assert (clusters["minimum"], clusters["maximum"]) == (1, 1_000_000)
+    assert (audits["minimum"], audits["maximum"]) == (1, 50)
+
+
+def test_every_time_a_request_sends_is_a_date_time_and_until_says_it_lies_ahead(db):
+    document = published_document()
+    audits = document["paths"]["/v1/audits"]["get"]
+    change = document["components"]["schemas"]["ClusterUpgradeSettingsChange"]["properties"]
+    (until,) = [s for s in change["until"]["anyOf"] if s.get("type") != "null"]
+
+    for name in ("startTime", "endTime"):
+        assert parameter(audits, name)["schema"]["format"] == "date-time", name
+    assert until["format"] == "date-time"
+    assert "in the future" in change["until"]["description"]
+
+
+def test_an_empty_project_uid_is_outside_the_document(db):
+    paths = published_document()["paths"]
+
+    for path, item in paths.items():
+        for method, operation in item.items():
+            if any(p["name"] == "ProjectUid" for p in operation.get("parameters", [])):
+                schema = parameter(operation, "ProjectUid")["schema"]
+                assert schema["minLength"] == 1, (method, path)
+                assert re.search(schema["pattern"], " x ")
+                assert not re.search(schema["pattern"], "   "), (method, path)
+
+
+def test_a_reason_states_its_length_and_the_characters_it_refuses(db):
+    change = published_document()["components"]["schemas"]["ClusterUpgradeSettingsChange"]
+    (reason,) = [s for s in change["properties"]["reason"]["anyOf"] if s.get("type") != "null"]
+
+    assert reason["maxLength"] == 200
+    assert re.fullmatch(reason["pattern"], "CVE-2026-1234: wait for the fix")
+    for refused in ("two\nlines", "tab\there", "bidi\u202eoverride", "zero\u200bwidth", "\x89"):
+        assert not re.fullmatch(reason["pattern"], refused), refused
