@@ -9,6 +9,8 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
 from settings_app import rules
@@ -28,6 +30,7 @@ from settings_app.models import (
 )
 from settings_app.permissions import roles_for
 from tests.factories import PASSWORD, build_demo, path_of
+from tests.state import live_fleet, stored_fleet
 
 DEMO_USERS = ["tenant-admin", "project-admin", "cluster-admin", "viewer", "globex-admin"]
 DEMO_WORLD = {
@@ -398,3 +401,98 @@ def test_the_command_explains_itself(db):
     assert "--password" in help_text
     assert "--reset" in help_text
     assert "Creates only what is missing" in help_text
+
+
+# --fleet N: a fleet large enough to page, act in bulk and see Mixed.
+
+
+def acme_fleet() -> dict[str, dict]:
+    """Each Acme project the fleet added: its value, and its clusters' values and agents."""
+    platform = PlatformRelease.current().agent_version
+    return {
+        project.name: {
+            "value": project.agent_upgrades,
+            "clusters": project.clusters.count(),
+            "paused": project.clusters.filter(agent_upgrades=AgentUpgrades.LOCK).count(),
+            "behind": project.clusters.exclude(agent_version=platform).count(),
+        }
+        for project in Project.objects.filter(tenant__name="Acme").exclude(
+            name__in=DEMO_WORLD["Acme"]
+        )
+    }
+
+
+def test_fleet_adds_n_clusters_over_a_few_projects_of_acme(db):
+    output = seed("--fleet", "300")
+
+    fleet = acme_fleet()
+    assert 3 <= len(fleet) <= 5
+    assert sum(project["clusters"] for project in fleet.values()) == 300
+    assert all(project["clusters"] >= 60 for project in fleet.values())
+    assert Cluster.objects.filter(tenant__name="Acme").count() == 5 + 300
+    assert world()["Globex"] == DEMO_WORLD["Globex"]
+    assert "Fleet: created 300 clusters" in output
+
+
+def test_the_fleet_has_paused_behind_and_a_mixed_project(db):
+    seed("--fleet", "300")
+
+    fleet = acme_fleet().values()
+    paused_projects = [p for p in fleet if p["value"] == "lock"]
+    mixed = [p for p in fleet if 0 < p["paused"] < p["clusters"]]
+    assert paused_projects and all(p["paused"] == p["clusters"] for p in paused_projects)
+    assert mixed and all(p["value"] == "unlock" for p in mixed)
+    assert any(p["paused"] == 0 for p in fleet)
+    assert sum(p["behind"] for p in fleet) > 0
+    # Held back: only paused agents are behind the platform's.
+    platform = PlatformRelease.current().agent_version
+    behind = Cluster.objects.exclude(agent_version=platform)
+    assert not behind.filter(agent_upgrades=AgentUpgrades.UNLOCK).exists()
+
+
+def test_the_fleet_follows_the_rules_and_its_counts_are_true(db):
+    seed("--fleet", "300")
+
+    # Rule 5: a cluster of a paused project took its project's pause, with where it came from.
+    for project in Project.objects.filter(tenant__name="Acme", agent_upgrades="lock"):
+        clusters = project.clusters.values_list("agent_upgrades_set_via", "agent_upgrades_reason")
+        assert set(clusters) == {("project", project.agent_upgrades_reason)}
+    # A cluster paused on its own was paused by a change, audited as every change is.
+    own = Cluster.objects.filter(agent_upgrades="lock", agent_upgrades_set_via="cluster")
+    assert own.exists()
+    audited = AuditEvent.objects.filter(cluster__in=own, new_value="lock")
+    assert audited.count() == own.count()
+    assert stored_fleet() == live_fleet()
+
+
+def test_a_second_fleet_run_creates_nothing_and_a_larger_one_only_the_rest(db):
+    seed("--fleet", "120")
+    before_counts, before_rows = counts(), snapshot()
+    events = AuditEvent.objects.count()
+
+    again = seed("--fleet", "120")
+
+    assert counts() == before_counts and snapshot() == before_rows
+    assert AuditEvent.objects.count() == events
+    assert "Fleet: nothing to create: 120 clusters were already there." in again
+
+    more = seed("--fleet", "180")
+
+    assert sum(p["clusters"] for p in acme_fleet().values()) == 180
+    assert "Fleet: created 60 clusters; 120 were already there." in more
+    assert stored_fleet() == live_fleet()
+
+
+def test_the_fleet_is_written_in_batches_not_a_statement_per_cluster(db):
+    seed()
+    with CaptureQueriesContext(connection) as small:
+        seed("--fleet", "30")
+    call_command("seed_demo", "--reset", stdout=StringIO())
+    seed()
+
+    with CaptureQueriesContext(connection) as large:
+        seed("--fleet", "900")
+
+    # 870 more clusters; the database's own batch size (SQLite takes a few dozen rows an
+    # INSERT) is all that grows.
+    assert len(large) - len(small) < 870 / 20

@@ -1,16 +1,18 @@
-"""Load the demo tenants, projects, clusters and one user per role (DESIGN.md §5)."""
+"""Load the demo tenants, projects, clusters and one user per role (DESIGN.md §5); with
+--fleet N, N more clusters of Acme to page through, act on in bulk and see Mixed."""
 
 from __future__ import annotations
 
 from collections import Counter
 
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from settings_app import rules
-from settings_app.models import Cluster, PlatformRelease, Project, Tenant
+from settings_app.models import AgentUpgrades, Cluster, PlatformRelease, Project, Scope, Tenant
 
 FIRST_RELEASE = "4.7.2"
 DEMO_PASSWORD = "palette-demo"
@@ -26,6 +28,22 @@ USERS = [
     ("viewer", "Project Viewer", "view_project", ("Acme", "Default", None)),
     ("globex-admin", "Tenant Admin", "administer_tenant", ("Globex", None, None)),
 ]
+
+# --fleet: Acme's projects that hold it, in turn (cluster i goes to project i mod 3), the name
+# of their clusters and how each is set. Paused: the project is paused, so its clusters take the
+# pause (rule 5), and one in four has an agent held back from before the platform's. Mixed: an
+# active project where the Tenant Admin paused one cluster in five, in one bulk act, half of
+# those held back. Active: nothing paused, every agent current.
+FLEET_PROJECTS = [("Retail", "retail", "paused"), ("Factory", "factory", "active")]
+FLEET_PROJECTS += [("Lab", "lab", "mixed")]
+FLEET_REASON = "Holiday freeze: stores run unattended until January"
+FLEET_MIXED_REASON = "Soak test of the current agent"
+FLEET_AGENT_HELD_BACK = "4.6.3"  # older than any release; only paused agents are held back
+FLEET_LARGEST = 999_999  # cluster names carry six digits
+
+
+def fleet_cluster_name(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:06d}"
 
 
 def counted(counts: Counter) -> str:
@@ -64,9 +82,19 @@ class Command(BaseCommand):
             action="store_true",
             help="Delete the demo tenants, users, role groups and releases first.",
         )
+        parser.add_argument(
+            "--fleet",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also give Acme N clusters over projects Retail (paused), Factory (active) "
+            "and Lab (mixed), some behind the platform's agent; creates only those missing.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, password: str, reset: bool, **options):
+    def handle(self, *args, password: str, reset: bool, fleet: int, **options):
+        if not 0 <= fleet <= FLEET_LARGEST:
+            raise CommandError(f"--fleet must be from 0 to {FLEET_LARGEST:,}, not {fleet}.")
         if reset:
             self._reset()
         release, new_release = PlatformRelease.objects.get_or_create(
@@ -108,7 +136,66 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {username:<14} {role} of {' / '.join(filter(None, path))} ({note})"
             )
+        if fleet:
+            self._fleet(fleet)
         self.stdout.write(self.style.SUCCESS("Log in at /login/ with any of these users."))
+
+    def _fleet(self, size: int) -> None:
+        """N clusters of Acme in a fixed number of statements: created in bulk with their
+        project's value (rule 5), then one bulk act pauses some of Lab's, as a click would."""
+        acme = Tenant.objects.get(name="Acme")
+        admin = User.objects.get(username="tenant-admin")
+        created = existed = 0
+        for index, (name, prefix, kind) in enumerate(FLEET_PROJECTS):
+            project, new = Project.objects.get_or_create(tenant=acme, name=name)
+            if new and kind == "paused":
+                pause = rules.Pause(reason=FLEET_REASON)
+                rules.push_project(project, AgentUpgrades.LOCK, actor=admin, pause=pause)
+                project.refresh_from_db()
+            numbers = range(index + 1, size + 1, len(FLEET_PROJECTS))
+            there = set(project.clusters.values_list("name", flat=True))
+            missing = [n for n in numbers if fleet_cluster_name(prefix, n) not in there]
+            existed += len(numbers) - len(missing)
+            created += len(missing)
+            template = Cluster(project=project, tenant_id=acme.pk)
+            rules.take_project_setting(template)  # the project's value, the platform's agent
+            to_pause = [n for n in missing if kind == "mixed" and n % 5 == 0]
+            held_back = {n for n in missing if n % 4 == 0} if kind == "paused" else set()
+            held_back |= {n for n in to_pause if n % 2 == 0}
+            clusters = []
+            for number in missing:
+                cluster = Cluster(
+                    project=project,
+                    tenant_id=acme.pk,
+                    name=fleet_cluster_name(prefix, number),
+                    agent_version=FLEET_AGENT_HELD_BACK
+                    if number in held_back
+                    else template.agent_version,
+                )
+                cluster.copy_setting_from(template)
+                clusters.append(cluster)
+            Cluster.objects.bulk_create(clusters, batch_size=2000)  # recounts the project
+            if to_pause:
+                names = [fleet_cluster_name(prefix, n) for n in to_pause]
+                rules.set_clusters(
+                    rules.Selection(
+                        Cluster.objects.filter(project=project, name__in=names),
+                        drawn_at=timezone.now(),
+                    ),
+                    AgentUpgrades.LOCK,
+                    tenant=acme,
+                    changeable=Cluster.objects.filter(tenant=acme),  # a Tenant Admin's
+                    actor=admin,
+                    pause=rules.Pause(reason=FLEET_MIXED_REASON),
+                    scope=Scope.PROJECT,
+                    project_id=project.pk,
+                )
+        if not created:
+            self.stdout.write(f"Fleet: nothing to create: {existed} clusters were already there.")
+        elif existed:
+            self.stdout.write(f"Fleet: created {created} clusters; {existed} were already there.")
+        else:
+            self.stdout.write(f"Fleet: created {created} clusters in Acme.")
 
     def _find(self, tenant: str, project: str | None, cluster: str | None):
         if cluster:
