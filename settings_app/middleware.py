@@ -1,10 +1,11 @@
-"""Send an htmx request whose session has expired to the login page, not into the switch; keep
+"""Send a request whose session has expired to the login page (an htmx one as a full-page
+navigation, not into the switch), and say there when the change it carried was not saved; keep
 the browser's copies of private pages as short as they must be; and answer a missing page with
 the console's own 404 in debug mode too."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,11 +16,16 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from .views.errors import page_not_found
 
+# The login page's flag: the request that led there carried a change, which was not saved.
+UNSAVED = "unsaved"
+
 
 class HtmxLoginRedirectMiddleware:
     """`login_required` answers a redirect to the login page. Followed by htmx, that page would be
     swapped into the switch; and for a POST, `next` would point at an endpoint that only takes
-    POST. So the redirect goes back to the page the user was on, as a full-page navigation."""
+    POST. So the redirect goes back to the page the user was on, as a full-page navigation.
+    A change (any request but a GET) was not made: the login page is told so (`unsaved=1`) and
+    asks the user to make it again, rather than let them believe it was saved."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -29,17 +35,16 @@ class HtmxLoginRedirectMiddleware:
         login_path = resolve_url(settings.LOGIN_URL)
         if response.status_code != 302 or urlsplit(response["Location"]).path != login_path:
             return response
-        came_from = request.headers.get("HX-Current-URL") or request.headers.get("Referer")
-        if (
-            request.method != "GET"
-            and came_from
-            and url_has_allowed_host_and_scheme(
+        if request.method not in ("GET", "HEAD"):
+            came_from = request.headers.get("HX-Current-URL") or request.headers.get("Referer")
+            next_url = parse_qs(urlsplit(response["Location"]).query).get("next", [""])[0]
+            if came_from and url_has_allowed_host_and_scheme(
                 came_from, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            )
-        ):
-            parts = urlsplit(came_from)
-            next_url = parts.path + (f"?{parts.query}" if parts.query else "")
-            response["Location"] = f"{login_path}?{urlencode({'next': next_url})}"
+            ):
+                parts = urlsplit(came_from)
+                next_url = parts.path + (f"?{parts.query}" if parts.query else "")
+            query = {"next": next_url} if next_url else {}
+            response["Location"] = f"{login_path}?{urlencode(query | {UNSAVED: '1'})}"
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(response["Location"])
         return response

@@ -667,7 +667,9 @@ def test_an_anonymous_htmx_post_sends_the_user_back_to_the_page_after_login(demo
         HTTP_HX_CURRENT_URL=f"http://testserver{page}",
     )
 
-    assert response["HX-Redirect"] == f"{reverse('login')}?next={page.replace('/', '%2F')}"
+    assert response["HX-Redirect"] == (
+        f"{reverse('login')}?next={page.replace('/', '%2F')}&unsaved=1"
+    )
     demo.default.refresh_from_db()
     assert demo.default.agent_upgrades == AgentUpgrades.UNLOCK
 

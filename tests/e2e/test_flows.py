@@ -486,6 +486,9 @@ def test_an_ended_session_sends_the_person_to_log_in_and_back_to_the_same_page(
     click_and_confirm(page, switch, "Pause agent upgrades for cluster prod-east.")
 
     expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Your session ended; your change was not saved. Log in and make it again."
+    )
     assert agent_upgrades("prod-east") == AgentUpgrades.UNLOCK
     page.get_by_label("Username", exact=True).fill("project-admin")
     page.get_by_label("Password", exact=True).fill(PASSWORD)

@@ -5,9 +5,11 @@ replacing it. And the words around logging in and out (item 6)."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.urls import reverse
 
+from tests.factories import PASSWORD
 from tests.html import Element, messages_text, parse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +99,74 @@ def test_logging_out_says_so(demo, client_for):
     page = parse(response)
     assert page.find("h1").text == "Log in to Palette"
     assert messages_text(page) == "You have logged out."
+
+
+# A change sent after the session ended (item 6 of issue 22): not saved, and the login says so.
+
+UNSAVED = "Your session ended; your change was not saved. Log in and make it again."
+
+
+def ended_session_client(client):
+    """A browser whose session cookie names a session that has ended."""
+    client.cookies["sessionid"] = "ended-long-ago"
+    return client
+
+
+def test_a_plain_change_after_the_session_ended_lands_on_a_login_that_says_it_was_not_saved(
+    demo, client
+):
+    page = reverse("project_platform_settings", args=[demo.default.pk])
+
+    response = ended_session_client(client).post(
+        change_url(demo), {"value": "lock"}, HTTP_REFERER=f"http://testserver{page}", follow=True
+    )
+
+    login = parse(response)
+    assert login.find("h1").text == "Log in to Palette"
+    assert login.find(role="alert").text == UNSAVED
+    assert login.find_all("p", class_="subtle") == []  # not "to open the page you asked for"
+    assert response.redirect_chain[-1][0].startswith(reverse("login"))
+    demo.default.refresh_from_db()
+    assert demo.default.agent_upgrades == "unlock"
+
+
+def test_an_htmx_change_after_the_session_ended_goes_to_a_login_that_says_it_was_not_saved(
+    demo, client
+):
+    page = reverse("project_platform_settings", args=[demo.default.pk])
+
+    response = ended_session_client(client).post(
+        change_url(demo),
+        {"value": "lock"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{page}",
+    )
+
+    login = response["HX-Redirect"]
+    assert parse_qs(urlsplit(login).query) == {"next": [page], "unsaved": ["1"]}
+    assert parse(client.get(login)).find(role="alert").text == UNSAVED
+    demo.default.refresh_from_db()
+    assert demo.default.agent_upgrades == "unlock"
+
+
+def test_logging_in_from_there_opens_the_page_and_a_wrong_password_keeps_the_warning(demo, client):
+    page = reverse("project_platform_settings", args=[demo.default.pk])
+    login = f"{reverse('login')}?{urlencode({'next': page, 'unsaved': 1})}"
+    form = parse(client.get(login)).find("form", class_="stack")
+
+    wrong = client.post(
+        form.attrs["action"], {"username": "project-admin", "password": "no", "next": page}
+    )
+    right = client.post(
+        form.attrs["action"], {"username": "project-admin", "password": PASSWORD, "next": page}
+    )
+
+    assert UNSAVED in [p.text for p in parse(wrong).find_all("p")]
+    assert right.status_code == 302 and right["Location"] == page
+
+
+def test_a_page_asked_for_after_the_session_ended_says_nothing_of_a_change(db, client):
+    page = parse(ended_session_client(client).get("/tenants/1/clusters/", follow=True))
+
+    assert page.find("p", class_="subtle").text == "Log in to open the page you asked for."
+    assert UNSAVED not in str(page)
