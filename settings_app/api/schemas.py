@@ -47,17 +47,13 @@ def _refused_characters() -> str:
     )
 
 
-# A reason: plain text on one line, at most REASON_MAX_LENGTH characters once trimmed.
-ReasonText = Annotated[
-    str,
-    WithJsonSchema(
-        {
-            "type": "string",
-            "maxLength": REASON_MAX_LENGTH,
-            "pattern": f"^[^{_refused_characters()}]*$",
-        }
-    ),
-]
+# A pause's reason: plain text on one line, at most REASON_MAX_LENGTH characters once trimmed.
+# Checked with lock only: a resume carries no reason, and ignores one sent (as the dialog does).
+REASON_WITH_LOCK = {
+    "type": "string",
+    "maxLength": REASON_MAX_LENGTH,
+    "pattern": f"^[^{_refused_characters()}]*$",
+}
 
 
 class Error(Schema):
@@ -82,13 +78,22 @@ class ClusterUpgradeSettingsChange(Schema):
     """What a POST sends: Palette's v1ClusterUpgradeSettingsEntity, and beyond Palette a pause's
     reason and end, checked as the console's dialog checks them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {
+                "properties": {"spectroComponents": {"const": "lock"}},
+                "required": ["spectroComponents"],
+            },
+            "then": {"properties": {"reason": {"anyOf": [REASON_WITH_LOCK, {"type": "null"}]}}},
+        },
+    )
 
     spectroComponents: SpectroComponents
-    reason: ReasonText | None = Field(
+    reason: str | None = Field(
         None,
-        description="Why agent upgrades are paused (with lock only): plain text on one line, "
-        f"at most {REASON_MAX_LENGTH} characters.",
+        description="Why agent upgrades are paused (with lock only; a resume ignores it): "
+        f"plain text on one line, at most {REASON_MAX_LENGTH} characters.",
     )
     until: DateTimeText | None = Field(
         None,

@@ -151,9 +151,13 @@ def test_an_empty_project_uid_is_outside_the_document(db):
                 assert not re.search(schema["pattern"], "   "), (method, path)
 
 
-def test_a_reason_states_its_length_and_the_characters_it_refuses(db):
+def test_a_pause_states_its_reasons_length_and_the_characters_it_refuses(db):
     change = published_document()["components"]["schemas"]["ClusterUpgradeSettingsChange"]
-    (reason,) = [s for s in change["properties"]["reason"]["anyOf"] if s.get("type") != "null"]
+    with_lock = change["then"]["properties"]["reason"]["anyOf"]
+    (reason,) = [s for s in with_lock if s.get("type") != "null"]
+
+    # A resume ignores a reason (as the dialog does): the rule holds with lock.
+    assert change["if"]["properties"]["spectroComponents"] == {"const": "lock"}
 
     assert reason["maxLength"] == 200
     assert re.fullmatch(reason["pattern"], "CVE-2026-1234: wait for the fix")
