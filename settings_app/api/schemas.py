@@ -37,22 +37,31 @@ def limit_up_to(most: int) -> Any:
 
 
 def _refused_characters() -> str:
-    """The characters a reason may not hold (rules.pause_for): control characters and the
-    invisible ones that change how text reads; as regex ranges. (Halves of characters, which
-    the rule refuses too, are left out: a pattern cannot name them.)"""
-    ranges = [(0x00, 0x1F), (0x7F, 0x9F)]
+    """The characters a reason may not hold (rules.pause_for), as a regex class's ranges:
+    control characters, line and paragraph separators, the invisible characters that change how
+    text reads, and noncharacters. (Halves of characters, refused too, are left out: a pattern
+    cannot name them.) Beyond the first plane the noncharacters are the characters themselves,
+    as the JSON of the document carries them."""
+    ranges = [(0x00, 0x1F), (0x7F, 0x9F), (0x2028, 0x2029), (0xFDD0, 0xFDEF), (0xFFFE, 0xFFFF)]
     ranges += [(ord(c), ord(c)) for c in INVISIBLE]
-    return "".join(
+    bmp = "".join(
         f"\\u{low:04x}" + (f"-\\u{high:04x}" if high > low else "") for low, high in sorted(ranges)
+    )
+    return bmp + "".join(
+        chr(plane << 16 | low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF)
     )
 
 
 # A pause's reason: plain text on one line, at most REASON_MAX_LENGTH characters once trimmed.
-# Checked with lock only: a resume carries no reason, and ignores one sent (as the dialog does).
 REASON_WITH_LOCK = {
     "type": "string",
     "maxLength": REASON_MAX_LENGTH,
     "pattern": f"^[^{_refused_characters()}]*$",
+}
+# A resume carries no reason (an empty one is no reason) and no end: either is refused with 400.
+WITH_UNLOCK = {
+    "reason": {"anyOf": [{"type": "string", "maxLength": 0}, {"type": "null"}]},
+    "until": {"type": "null"},
 }
 
 
@@ -86,13 +95,14 @@ class ClusterUpgradeSettingsChange(Schema):
                 "required": ["spectroComponents"],
             },
             "then": {"properties": {"reason": {"anyOf": [REASON_WITH_LOCK, {"type": "null"}]}}},
+            "else": {"properties": WITH_UNLOCK},
         },
     )
 
     spectroComponents: SpectroComponents
     reason: str | None = Field(
         None,
-        description="Why agent upgrades are paused (with lock only; a resume ignores it): "
+        description="Why agent upgrades are paused (with lock only; a resume refuses one): "
         f"plain text on one line, at most {REASON_MAX_LENGTH} characters.",
     )
     until: DateTimeText | None = Field(

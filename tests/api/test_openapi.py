@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
 from .contract import published_document
@@ -156,10 +157,23 @@ def test_a_pause_states_its_reasons_length_and_the_characters_it_refuses(db):
     with_lock = change["then"]["properties"]["reason"]["anyOf"]
     (reason,) = [s for s in with_lock if s.get("type") != "null"]
 
-    # A resume ignores a reason (as the dialog does): the rule holds with lock.
     assert change["if"]["properties"]["spectroComponents"] == {"const": "lock"}
-
     assert reason["maxLength"] == 200
     assert re.fullmatch(reason["pattern"], "CVE-2026-1234: wait for the fix")
-    for refused in ("two\nlines", "tab\there", "bidi\u202eoverride", "zero\u200bwidth", "\x89"):
-        assert not re.fullmatch(reason["pattern"], refused), refused
+    refused = ["two\nlines", "tab\there", "bidi\u202eoverride", "zero\u200bwidth", "\x89"]
+    refused += ["line\u2028separator", "non\ufdd0character", "astral\U0010ffff"]
+    for text in refused:
+        assert not re.fullmatch(reason["pattern"], text), text
+
+
+def test_a_resume_is_documented_to_carry_no_reason_or_end(db):
+    change = published_document()["components"]["schemas"]["ClusterUpgradeSettingsChange"]
+    validator = OAS31Validator(change)
+
+    assert validator.is_valid({"spectroComponents": "unlock"})
+    assert validator.is_valid({"spectroComponents": "unlock", "reason": "", "until": None})
+    assert not validator.is_valid({"spectroComponents": "unlock", "reason": "freeze"})
+    assert not validator.is_valid({"spectroComponents": "unlock", "until": "2099-01-01T00:00:00Z"})
+    assert validator.is_valid(
+        {"spectroComponents": "lock", "reason": "freeze", "until": "2099-01-01T00:00:00Z"}
+    )
