@@ -83,8 +83,8 @@ def key_standing(key) -> str:
     if key.active:
         return ""
     if key.may_be_activated:
-        return "Revoked by a Tenant Admin: only a Tenant Admin can activate it."
-    return "Revoked by its owner: stays revoked."
+        return "By a Tenant Admin; a Tenant Admin may activate it."
+    return "By its owner, for good."
 
 
 def key_done(key, action: str) -> str:
