@@ -25,6 +25,7 @@ from .models import (
     Project,
     Tenant,
 )
+from .models.keys import change_key
 
 admin.site.site_header = admin.site.site_title = "Palette console administration"
 admin.site.index_title = "Tenants, projects, clusters and roles"
@@ -174,6 +175,13 @@ class ApiKeyAdmin(ReadOnlyAdmin):
     def has_delete_permission(self, request, obj=None):
         # Deleting a key takes access away; and deleting a user or a tenant deletes their keys.
         return request.user.is_superuser
+
+    def delete_model(self, request, obj):
+        change_key(obj, "delete", request.user)  # audited, as on the pages
+
+    def delete_queryset(self, request, queryset):
+        for key in queryset.select_related("tenant", "user"):
+            change_key(key, "delete", request.user)
 
 
 @admin.register(PlatformRelease)

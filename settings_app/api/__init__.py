@@ -23,12 +23,16 @@ api = NinjaAPI(
     version="v1",
     description="Palette API v1's operations for pausing agent upgrades (Palette APIs - 4.8), "
     "and the console's additions. Every operation takes the header `ApiKey: <key>` (make one "
-    "on My API Keys in the console) and, to work in a project, `ProjectUid: <project uid>`. "
+    "on [My API Keys](/account/api-keys/) in the console) and, to work in a project, "
+    "`ProjectUid: <project uid>`. "
     "Errors are JSON: `{code, message, ref, details}`.",
     auth=ApiKey(),
     parser=JsonBodyParser(),
-    # No online validator badge: the page loads nothing from elsewhere.
-    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+    # No online validator badge: the page loads nothing from elsewhere. No deep links: Swagger
+    # UI puts each operation's link inside its summary button (axe: nested-interactive).
+    docs=Swagger(
+        settings={"validatorUrl": None, "persistAuthorization": False, "deepLinking": False}
+    ),
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from ..models import AuditEvent, Cluster, Project, Scope, Tenant, Via
+from ..models.keys import key_change_of
 from ..permissions.api import api_audit_events, api_object, api_project_to_enter
 from ..wording.audit import audit_sentence
 from .answers import answers
@@ -110,6 +111,13 @@ def about(obj: Tenant | Project | Cluster | None) -> dict:
     return {"cluster": obj}
 
 
+def action_type(event: AuditEvent) -> str:
+    """Palette's kind of act: an API key created or deleted; anything else updates."""
+    if event.action == AuditEvent.Action.KEY:
+        return {"created": "create", "deleted": "delete"}.get(key_change_of(event), "update")
+    return "update"
+
+
 def audit(event: AuditEvent) -> dict:
     resource = {Scope.TENANT: event.tenant, Scope.PROJECT: event.project}.get(
         event.scope, event.cluster
@@ -128,7 +136,7 @@ def audit(event: AuditEvent) -> dict:
             "lastModifiedTimestamp": event.at,
         },
         "spec": {
-            "actionType": "update",
+            "actionType": action_type(event),
             "actionMsg": audit_sentence(event),
             "actor": {
                 "actorType": "system" if system else "user",
@@ -151,8 +159,8 @@ def audit(event: AuditEvent) -> dict:
                 "uid": resource.uid if resource else "",
             },
             "change": {
-                "fromValue": event.old_value,
-                "toValue": event.new_value,
+                "fromValue": event.old_value or None,
+                "toValue": event.new_value or None,
                 "via": event.via,
                 "reason": event.reason or None,
                 "until": event.until,

@@ -238,8 +238,8 @@ class AuditResourceReference(Schema):
 class AuditChange(Schema):
     """Beyond Palette: the change itself."""
 
-    fromValue: SpectroComponents
-    toValue: SpectroComponents
+    fromValue: SpectroComponents | None = Field(None, description="None for an API key's change.")
+    toValue: SpectroComponents | None = Field(None, description="None for an API key's change.")
     via: Literal["cluster", "project", "tenant", "expiry"]
     reason: str | None = None
     until: datetime | None = None

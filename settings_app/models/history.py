@@ -23,6 +23,8 @@ class AuditEvent(models.Model):
         MOVE = "move", "moved to another project"
         # A platform release, as it reached one project: its agents upgraded and held back.
         RELEASE = "release", "platform released"
+        # An API key created, revoked, activated or deleted (models.keys.record_key_change).
+        KEY = "apikey", "API key changed"
 
     # The set-based writes give each row its uid in SQL (`sql.NewUid`): nothing may insert an
     # event without one.

@@ -1,4 +1,5 @@
-"""API keys: a user's keys to the API (/v1/), each for one tenant, kept only as a digest."""
+"""API keys: a user's keys to the API (/v1/), each for one tenant, kept only as a digest; who
+revoked a key, which decides who may activate it again; and the audit event of every change."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import secrets
 from datetime import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
+from .history import AuditEvent
+from .setting import Scope
 from .tenancy import Tenant
 
 # 40 random bytes, URL-safe base64: 54 characters, 320 bits. The first PREFIX_LENGTH characters
@@ -53,8 +56,16 @@ class ApiKey(models.Model):
 
     class State(models.TextChoices):
         ACTIVE = "active", "Active"
-        INACTIVE = "inactive", "Inactive"  # revoked
+        INACTIVE = "inactive", "Revoked"
         EXPIRED = "expired", "Expired"
+
+    class Revoker(models.TextChoices):
+        """Who revoked a key, which decides whether it may be activated again (README, API
+        keys): a key its owner revoked stays revoked; one a Tenant Admin revoked may be
+        activated again by a Tenant Admin, never by its owner."""
+
+        OWNER = "owner", "its owner"
+        ADMIN = "admin", "a Tenant Admin"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
@@ -67,6 +78,7 @@ class ApiKey(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    revoked_by = models.CharField(max_length=5, choices=Revoker.choices, blank=True, default="")
 
     objects = ApiKeyQuerySet.as_manager()
 
@@ -79,18 +91,22 @@ class ApiKey(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, user, tenant: Tenant, name: str, expires_at: datetime) -> tuple[ApiKey, str]:
-        """Make a key: the saved row and the key itself, which is never stored and is shown
-        only this once."""
+    def issue(
+        cls, user, tenant: Tenant, name: str, expires_at: datetime, *, actor=None
+    ) -> tuple[ApiKey, str]:
+        """Make a key, audited as made by `actor` (None: the command line): the saved row and
+        the key itself, which is never stored and is shown only this once."""
         key = secrets.token_urlsafe(KEY_BYTES)
-        row = cls.objects.create(
-            user=user,
-            tenant=tenant,
-            name=name,
-            prefix=key[:PREFIX_LENGTH],
-            digest=digest_of(key),
-            expires_at=expires_at,
-        )
+        with transaction.atomic():
+            row = cls.objects.create(
+                user=user,
+                tenant=tenant,
+                name=name,
+                prefix=key[:PREFIX_LENGTH],
+                digest=digest_of(key),
+                expires_at=expires_at,
+            )
+            record_key_change(row, "created", actor)
         return row, key
 
     @classmethod
@@ -123,3 +139,58 @@ class ApiKey(models.Model):
         if self.last_used_at is None or (now - self.last_used_at).total_seconds() >= 60:
             type(self).objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
+
+    @property
+    def may_be_activated(self) -> bool:
+        """Only a key that a Tenant Admin revoked comes back (and only by a Tenant Admin's hand,
+        `permissions.key_acts`); a key its owner revoked, say after a leak, is replaced."""
+        return not self.active and self.revoked_by == self.Revoker.ADMIN
+
+
+KEY_CHANGES = ("created", "revoked", "activated", "deleted")
+
+
+def record_key_change(key: ApiKey, what: str, actor, *, at: datetime | None = None) -> AuditEvent:
+    """The one writer of a key's audit event (action KEY): a tenant-scope event of the key's
+    tenant, its sentence in `detail`, no setting value. `actor` None is the command line."""
+    from ..rules.change import audit_act  # the one writer of the trail (rules import models)
+
+    assert what in KEY_CHANGES, what
+    owner = key.user.get_username()
+    return audit_act(
+        at=at or timezone.now(),
+        actor=actor,
+        actor_name=actor.get_username() if actor else "command line",
+        action=AuditEvent.Action.KEY,
+        scope=Scope.TENANT,
+        via=Scope.TENANT,  # made at the tenant itself, by a person: "set directly"
+        tenant_id=key.tenant_id,
+        object_name=key.tenant.name,
+        old_value="",
+        new_value="",
+        detail=f"API key {key.name} ({key.prefix}…) of {owner} {what}",
+    )
+
+
+def key_change_of(event: AuditEvent) -> str:
+    """What a key's event records ("created", "revoked", …): the last word of its sentence."""
+    return event.detail.rsplit(" ", 1)[-1]
+
+
+def change_key(key: ApiKey, act: str, actor) -> None:
+    """Revoke, activate or delete a key, with its audit event, in one transaction. Who may is
+    decided before (`permissions.key_acts`); who revoked is kept for the next activation."""
+    with transaction.atomic():
+        if act == "revoke":
+            owner = actor is not None and actor.pk == key.user_id
+            key.revoked_by = ApiKey.Revoker.OWNER if owner else ApiKey.Revoker.ADMIN
+            key.active = False
+            key.save(update_fields=["active", "revoked_by"])
+            record_key_change(key, "revoked", actor)
+        elif act == "activate":
+            key.active, key.revoked_by = True, ""
+            key.save(update_fields=["active", "revoked_by"])
+            record_key_change(key, "activated", actor)
+        else:
+            record_key_change(key, "deleted", actor)
+            key.delete()

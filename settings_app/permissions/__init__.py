@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ..models import ApiKey, AuditEvent, Cluster, Project, Tenant
+from ..models import AuditEvent, Cluster, Project, Tenant
 from ..roles import Roles, roles_for
 from ..scopes import ConsoleScope, ScopeChoice, ScopeRef
 
@@ -252,30 +252,6 @@ def require_platform_admin(user) -> None:
     _require(roles_for(user).superuser)
 
 
-# API keys (the pages My API Keys and API Keys of Tenant Settings).
-
-
-def key_tenants(user) -> QuerySet[Tenant]:
-    """The tenants a user may make an API key for: those where they hold a role."""
-    roles = roles_for(user)
-    tenants = Tenant.objects.order_by("name")
-    if roles.superuser:
-        return tenants
-    in_projects = roles.project_admin | roles.project_viewer | roles.cluster_admin_projects
-    return tenants.filter(
-        Q(pk__in=roles.tenant_admin)
-        | Q(pk__in=Project.objects.filter(pk__in=in_projects).values("tenant_id"))
-    )
-
-
-def api_key_for_user(user, key_id: int) -> ApiKey:
-    """A key that the user may revoke, activate or delete: their own, or any key of a tenant
-    they are Tenant Admin of. Anyone else gets 404, as for a key that does not exist."""
-    key = _get(ApiKey.objects.select_related("tenant", "user"), key_id)
-    _require(key.user_id == user.pk or tenant_access(roles_for(user), key.tenant).change)
-    return key
-
-
 def _tenant_scope(roles: Roles, tenant: Tenant) -> ConsoleScope:
     # Only Tenant Admins (and superusers) enter the tenant scope: they see all its clusters.
     # ConsoleScope.clusters(by_project=True) counts on it: it reads them through the projects.
@@ -308,3 +284,10 @@ def _check(access: Access, change: bool) -> None:
     _require(access.view)
     if change and not access.change:
         raise PermissionDenied(access.reason)
+
+
+# API keys (the pages My API Keys and API Keys of Tenant Settings), beside these: who may make,
+# revoke, activate and delete which key.
+from .keys import api_key_for_user, key_acts, key_tenants  # noqa: E402
+
+__all__ = ["api_key_for_user", "key_acts", "key_tenants"]

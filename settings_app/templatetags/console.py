@@ -11,7 +11,6 @@ from django.utils.safestring import SafeString, mark_safe
 from ..models import Project
 from ..scopes import ScopeRef
 from ..wording import ago, details, fleet_state, upgrade_note, when, who
-from ..wording.api import key_question
 from ..wording.audit import release_counts
 
 register = template.Library()
@@ -21,7 +20,6 @@ register.filter("when", when)
 register.filter("upgrade_note", upgrade_note)
 register.filter("who", who)
 register.filter("release_counts", release_counts)
-register.filter("key_question", key_question)
 
 
 # A hyphenated word in the console's sentences is a name: a cluster's ("prod-east"), a user's

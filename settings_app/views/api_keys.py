@@ -16,9 +16,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..models import ApiKey, Tenant
-from ..permissions import api_key_for_user, key_tenants, tenant_for_user
+from ..models.keys import change_key
+from ..permissions import (
+    api_key_for_user,
+    key_acts,
+    key_tenants,
+    landing_scope,
+    scope_for_user,
+    tenant_for_user,
+)
+from ..roles import roles_for
 from ..rules.writes import INVISIBLE
-from ..wording.api import key_action, key_done, key_question
+from ..wording.api import key_action, key_done, key_question, key_standing
 from .navigation import page_context
 
 EXPIRIES = [("7", "7 days"), ("30", "30 days"), ("60", "60 days"), ("90", "90 days")]
@@ -41,7 +50,7 @@ class ApiKeyForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.fields["tenant"].queryset = key_tenants(user)
 
     def clean_name(self) -> str:
@@ -85,6 +94,7 @@ def my_api_keys(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["tenant"],
                 form.cleaned_data["name"],
                 form.cleaned_data["expires_at"],
+                actor=request.user,
             )
             created = {"row": row, "key": key}
             form = ApiKeyForm(user=request.user)
@@ -92,10 +102,10 @@ def my_api_keys(request: HttpRequest) -> HttpResponse:
             status = 400
     keys = ApiKey.objects.filter(user=request.user).select_related("tenant", "user")
     context = {
-        **page_context(request, None, "my_api_keys"),
+        **page_context(request, home_scope(request), "my_api_keys"),
         "form": form,
         "created": created,
-        "keys": list(keys),
+        "keys": with_acts(request, keys),
         "back": "mine",
         "can_create": form.fields["tenant"].queryset.exists(),
     }
@@ -112,7 +122,7 @@ def tenant_api_keys(request: HttpRequest, tenant_id: int) -> HttpResponse:
         **page_context(request, console, "tenant_settings"),
         "tenant": console.tenant,
         "section": "api_keys",
-        "keys": list(keys),
+        "keys": with_acts(request, keys),
         "back": "tenant",
         "show_owner": True,
     }
@@ -124,30 +134,45 @@ def tenant_api_keys(request: HttpRequest, tenant_id: int) -> HttpResponse:
 def change_api_key(request: HttpRequest, key_id: int, action: str) -> HttpResponse:
     """Revoke, activate or delete a key: its owner or a Tenant Admin of its tenant. Without
     `confirmed` (no JavaScript asked), the answer is the question, on a page of its own."""
-    key = api_key_for_user(request.user, key_id)
+    key = api_key_for_user(request.user, key_id, action)
     back = request.POST.get("back") if request.POST.get("back") in ("mine", "tenant") else "mine"
     if request.POST.get("confirmed") != "yes":
         return render(
             request,
             "settings_app/api_key_confirm.html",
             {
-                **page_context(request, None, "my_api_keys"),
+                **page_context(request, home_scope(request), "my_api_keys"),
                 "key": key,
                 "action": action,
                 "label": key_action(action),
-                "question": key_question(key, action),
+                "question": key_question(key, action, by_owner=key.user_id == request.user.pk),
                 "back": back,
                 "cancel": back_to(key, back),
             },
         )
-    if action == "revoke":
-        ApiKey.objects.filter(pk=key.pk).update(active=False)
-    elif action == "activate":
-        ApiKey.objects.filter(pk=key.pk).update(active=True)
-    else:
-        key.delete()
+    change_key(key, action, request.user)
     messages.success(request, key_done(key, action))
     return redirect(back_to(key, back))
+
+
+def home_scope(request: HttpRequest):
+    """The scope whose Main Menu the account's pages show: the user's landing scope."""
+    ref = landing_scope(roles_for(request.user))
+    return scope_for_user(request.user, ref) if ref else None
+
+
+def with_acts(request: HttpRequest, keys) -> list[ApiKey]:
+    """The keys, each with what the user may do to it (`acts`: the act, its button and its
+    question) and why a revoked key stays so (`standing`)."""
+    roles, me = roles_for(request.user), request.user.pk
+    listed = list(keys)
+    for key in listed:
+        key.acts = [
+            (act, key_action(act), key_question(key, act, by_owner=key.user_id == me))
+            for act in key_acts(roles, me, key)
+        ]
+        key.standing = key_standing(key)
+    return listed
 
 
 def back_to(key: ApiKey, back: str) -> str:

@@ -7,6 +7,7 @@ The acts, decided here once:
 - resumed: a change that left its object active, made by a person or a key;
 - pause ended: a pause's end resuming its object (via "pause ended");
 - release: a platform release, one event per project it reached;
+- api-key: an API key created, revoked, activated or deleted (tenant scope only);
 - agent upgraded: an event that upgraded agents: a release that upgraded at least one agent of
   the project, or a cluster's resume (by a person, a key, an undo or a pause's end) that caught
   its agent up. Both record it in `agents_upgraded`, which a partial index keeps newest first.
@@ -32,10 +33,11 @@ ACTS = {
     "pause-ended": "Pause ended",
     "release": "Release",
     "agent-upgraded": "Agent upgraded",
+    "api-key": "API key changed",
 }
 NEWEST_FIRST = Order(("at", "pk"), descending=True)
 
-_CHANGES = ~Q(action__in=[AuditEvent.Action.RELEASE, AuditEvent.Action.MOVE])
+_CHANGES = ~Q(action__in=[AuditEvent.Action.RELEASE, AuditEvent.Action.MOVE, AuditEvent.Action.KEY])
 
 
 def _act_condition(act: str) -> Q:
@@ -47,6 +49,8 @@ def _act_condition(act: str) -> Q:
         return _CHANGES & Q(via=Via.EXPIRY)
     if act == "release":
         return Q(action=AuditEvent.Action.RELEASE)
+    if act == "api-key":
+        return Q(action=AuditEvent.Action.KEY)
     return Q(agents_upgraded__gt=0)
 
 

@@ -60,17 +60,31 @@ def key_action(action: str) -> str:
     return KEY_ACTIONS[action]
 
 
-def key_question(key, action: str) -> str:
-    """What the confirm dialog (or page) asks before a key is revoked, activated or deleted."""
+def key_question(key, action: str, *, by_owner: bool) -> str:
+    """What the confirm dialog (or page) asks before a key is revoked, activated or deleted.
+    A key its owner revokes stays revoked; one a Tenant Admin revokes may come back."""
     name = f"API key {key.name} ({key.prefix}…) of {key.user.get_username()}"
+    if by_owner:
+        after = "it cannot be activated again: make a new key to replace it."
+    else:
+        after = "only a Tenant Admin can activate it again, not its owner."
     return {
-        "revoke": f"Revoke {name}? Scripts that use it are refused from their next request, "
-        "until it is activated again.",
+        "revoke": f"Revoke {name}? Scripts that use it are refused from their next request, and "
+        + after,
         "activate": f"Activate {name}? Scripts that use it work again, with its owner's roles "
         "in tenant " + key.tenant.name + ".",
         "delete": f"Delete {name}? Scripts that use it are refused from their next request; "
         "this cannot be undone.",
     }[action]
+
+
+def key_standing(key) -> str:
+    """Under a revoked key's state: who revoked it, and so whether it may come back."""
+    if key.active:
+        return ""
+    if key.may_be_activated:
+        return "By a Tenant Admin; a Tenant Admin may activate it."
+    return "By its owner, for good."
 
 
 def key_done(key, action: str) -> str:

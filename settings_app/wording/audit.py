@@ -31,12 +31,15 @@ def release_counts(event: AuditEvent) -> str:
 
 def audit_sentence(event: AuditEvent) -> str:
     """An audit event in a sentence, naming its object: 'Cluster prod-east: Agent upgrades
-    Active → Paused (pushed by tenant)', the move it records, or the release."""
+    Active → Paused (pushed by tenant)', the move it records, the release, or the API key's
+    change ('Tenant Acme: API key ci-deploy (AbCd1234…) of viewer revoked by tenant-admin')."""
     subject = f"{event.get_scope_display().capitalize()} {event.object_name}"
     if event.action == AuditEvent.Action.MOVE:
         return f"{subject}: {event.detail}"
     if event.action == AuditEvent.Action.RELEASE:
         return f"{subject}: Platform released {event.detail} · {release_counts(event)}"
+    if event.action == AuditEvent.Action.KEY:
+        return f"{subject}: {event.detail} by {event.actor_name}"
     return f"{subject}: {change_summary(event)}"
 
 

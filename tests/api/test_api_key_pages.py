@@ -124,15 +124,17 @@ def test_the_list_shows_name_prefix_tenant_created_last_used_expires_and_state(
 
     page = parse(client_for("viewer").get(MY_KEYS))
 
-    table = page.find("table", class_="data-table")
+    table = page.find("table", class_="data-table key-table")
     headers = [th.text for th in table.find("thead").find_all("th")]
-    assert headers[:7] == ["Name", "Prefix", "Tenant", "Created", "Last used", "Expires", "State"]
-    cells = [td.text for td in table.find("tbody").find("tr").find_all("td")]
-    assert cells[0] == "ci-freeze"
-    assert cells[1] == key[:8] + "…"
-    assert cells[2] == "Acme"
-    assert cells[4] == "just now"
-    assert cells[6] == "Active"
+    assert headers[:6] == ["Name", "Tenant", "Created", "Last used", "Expires", "State"]
+    row = table.find("tbody").find("tr")
+    name = row.find("th", scope="row")
+    assert name.text == f"ci-freeze {key[:8]}…"  # the prefix under the name
+    assert name.find("code").text == key[:8] + "…"
+    cells = [td.text for td in row.find_all("td")]
+    assert cells[0] == "Acme"
+    assert cells[2] == "just now"
+    assert cells[4] == "Active"
 
 
 def test_a_user_sees_only_their_own_keys_on_my_api_keys(demo, client_for, key_for):
@@ -161,7 +163,7 @@ def test_each_key_has_revoke_and_delete_buttons_that_ask_first(demo, client_for,
     assert [form.find("button").text for form in forms] == ["Revoke", "Delete"]
     for form in forms:
         assert form.attrs["method"] == "post"
-        assert form.attrs["data-confirm"].endswith(("activated again.", "cannot be undone."))
+        assert form.attrs["data-confirm"].endswith(("to replace it.", "cannot be undone."))
 
 
 def test_without_javascript_revoking_asks_on_a_page_with_ok_and_cancel(demo, client_for, key_for):
@@ -194,11 +196,11 @@ def test_ok_revokes_the_key_and_the_api_refuses_it_at_once(demo, client_for, key
     assert palette(key).get("/v1/audits").status_code == 401
 
 
-def test_a_revoked_key_can_be_activated_again(demo, client_for, key_for, palette):
+def test_a_key_a_tenant_admin_revoked_can_be_activated_again(demo, client_for, key_for, palette):
     key = key_for("viewer")
-    ApiKey.objects.update(active=False)
-    client = client_for("viewer")
-    row = parse(client.get(MY_KEYS)).find("tbody").find("tr")
+    ApiKey.objects.update(active=False, revoked_by=ApiKey.Revoker.ADMIN)
+    client = client_for("tenant-admin")
+    row = parse(client.get(tenant_keys(demo))).find("tbody").find("tr")
     assert [form.find("button").text for form in row.find_all("form")] == ["Activate", "Delete"]
 
     client.post(action_url("activate", ApiKey.objects.get()), {"confirmed": "yes"})
@@ -269,8 +271,11 @@ def test_a_tenant_admin_sees_every_key_of_the_tenant_with_its_owner(demo, client
 
     nav = page.find("nav", aria_label="Tenant Settings sections")
     assert nav.find("a", aria_current="page").text == "API Keys"
-    rows = [tr.find_all("td") for tr in page.find("tbody").find_all("tr")]
-    assert sorted((cells[0].text, cells[1].text) for cells in rows) == [
+    rows = [
+        (tr.find("th").text.split()[0], tr.find_all("td")[0].text)
+        for tr in page.find("tbody").find_all("tr")
+    ]
+    assert sorted(rows) == [
         ("project-key", "project-admin"),
         ("viewers-key", "viewer"),
     ]

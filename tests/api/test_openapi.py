@@ -84,9 +84,12 @@ def test_the_reference_page_needs_no_key_and_loads_nothing_from_elsewhere(db, cl
 
     assert response.status_code == 200
     html = response.content.decode()
-    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    sources = re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"', html)
     assert sources and all(source.startswith("/static/") for source in sources)
     assert "/static/ninja/swagger-ui-bundle.js" in sources
+    links = re.findall(r'<a\b[^>]*?href="([^"]+)"', html)  # the way back to the console
+    assert "/" in links and "/account/api-keys/" in links
+    assert all(link.startswith(("/", "#")) and not link.startswith("//") for link in links)
     assert "<script>" not in html and "style=" not in html
     assert "script-src 'self'" in response["Content-Security-Policy"]
 

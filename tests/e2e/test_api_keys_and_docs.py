@@ -65,7 +65,10 @@ def test_revoking_a_key_asks_first_and_cancel_leaves_it_working(browsing: Browsi
     page.get_by_role("button", name="Revoke", exact=True).click()
     dialog.get_by_role("button", name="OK", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("API key cron")
-    expect(page.get_by_role("button", name="Activate", exact=True)).to_be_visible()
+    # Revoked by its owner, for good: no Activate, only Delete.
+    expect(page.get_by_role("main").get_by_text("Revoked", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Activate", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Delete", exact=True)).to_be_visible()
     assert api_status(key) == 401
 
 
@@ -108,6 +111,24 @@ def test_the_api_reference_page_shows_every_operation_without_a_console_error(
     document = json.loads(page.evaluate("fetch('/v1/openapi.json').then(r => r.text())"))
     assert len(document["paths"]) == 6
     # The browsing fixture fails the test on any console error or CSP violation.
+
+
+def test_the_api_reference_leads_back_to_the_console_and_to_my_api_keys(browsing: Browsing, demo):
+    page = browsing.new_page("viewer")
+    page.goto("/v1/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+
+    expect(page.get_by_role("main")).to_have_count(1)
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    intro = page.get_by_role("main").get_by_role("link", name="My API Keys", exact=True)
+    expect(intro).to_have_attribute("href", "/account/api-keys/")
+    page.get_by_role("navigation", name="Console").get_by_role(
+        "link", name="My API Keys", exact=True
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My API Keys")
+    page.goto("/v1/docs")
+    page.get_by_role("link", name="Back to the console", exact=True).click()
+    expect(page.get_by_role("navigation", name="Main Menu")).to_be_visible()
 
 
 def _user(username: str):

@@ -45,6 +45,13 @@ class Screen:
     dialogs: tuple[str, ...] = ()
     status: int = 200
     before: Callable[[Page], None] | None = None
+    # What the page has to show before it is checked (drawn by a script after loading).
+    ready: Callable[[Page], None] | None = None
+
+
+def wait_for_swagger(page: Page) -> None:
+    """The API reference draws its operations after the page has loaded."""
+    expect(page.locator(".opblock").first).to_be_visible()
 
 
 def the_world(demo) -> dict[str, list[Screen]]:
@@ -89,6 +96,7 @@ def the_world(demo) -> dict[str, list[Screen]]:
         "anonymous": [
             Screen("login", reverse("login")),
             Screen("login-next", f"{reverse('login')}?next=/tenants/{demo.acme.pk}/clusters/"),
+            Screen("api-docs", "/v1/docs", ready=wait_for_swagger),
         ],
         "tenant-admin": [
             Screen("clusters", reverse("cluster_list", args=[acme])),
@@ -247,6 +255,8 @@ def check_screen(page: Page, screen: Screen, width: int, where: str) -> None:
     response = page.goto(screen.url)
     assert response.status == screen.status, where
     expect(page.locator("body")).to_be_visible()
+    if screen.ready:
+        screen.ready(page)
     expect_no_wider_than_the_window(page, where)
     expect_placeholders_whole(page, where)
     main_menu = page.get_by_role("navigation", name="Main Menu")

@@ -41,6 +41,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{username} holds no role in a tenant named {tenant!r} (theirs: {choices})."
             )
+        # Audited as made on the command line (no actor): the act of whoever runs manage.py.
         row, key = ApiKey.issue(
             user, found, name.strip() or "command-line", timezone.now() + timedelta(days=days)
         )
