@@ -14,7 +14,7 @@ from ..models import AuditEvent
 from ..permissions import scope_for_user, visible_audit_events
 from ..scopes import ConsoleScope, ScopeRef
 from ..sql import UtcText
-from ..wording.audit import NOTHING_MATCHES
+from ..wording.audit import NOTHING_MATCHES, change_name, reversed_range
 from .audit_query import ACTS, NEWEST_FIRST, AuditQuery
 from .csv_export import csv_response
 from .navigation import page_context
@@ -29,7 +29,7 @@ COUNT_CAP = 1_000
 
 def audit_events(console: ConsoleScope, query: AuditQuery):
     """The events of the scope that the user may see, narrowed by the address's filters."""
-    return query.apply(visible_audit_events(console))
+    return query.apply(visible_audit_events(console), console.tenant.pk)
 
 
 def page_numbers(page: Page, query: AuditQuery) -> list[tuple[int, str]]:
@@ -53,6 +53,9 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         EVENTS_PER_PAGE,
         count_cap=COUNT_CAP,
     )
+    change = None
+    if query.change:  # the change whose parts are shown, named in its chip
+        change = visible_audit_events(console).filter(uid=query.change).first()
     params = query.params()
     return render(
         request,
@@ -61,6 +64,7 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
             **page_context(request, console, "audit_log"),
             "page": page,
             "query": query,
+            "chips": query.chips(change_name(change) if change else ""),
             "acts": ACTS,
             "links": {
                 where: page.link(params, where) for where in ("first", "previous", "next", "last")
@@ -69,6 +73,7 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
             "export_query": query.link() if query.params() else "",  # every page: no cursor
             "is_superuser": console.roles.superuser,
             "nothing_matches": NOTHING_MATCHES,
+            "reversed_range": (reversed_range(query.since, query.until) if query.reversed else ""),
         },
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from ..models import AgentUpgrades, AuditEvent, Cluster
 from . import plural, when, who
@@ -22,6 +22,24 @@ def change_summary(event: AuditEvent) -> str:
 
 
 NOTHING_MATCHES = "No events match these filters."
+
+
+def reversed_range(since: date, until: date) -> str:
+    """A date range given backwards says so, rather than matching nothing."""
+    return (
+        f"“From” ({since.isoformat()}) is after “To” ({until.isoformat()}): "
+        "no day lies between them."
+    )
+
+
+def change_name(event: AuditEvent) -> str:
+    """How the Audit Logs name one change shown with its parts: 'Clusters changed together by
+    tenant-admin at 2026-12-01 18:00 UTC', 'Tenant Acme changed by …'."""
+    if event.action == AuditEvent.Action.BULK:
+        what = "Clusters changed together"
+    else:
+        what = f"{event.get_scope_display().capitalize()} {event.object_name} changed"
+    return f"{what} by {who(event)} at {when(event.at)}"
 
 
 def release_counts(event: AuditEvent) -> str:

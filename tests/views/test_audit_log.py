@@ -232,6 +232,35 @@ def test_the_audit_log_filters_by_a_projects_name_too(tenant_log, history):
     ]
 
 
+def test_the_object_filter_matches_the_start_of_a_name_as_the_cluster_search_does(
+    tenant_log, history
+):
+    rows = audit_rows(tenant_log(object="prod"))
+
+    assert rows == [row for row in ACME_HISTORY if row[1].startswith("Cluster prod-")]
+    assert len(rows) == 4
+
+
+def test_the_object_filter_matches_no_name_that_only_contains_it(tenant_log, history):
+    assert parse(tenant_log(object="west")).find_all("tbody") == []
+
+
+def test_the_actor_filter_matches_the_start_of_a_name(tenant_log, history):
+    rows = audit_rows(tenant_log(actor="project"))
+
+    assert rows == [["project-admin", "Cluster prod-west", "Active → Paused", "set directly"]]
+
+
+def test_the_start_of_a_name_chips_say_so(tenant_log, history):
+    page = parse(tenant_log(object="prod", actor="tenant"))
+
+    chips = [chip.text for chip in page.find("p", class_="filter-chips").find_all("a")]
+    assert chips[:2] == [
+        "Object starts with “prod” \N{MULTIPLICATION SIGN}",
+        "Actor starts with “tenant” \N{MULTIPLICATION SIGN}",
+    ]
+
+
 def test_the_audit_log_filters_by_actor(tenant_log, history):
     rows = audit_rows(tenant_log(actor="project-admin"))
 
@@ -274,6 +303,40 @@ def test_the_audit_log_filters_by_a_date_range_of_utc_days(demo, tenant_log, his
     assert before.find_all("tbody") == []
 
 
+def test_a_range_whose_start_is_after_its_end_says_so_and_offers_to_swap(tenant_log, history):
+    page = parse(tenant_log(**{"from": "2026-03-05", "to": "2026-03-01"}))
+
+    empty = page.find("p", class_="empty")
+    assert empty.text == (
+        "“From” (2026-03-05) is after “To” (2026-03-01): no day lies between them. "
+        "Swap the dates Clear filters"
+    )
+    (swap,) = [a for a in empty.find_all("a") if a.text == "Swap the dates"]
+    assert swap.attrs["href"] == "?from=2026-03-01&to=2026-03-05"
+    assert page.find_all("tbody") == []
+
+
+def test_the_action_filter_is_called_action_and_reads_its_older_address_too(tenant_log, history):
+    page = parse(tenant_log(act="paused"))
+
+    (label,) = [
+        label
+        for label in page.find("form", role="search").find_all("label")
+        if label.find_all("select")
+    ]
+    assert label.text.startswith("Action")
+    assert label.find("select").attrs["name"] == "action"
+    assert audit_rows(tenant_log(act="paused")) == audit_rows(tenant_log(action="paused"))
+    assert audit_rows(tenant_log(action="paused")) != ACME_HISTORY
+
+
+def test_the_date_filters_say_they_are_utc_days(tenant_log):
+    page = parse(tenant_log())
+
+    labels = [label.text for label in page.find("form", role="search").find_all("label")]
+    assert "From (UTC)" in labels and "To (UTC)" in labels
+
+
 def test_the_audit_log_searches_the_reasons(demo, tenant_log, admin):
     rules.set_cluster(demo.prod_east, LOCK, actor=admin, pause=Pause("Black Friday freeze", None))
     rules.set_cluster(demo.edge_01, LOCK, actor=admin, pause=Pause("firmware", None))
@@ -286,25 +349,26 @@ def test_the_audit_log_searches_the_reasons(demo, tenant_log, admin):
 def test_the_filters_show_as_chips_each_removable_and_clear_filters_removes_them_all(
     demo, tenant_log, history
 ):
-    page = parse(tenant_log(actor="tenant-admin", act="resumed"))
+    page = parse(tenant_log(actor="tenant-admin", action="resumed"))
 
     chips = page.find("p", class_="filter-chips").find_all("a")
     assert [chip.text for chip in chips] == [
-        "By tenant-admin \N{MULTIPLICATION SIGN}",
+        "Actor starts with “tenant-admin” \N{MULTIPLICATION SIGN}",
         "Resumed \N{MULTIPLICATION SIGN}",
         "Clear filters",
     ]
-    assert chips[0].attrs["href"] == "?act=resumed"
+    assert chips[0].attrs["href"] == "?action=resumed"
     assert chips[1].attrs["href"] == "?actor=tenant-admin"
     assert chips[2].attrs["href"] == reverse("audit_log", args=[tenant_scope(demo.acme)])
 
 
 def test_the_filters_stay_in_the_form_and_in_every_page_link(demo, client_for, fifty_two):
     url = reverse("audit_log", args=[project_scope(demo.default)])
-    page = parse(client_for("project-admin").get(url, {"actor": "viewer", "act": "paused"}))
+    page = parse(client_for("project-admin").get(url, {"actor": "viewer", "action": "paused"}))
 
     assert page.find("input", name="actor").attrs["value"] == "viewer"
-    assert page.find("select", name="act").find("option", selected=True).attrs["value"] == "paused"
+    selected = page.find("select", name="action").find("option", selected=True)
+    assert selected.attrs["value"] == "paused"
     assert page.find("p", role="status").text.startswith(f"Showing {span(1, 13)} of 13")
     url = reverse("audit_log", args=[project_scope(demo.default)])
     page = parse(client_for("project-admin").get(url, {"from": "2000-01-01"}))
