@@ -598,3 +598,55 @@ def test_a_bulk_act_reads_as_the_clusters_selected_above_each_clusters_own_row(
     ]
     note = parse(response).find("tbody").find_all("tr")[2].find_all("td")[5].text
     assert note == f"2 of 2 selected clusters in 2 projects · “{REASON}”"
+
+
+def bulk_pause(demo, admin, clusters, reason=REASON):
+    from settings_app.rules.bulk import Selection
+
+    return rules.set_clusters(
+        Selection(demo.acme.clusters.all(), {c.pk: c.agent_upgrades_version for c in clusters}),
+        LOCK,
+        tenant=demo.acme,
+        changeable=demo.acme.clusters.all(),
+        actor=admin,
+        pause=Pause(reason, None),
+    )
+
+
+def test_a_bulk_act_links_to_its_own_row_for_each_cluster_it_changed(demo, tenant_log, admin):
+    rules.set_cluster(demo.prod_west, LOCK, actor=admin)  # not part of the act
+    act = bulk_pause(demo, admin, [demo.prod_east, demo.edge_01]).event
+
+    (link,) = [a for a in object_links(parse(tenant_log())) if a.text == "2 clusters"]
+    assert link.attrs["href"] == (
+        reverse("audit_log", args=[tenant_scope(demo.acme)]) + f"?change={act.uid}"
+    )
+    page = tenant_log(change=act.uid)
+
+    assert audit_rows(page) == [
+        ["tenant-admin", "Cluster prod-east", "Active → Paused", "set directly"],
+        ["tenant-admin", "Cluster edge-01", "Active → Paused", "set directly"],
+        [
+            "tenant-admin",
+            "Selected clusters: 2 clusters",
+            "Paused, each",
+            "clusters changed together",
+        ],
+    ]
+    (chip, _clear) = parse(page).find("p", class_="filter-chips").find_all("a")
+    assert chip.text == (
+        f"Clusters changed together by tenant-admin at {shown(act.at)} \N{MULTIPLICATION SIGN}"
+    )
+
+
+def test_a_change_filter_that_names_no_change_matches_nothing(tenant_log, history):
+    assert parse(tenant_log(change="0" * 24)).find_all("tbody") == []
+    assert audit_rows(tenant_log(change="not-a-uid")) == ACME_HISTORY
+
+
+def test_a_bulk_act_of_one_cluster_in_one_project_reads_in_the_singular(demo, tenant_log, admin):
+    bulk_pause(demo, admin, [demo.prod_east], reason="")
+
+    act = parse(tenant_log()).find("tbody").find_all("tr")[-1].find_all("td")
+    assert act[2].text == "Selected clusters: 1 cluster"
+    assert act[5].text == "1 of 1 selected cluster in 1 project"
