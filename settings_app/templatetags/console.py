@@ -12,7 +12,7 @@ from ..models import Project
 from ..scopes import ScopeRef
 from ..wording import ago, details, fleet_state, upgrade_note, when, who
 from ..wording.api import key_question
-from ..wording.audit import release_counts
+from ..wording.audit import change_label, how, release_counts
 
 register = template.Library()
 register.filter("details", details)
@@ -21,6 +21,8 @@ register.filter("when", when)
 register.filter("upgrade_note", upgrade_note)
 register.filter("who", who)
 register.filter("release_counts", release_counts)
+register.filter("change_label", change_label)
+register.filter("how", how)
 register.filter("key_question", key_question)
 
 
