@@ -5,8 +5,8 @@ trail as CSV."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, CharField, F, Max, Min, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Case, CharField, F, Func, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -139,19 +139,25 @@ def _how() -> Case:
     )
 
 
+def _joined(*parts) -> Func:
+    """Texts joined with ||, which SQLite and PostgreSQL share: every part here is a CASE with
+    a default or a constant, never NULL, so Concat's COALESCE of each part is not needed."""
+    return Func(*parts, template="(%(expressions)s)", arg_joiner=" || ", output_field=CharField())
+
+
 def _change() -> Case:
     """The page's Change (wording.audit.change_label): 'Active → Paused', 'Paused (now pushed
     by tenant)', 'Paused (again)', and a bulk act's 'Paused, each'."""
     new = _label("new_value")
     return Case(
         When(action__in=[AuditEvent.Action.RELEASE, AuditEvent.Action.MOVE], then=Value("")),
-        When(action=BULK, then=Concat(new, Value(", each"))),
+        When(action=BULK, then=_joined(new, Value(", each"))),
         When(
             Q(old_value=F("new_value")) & ~Q(old_via=F("via")),
-            then=Concat(new, Value(" (now "), _how(), Value(")")),
+            then=_joined(new, Value(" (now "), _how(), Value(")")),
         ),
-        When(old_value=F("new_value"), then=Concat(new, Value(" (again)"))),
-        default=Concat(_label("old_value"), Value(" → "), new),
+        When(old_value=F("new_value"), then=_joined(new, Value(" (again)"))),
+        default=_joined(_label("old_value"), Value(" → "), new),
         output_field=CharField(),
     )
 
