@@ -1,9 +1,12 @@
-"""Set-based writes the ORM has no call for: INSERT … SELECT, optionally as an upsert."""
+"""Set-based writes the ORM has no call for: INSERT … SELECT, optionally as an upsert; and the
+SQL the lists share to read (a name's start as a range, times as text)."""
 
 from __future__ import annotations
 
+import sys
+
 from django.db import NotSupportedError, connections
-from django.db.models import CharField, Func, Model, QuerySet
+from django.db.models import CharField, Func, Model, Q, QuerySet
 
 
 def insert_select(
@@ -125,3 +128,25 @@ class UtcText(Func):
             f" ELSE to_char({utc}, '{fraction}') END || 'Z')"
         )
         return text, [*params] * 3
+
+
+def starts_with(field: str, prefix: str) -> Q:
+    """The rows whose `field` starts with `prefix`, as a range of its index: at or after the
+    prefix and before the first text that no value starting with it reaches (LIKE 'x%' would
+    read every row on SQLite, and on PostgreSQL outside the C collation)."""
+    condition = Q(**{f"{field}__gte": prefix})
+    if after := after_prefix(prefix):
+        condition &= Q(**{f"{field}__lt": after})
+    return condition
+
+
+def after_prefix(prefix: str) -> str:
+    """The first string that no text starting with `prefix` reaches; empty when there is none
+    (a prefix of nothing but the last character Unicode has)."""
+    stem = prefix.rstrip(chr(sys.maxunicode))
+    if not stem:
+        return ""
+    following = ord(stem[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:  # half characters, which no text holds: past them
+        following = 0xE000
+    return stem[:-1] + chr(following)

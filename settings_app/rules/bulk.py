@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from ..models import AgentUpgrades, AuditEvent, Cluster, Scope, Tenant, Via
+from ..models import AgentUpgrades, AuditEvent, Cluster, Scope, Tenant, Via, paused_now
 from .change import lock_tenant, write_change
 from .releases import current_agent_version
 from .writes import NO_PAUSE, Pause, SettingWrite, pause_for
@@ -43,6 +43,7 @@ class BulkImpact:
     selected: int
     clusters: int  # to be written
     projects: int  # holding those
+    already: int  # of those, clusters that already have `value` (only its provenance changes)
     forbidden: int  # selected, but the user may not change them: left alone
     stale: int  # changed since the page was drawn: left alone
     agents_to_upgrade: int  # a resume catches these up (rule 6)
@@ -66,6 +67,8 @@ def _count(
     the figures of what would be written."""
     value = AgentUpgrades(value)
     agent = current_agent_version()
+    paused = paused_now(timezone.now())
+    holds = paused if value == LOCK else ~paused  # the value holds already
     behind = ~Q(agent_version=agent) if agent else Q(pk__isnull=True)
     may = Q(Exists(changeable.filter(pk=OuterRef("pk"))))
     selected = selection.clusters
@@ -79,6 +82,7 @@ def _count(
             allowed=Count("pk", filter=may),
             clusters=Count("pk", filter=may & unchanged),
             projects=Count("project_id", distinct=True, filter=may & unchanged),
+            already=Count("pk", filter=may & unchanged & holds),
             catch_up=Count("pk", filter=may & unchanged & Q(agent_upgrades=LOCK) & behind),
         )
     else:
@@ -93,6 +97,7 @@ def _count(
         figures = fresh.aggregate(
             clusters=Count("pk"),
             projects=Count("project_id", distinct=True),
+            already=Count("pk", filter=holds),
             catch_up=Count("pk", filter=Q(agent_upgrades=LOCK) & behind),
         )
         figures |= {"selected": len(rows), "allowed": sum(allowed for *_, allowed in rows)}
@@ -101,6 +106,7 @@ def _count(
         selected=figures["selected"],
         clusters=figures["clusters"],
         projects=figures["projects"],
+        already=figures["already"],
         forbidden=figures["selected"] - figures["allowed"],
         stale=figures["allowed"] - figures["clusters"],
         agents_to_upgrade=figures["catch_up"] if value == UNLOCK else 0,
@@ -149,7 +155,7 @@ def set_clusters(
         "scope": scope,
         "tenant_id": tenant.pk,
         "project_id": project_id,
-        "object_name": f"{impact.clusters} clusters",
+        "object_name": _counted(impact.clusters, "cluster"),
         "old_value": value,
         "detail": _detail(impact),
     }
@@ -158,11 +164,23 @@ def set_clusters(
     return BulkChange(impact, written.clusters_written, written.agents_upgraded, written.event)
 
 
+def _counted(count: int, noun: str) -> str:
+    """'1 cluster', '2 clusters' (the wording module's `plural`, which imports the rules)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _detail(impact: BulkImpact) -> str:
+    """The act's note: '5 of 6 selected clusters in 2 projects: 4 changed, 1 already active;
+    left alone: 1 not theirs to change'."""
     left = []
     if impact.forbidden:
         left.append(f"{impact.forbidden} not theirs to change")
     if impact.stale:
         left.append(f"{impact.stale} changed since the page was drawn")
-    text = f"{impact.clusters} of {impact.selected} selected clusters in {impact.projects} projects"
+    selected = _counted(impact.selected, "selected cluster").split(" ", 1)[1]
+    text = f"{impact.clusters} of {impact.selected} {selected} in "
+    text += _counted(impact.projects, "project")
+    if impact.already:
+        state = "paused" if impact.value == LOCK else "active"
+        text += f": {impact.clusters - impact.already} changed, {impact.already} already {state}"
     return text + (f"; left alone: {', '.join(left)}" if left else "")

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from ..models import Project
 from ..scopes import ScopeRef
 from ..wording import ago, details, fleet_state, upgrade_note, when, who
-from ..wording.audit import release_counts
+from ..wording.audit import change_label, how, release_counts
 
 register = template.Library()
 register.filter("details", details)
@@ -20,6 +20,8 @@ register.filter("when", when)
 register.filter("upgrade_note", upgrade_note)
 register.filter("who", who)
 register.filter("release_counts", release_counts)
+register.filter("change_label", change_label)
+register.filter("how", how)
 
 
 # A hyphenated word in the console's sentences is a name: a cluster's ("prod-east"), a user's

@@ -5,18 +5,20 @@ trail as CSV."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, F, Value, When
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import Case, CharField, F, Func, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from ..models import AuditEvent
+from ..models import AgentUpgrades, AuditEvent, Via
 from ..permissions import scope_for_user, visible_audit_events
 from ..scopes import ConsoleScope, ScopeRef
 from ..sql import UtcText
-from ..wording.audit import NOTHING_MATCHES
+from ..wording.audit import NOTHING_MATCHES, SET_DIRECTLY, change_name, reversed_range
 from .audit_query import ACTS, NEWEST_FIRST, AuditQuery
 from .csv_export import csv_response
+from .errors import error_response
 from .navigation import page_context
 from .paging import Page, keyset_page
 
@@ -29,7 +31,7 @@ COUNT_CAP = 1_000
 
 def audit_events(console: ConsoleScope, query: AuditQuery):
     """The events of the scope that the user may see, narrowed by the address's filters."""
-    return query.apply(visible_audit_events(console))
+    return query.apply(visible_audit_events(console), console.tenant.pk)
 
 
 def page_numbers(page: Page, query: AuditQuery) -> list[tuple[int, str]]:
@@ -53,6 +55,9 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         EVENTS_PER_PAGE,
         count_cap=COUNT_CAP,
     )
+    change = None
+    if query.change:  # the change whose parts are shown, named in its chip
+        change = visible_audit_events(console).filter(uid=query.change).first()
     params = query.params()
     return render(
         request,
@@ -61,6 +66,7 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
             **page_context(request, console, "audit_log"),
             "page": page,
             "query": query,
+            "chips": query.chips(change_name(change) if change else ""),
             "acts": ACTS,
             "links": {
                 where: page.link(params, where) for where in ("first", "previous", "next", "last")
@@ -69,18 +75,100 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
             "export_query": query.link() if query.params() else "",  # every page: no cursor
             "is_superuser": console.roles.superuser,
             "nothing_matches": NOTHING_MATCHES,
+            "reversed_range": (reversed_range(query.since, query.until) if query.reversed else ""),
         },
     )
 
 
-# The export's columns, named once: (its header, the event's field, or what is read for it:
-# times as text made in SQL, `UtcText`, and the act by its label).
+# The export speaks as the page does (Paused/Active, "set directly", "pushed by tenant"), in text
+# made in SQL, never per row in Python; the API's lock/unlock are columns of their own.
+LOCK, UNLOCK, BULK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK, AuditEvent.Action.BULK
+MIXED = "mixed"  # a bulk act's clusters were some paused, some active (not a stored value)
+LABELS = {LOCK: LOCK.label, UNLOCK: UNLOCK.label, MIXED: "Mixed"}
+API_VALUES = {LOCK: LOCK.value, UNLOCK: UNLOCK.value, MIXED: ""}
+
+
+def _label(field: str) -> Case:
+    """lock/unlock, as the pages say them: Paused/Active."""
+    return _said(field, {value: Value(text) for value, text in LABELS.items()})
+
+
+def _before(words: dict[str, str]) -> Case:
+    """What the object was before the event, in `words` (lock, unlock and "mixed" → text): its
+    old value; for a bulk act, what the clusters it changed were, read from its parts
+    (`audit_part_cluster`, only for a bulk act's row) — or, when it changed none, its value."""
+    said = {value: Value(text) for value, text in words.items()}
+    parts = (
+        AuditEvent.objects.filter(part_of=OuterRef("pk"))
+        .order_by()
+        .values("part_of")
+        .annotate(low=Min("old_value"), high=Max("old_value"))
+        .annotate(
+            before=Case(
+                When(high=LOCK, then=said[LOCK]),
+                When(low=UNLOCK, then=said[UNLOCK]),
+                default=said[MIXED],
+            )
+        )
+        .values("before")
+    )
+    return Case(
+        When(action=BULK, then=Coalesce(Subquery(parts), _said("new_value", said))),
+        default=_said("old_value", said),
+        output_field=CharField(),
+    )
+
+
+def _said(field: str, said: dict[str, Value]) -> Case:
+    """The field's lock or unlock, said in `said`'s words; nothing for an event without one."""
+    return Case(
+        When(Q(**{field: LOCK}), then=said[LOCK]),
+        When(Q(**{field: UNLOCK}), then=said[UNLOCK]),
+        default=Value(""),
+    )
+
+
+def _how() -> Case:
+    """The page's How (wording.audit.how): "set directly" on the object itself, else how."""
+    return Case(
+        When(action=AuditEvent.Action.RELEASE, then=Value("platform release")),
+        When(action=AuditEvent.Action.MOVE, then=Value("")),
+        When(via=F("scope"), then=Value(SET_DIRECTLY)),
+        *(When(via=via, then=Value(label)) for via, label in Via.choices),
+        default=Value(""),
+    )
+
+
+def _joined(*parts) -> Func:
+    """Texts joined with ||, which SQLite and PostgreSQL share: every part here is a CASE with
+    a default or a constant, never NULL, so Concat's COALESCE of each part is not needed."""
+    return Func(*parts, template="(%(expressions)s)", arg_joiner=" || ", output_field=CharField())
+
+
+def _change() -> Case:
+    """The page's Change (wording.audit.change_label): 'Active → Paused', 'Paused (now pushed
+    by tenant)', 'Paused (again)', and a bulk act's 'Paused, each'."""
+    new = _label("new_value")
+    return Case(
+        When(action__in=[AuditEvent.Action.RELEASE, AuditEvent.Action.MOVE], then=Value("")),
+        When(action=BULK, then=_joined(new, Value(", each"))),
+        When(
+            Q(old_value=F("new_value")) & ~Q(old_via=F("via")),
+            then=_joined(new, Value(" (now "), _how(), Value(")")),
+        ),
+        When(old_value=F("new_value"), then=_joined(new, Value(" (again)"))),
+        default=_joined(_label("old_value"), Value(" → "), new),
+        output_field=CharField(),
+    )
+
+
+# The export's columns, named once: (its header, the event's field, or what is read for it).
 CSV_COLUMNS = [
     ("time_utc", UtcText("at")),
     ("actor", "actor_name"),
     ("api_key", "api_key_name"),
     (
-        "act",
+        "action",
         Case(
             *(
                 When(action=action, then=Value(label))
@@ -89,24 +177,33 @@ CSV_COLUMNS = [
             default=F("action"),
         ),
     ),
-    ("object_kind", "scope"),
+    ("object_kind", Case(When(action=BULK, then=Value("selected clusters")), default=F("scope"))),
     ("object_name", "object_name"),
-    ("from", "old_value"),
-    ("to", "new_value"),
-    ("how", "via"),
+    ("change", _change()),
+    ("from", _before(LABELS)),
+    ("to", _label("new_value")),
+    ("how", _how()),
     ("reason", "reason"),
     ("paused_until_utc", UtcText("until")),  # none: an empty cell
     ("detail", "detail"),
     ("agents_upgraded", "agents_upgraded"),
     ("agents_held_back", "agents_held_back"),
+    ("from_api_value", _before(API_VALUES)),
+    ("to_api_value", "new_value"),
 ]
 
 
 @login_required
 @require_GET
-def audit_log_csv(request: HttpRequest, scope: ScopeRef) -> StreamingHttpResponse:
+def audit_log_csv(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
     """Every event the page's filters match (not only one page), newest first, streamed."""
     console = scope_for_user(request.user, scope)
-    events = audit_events(console, AuditQuery.from_query(request.GET))
-    rows = events.order_by(*NEWEST_FIRST.order_by()).values_list(*(read for _, read in CSV_COLUMNS))
+    query = AuditQuery.from_query(request.GET)
+    if query.reversed:
+        return error_response(request, 400, "Bad request", reversed_range(query.since, query.until))
+    rows = (
+        audit_events(console, query)
+        .order_by(*NEWEST_FIRST.order_by())
+        .values_list(*(read for _, read in CSV_COLUMNS))
+    )
     return csv_response("audit-logs.csv", [name for name, _ in CSV_COLUMNS], rows.iterator(2000))

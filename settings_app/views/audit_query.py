@@ -1,8 +1,8 @@
-"""The Audit Logs' state as it travels in the address (object, actor, act, date range, a search
-over reasons, page): shared by the page and its CSV export, so that what a person sees and what
-they export is the same trail.
+"""The Audit Logs' state as it travels in the address (object and actor, each by the start of a
+name; action; date range; a search over reasons; one change with its parts; page): shared by the
+page and its CSV export, so that what a person sees and what they export is the same trail.
 
-The acts, decided here once:
+The actions, decided here once (`action`; `act`, its older name, is read too):
 - paused: a change that left its object paused (set, pushed, bulk, undone);
 - resumed: a change that left its object active, made by a person or a key;
 - pause ended: a pause's end resuming its object (via "pause ended");
@@ -15,17 +15,22 @@ The acts, decided here once:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.http import QueryDict
 
-from ..models import AgentUpgrades, AuditEvent, Via
+from ..models import AgentUpgrades, AuditEvent, Tenant, Via
+from ..sql import after_prefix, starts_with
 from .paging import Order, address_text
 
 TEXT_MAX = 100  # the longest object name, and plenty for a search
+UID = re.compile(r"[0-9a-f]{24}")  # an event's uid (models.new_uid)
 
 ACTS = {
     "paused": "Paused",
@@ -54,6 +59,35 @@ def _act_condition(act: str) -> Q:
     return Q(agents_upgraded__gt=0)
 
 
+def _names_starting(tenant_id: int, starts: dict[str, str]) -> dict[str, tuple]:
+    """For each field, the first and the last name in the tenant's trail that starts with what
+    was typed (None when none does): two seeks of the field's index each, in one statement."""
+    if not starts:
+        return {}
+    trail = AuditEvent.objects.filter(tenant_id=tenant_id)
+    ends = {}
+    for field, typed in starts.items():
+        names = trail.filter(starts_with(field, typed)).values(field)
+        ends[f"{field}_first"] = Subquery(names.order_by(field)[:1])
+        ends[f"{field}_last"] = Subquery(names.order_by(f"-{field}")[:1])
+    row = Tenant.objects.filter(pk=tenant_id).values(**ends).first() or {}
+    return {field: (row.get(f"{field}_first"), row.get(f"{field}_last")) for field in starts}
+
+
+def _starting(field: str, typed: str, names: tuple) -> Q:
+    """The events whose `field` starts with `typed`, given the first and last such name. One
+    name (a name typed in full, the usual search): that name's entries of its index, newest
+    first. Several: the trail newest first, each event's name compared, as the search over
+    reasons reads it (read so on purpose: a range of the name index would sort every event of
+    every name that starts so, for a page of 50)."""
+    first, last = names
+    if first == last:  # one name, or none (and then nothing matches)
+        return Q(**{field: first if first is not None else typed})
+    name = Coalesce(F(field), Value(""))  # the name, read from the row rather than its index
+    after = after_prefix(typed)
+    return GreaterThanOrEqual(name, typed) & (LessThan(name, after) if after else Q())
+
+
 def _day(text: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
@@ -63,16 +97,18 @@ def _day(text: str) -> date | None:
 
 @dataclass(frozen=True)
 class AuditQuery:
-    obj: str = ""  # an object's name (tenant, project or cluster), exactly
-    actor: str = ""  # who made the change, exactly as shown
+    obj: str = ""  # the start of an object's name (tenant, project or cluster)
+    actor: str = ""  # the start of the name of who made the change, as shown
     act: str = ""  # a key of ACTS
     since: date | None = None  # from this day (UTC), inclusive
     until: date | None = None  # to this day (UTC), inclusive
     q: str = ""  # words in the reason
+    change: str = ""  # a change's uid: its own event and those it is made of (`part_of`)
 
     @classmethod
     def from_query(cls, query: QueryDict) -> AuditQuery:
-        act = query.get("act", "")
+        act = query.get("action", "") or query.get("act", "")
+        change = query.get("change", "")
         return cls(
             obj=address_text(query, "object", TEXT_MAX),
             actor=address_text(query, "actor", TEXT_MAX),
@@ -80,31 +116,45 @@ class AuditQuery:
             since=_day(query.get("from", "")),
             until=_day(query.get("to", "")),
             q=address_text(query, "q", TEXT_MAX),
+            change=change if UID.fullmatch(change) else "",
         )
 
     @property
     def filtered(self) -> bool:
-        return bool(self.obj or self.actor or self.act or self.since or self.until or self.q)
+        return bool(
+            self.obj or self.actor or self.act or self.since or self.until or self.q or self.change
+        )
+
+    @property
+    def reversed(self) -> bool:
+        """From a day after To: no day lies in the range."""
+        return bool(self.since and self.until and self.since > self.until)
 
     def params(self, **changes) -> dict[str, str]:
         state = {
             "object": self.obj,
             "actor": self.actor,
-            "act": self.act,
+            "action": self.act,
             "from": self.since.isoformat() if self.since else "",
             "to": self.until.isoformat() if self.until else "",
             "q": self.q,
+            "change": self.change,
         } | {name: str(value) if value else "" for name, value in changes.items()}
         return {name: value for name, value in state.items() if value}
 
     def link(self, **changes) -> str:
         return "?" + urlencode(self.params(**changes))
 
-    def apply(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
-        if self.obj:
-            events = events.filter(object_name=self.obj)
-        if self.actor:
-            events = events.filter(actor_name=self.actor)
+    def swapped_link(self) -> str:
+        """The address with From and To swapped, for a range given backwards."""
+        return self.link(**{"from": self.until, "to": self.since})
+
+    def apply(self, events: QuerySet[AuditEvent], tenant_id: int) -> QuerySet[AuditEvent]:
+        """`events` (of the tenant `tenant_id`) narrowed by the filters."""
+        starts = {"object_name": self.obj, "actor_name": self.actor}
+        starts = {field: typed for field, typed in starts.items() if typed}
+        for field, names in _names_starting(tenant_id, starts).items():
+            events = events.filter(_starting(field, starts[field], names))
         if self.act:
             events = events.filter(_act_condition(self.act))
         if self.since:
@@ -114,17 +164,23 @@ class AuditQuery:
             events = events.filter(at__lt=end)
         if self.q:
             events = events.filter(reason__icontains=self.q)
+        if self.change:  # its parts by `audit_part_cluster`: as many as the change wrote
+            parts = AuditEvent.objects.filter(uid=self.change).values("pk")
+            events = events.filter(Q(uid=self.change) | Q(part_of__in=parts))
         return events
 
-    def chips(self) -> list[tuple[str, str]]:
-        """What is applied, each with the address that removes it."""
+    def chips(self, change: str = "") -> list[tuple[str, str]]:
+        """What is applied, each with the address that removes it; `change` names the change
+        whose parts are shown."""
         chips = []
+        if self.change:
+            chips.append((change or "One change and its parts", self.link(change="")))
         if self.obj:
-            chips.append((f"Object “{self.obj}”", self.link(object="")))
+            chips.append((f"Object starts with “{self.obj}”", self.link(object="")))
         if self.actor:
-            chips.append((f"By {self.actor}", self.link(actor="")))
+            chips.append((f"Actor starts with “{self.actor}”", self.link(actor="")))
         if self.act:
-            chips.append((ACTS[self.act], self.link(act="")))
+            chips.append((ACTS[self.act], self.link(action="")))
         if self.since:
             chips.append((f"From {self.since.isoformat()}", self.link(**{"from": ""})))
         if self.until:

@@ -1,5 +1,7 @@
 """The Clusters list as CSV: every cluster the list's search, filters and sort match (ClusterQuery,
-read from the same address), not only one page, streamed. The same access as the page."""
+read from the same address), not only one page, streamed. The same access as the page, and its
+words: Paused/Active, "set directly", "pushed by tenant Acme"; the API's lock/unlock in a column
+of its own."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .. import rules
-from ..models import Via, pause_holds
+from ..models import AgentUpgrades, Via, pause_holds
 from ..permissions import scope_for_user
 from ..scopes import ScopeRef
 from ..sql import UtcText
@@ -32,9 +34,22 @@ CSV_COLUMNS = [
     ("set_by", "agent_upgrades_set_by__username"),
     ("set_with_api_key", "agent_upgrades_set_with_key"),
     ("set_at_utc", "set_at_utc"),
+    ("api_value", ""),  # what the API answers: lock or unlock
 ]
 CSV_FIELDS = [field for _, field in CSV_COLUMNS if field]
-VIA_LABELS = dict(Via.choices)
+NOT_SET = "default value, not changed yet"  # as the pages say it (wording.source)
+
+
+def set_how(via: str, project: str, tenant: str) -> str:
+    """Where the value came from, as the Clusters list's "Last set" says it (wording.source),
+    with the Audit Logs' "set directly" for a value set on the cluster itself."""
+    if via == Via.TENANT:
+        return f"pushed by tenant {tenant}"
+    if via == Via.PROJECT:
+        return f"pushed by project {project}"
+    if via == Via.EXPIRY:
+        return "resumed when its pause ended"
+    return Via.CLUSTER.label if via else NOT_SET
 
 
 @login_required
@@ -79,10 +94,11 @@ def cluster_list_csv(request: HttpRequest, scope: ScopeRef) -> StreamingHttpResp
                 "Paused" if holds else "Active",
                 (until or "") if holds else "",
                 reason if holds else "",
-                VIA_LABELS.get(via, ""),
+                set_how(via, project, tenant),
                 by or "",
                 key,
                 at or "",
+                AgentUpgrades.LOCK if holds else AgentUpgrades.UNLOCK,
             ]
 
     return csv_response("clusters.csv", [name for name, _ in CSV_COLUMNS], lines())

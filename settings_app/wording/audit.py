@@ -3,16 +3,40 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from ..models import AgentUpgrades, AuditEvent, Cluster
+from ..models import AgentUpgrades, AuditEvent, Cluster, Via
 from . import plural, when, who
+
+# The words of a change, the same on the pages, in the CSV export (made in SQL there:
+# views.audit_logs) and in the API's actionMsg: Paused/Active, never lock/unlock.
+SET_DIRECTLY = Via.CLUSTER.label  # "set directly": a value set on the object itself
+
+
+def how(event: AuditEvent) -> str:
+    """How the value was written: 'set directly' on the object itself, 'pushed by tenant',
+    'pushed by project', or 'pause ended'."""
+    if event.via == event.scope:
+        return SET_DIRECTLY
+    return event.get_via_display()
+
+
+def change_label(event: AuditEvent) -> str:
+    """What a change did to the value: 'Active → Paused'; where only its provenance changed,
+    'Paused (now pushed by tenant)', or 'Paused (again)' for a pause given a new reason or end."""
+    if event.old_value != event.new_value:
+        return f"{event.old_label} → {event.new_label}"
+    if event.old_via != event.via:
+        return f"{event.new_label} (now {how(event)})"
+    return f"{event.new_label} (again)"
 
 
 def change_summary(event: AuditEvent) -> str:
-    """'Agent upgrades Active → Paused (pushed by tenant) · until … · “freeze”'."""
-    what = f"Agent upgrades {event.old_label} → {event.new_label}"
-    if event.via != event.scope:  # pushed from above, or a pause that ended
+    """'Agent upgrades Active → Paused (pushed by tenant) · until … · “freeze”'; 'Agent upgrades
+    Paused (now pushed by tenant)' where only where it came from changed."""
+    what = f"Agent upgrades {change_label(event)}"
+    provenance_only = event.old_value == event.new_value and event.old_via != event.via
+    if event.via != event.scope and not provenance_only:  # pushed from above, or a pause ended
         what += f" ({event.get_via_display()})"
     if event.new_value == AgentUpgrades.LOCK and event.until:
         what += f" · until {when(event.until)}"
@@ -22,6 +46,24 @@ def change_summary(event: AuditEvent) -> str:
 
 
 NOTHING_MATCHES = "No events match these filters."
+
+
+def reversed_range(since: date, until: date) -> str:
+    """A date range given backwards says so, rather than matching nothing."""
+    return (
+        f"“From” ({since.isoformat()}) is after “To” ({until.isoformat()}): "
+        "no day lies between them."
+    )
+
+
+def change_name(event: AuditEvent) -> str:
+    """How the Audit Logs name one change shown with its parts: 'Clusters changed together by
+    tenant-admin at 2026-12-01 18:00 UTC', 'Tenant Acme changed by …'."""
+    if event.action == AuditEvent.Action.BULK:
+        what = "Clusters changed together"
+    else:
+        what = f"{event.get_scope_display().capitalize()} {event.object_name} changed"
+    return f"{what} by {who(event)} at {when(event.at)}"
 
 
 def release_counts(event: AuditEvent) -> str:

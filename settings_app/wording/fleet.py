@@ -48,15 +48,32 @@ def _left_alone(forbidden: int, stale: int) -> str:
     return f" Left alone: {' and '.join(parts)}." if parts else ""
 
 
+def _already(impact, changing: int, done: bool = False) -> str:
+    """': 4 will change; 1 is already active', as a push's dialog says what it overwrites; ''
+    when every cluster changes."""
+    if not impact.already:
+        return ""
+    state = "paused" if impact.value == AgentUpgrades.LOCK else "active"
+    one = impact.already == 1
+    be = ("was" if one else "were") if done else ("is" if one else "are")
+    if not changing:
+        if impact.already == 1:
+            return f": it {be} already {state}"
+        return f": all {impact.already} {be} already {state}"
+    return f": {changing} {'changed' if done else 'will change'}; {impact.already} {be} already {state}"
+
+
 def bulk_confirm(impact) -> str:
-    """What a bulk pause or resume will do (the figures of `bulk_impact`)."""
+    """What a bulk pause or resume will do (the figures of `bulk_impact`): how many clusters
+    it writes, how many of them change and how many already have the value."""
     verb = "Pause" if impact.value == AgentUpgrades.LOCK else "Resume"
     if not impact.clusters:
         text = "None of the selected clusters can be changed; OK changes nothing."
     else:
         text = (
             f"{verb} agent upgrades for {plural(impact.clusters, 'cluster')} in "
-            f"{plural(impact.projects, 'project')}."
+            f"{plural(impact.projects, 'project')}"
+            f"{_already(impact, impact.clusters - impact.already)}."
         )
     if impact.agents_to_upgrade:
         agents = plural(impact.agents_to_upgrade, "agent")
@@ -73,7 +90,8 @@ def bulk_done(change) -> str:
     else:
         text = (
             f"Agent upgrades {done} for {plural(change.written, 'cluster')} in "
-            f"{plural(impact.projects, 'project')}."
+            f"{plural(impact.projects, 'project')}"
+            f"{_already(impact, change.written - impact.already, done=True)}."
         )
     if change.agents_upgraded:
         agents = plural(change.agents_upgraded, "agent")

@@ -397,3 +397,49 @@ def test_counting_names_one_thing_in_the_singular():
         "1 cluster",
         "2 clusters",
     ]
+
+
+def an_event(old: str, new: str, old_via: str, via: str, scope: str = Scope.CLUSTER):
+    from settings_app.models import AuditEvent
+
+    return AuditEvent(
+        scope=scope, old_value=old, new_value=new, old_via=old_via, via=via, object_name="x"
+    )
+
+
+@pytest.mark.parametrize(
+    "event, change, how",
+    [
+        (an_event(UNLOCK, LOCK, "", Via.CLUSTER), "Active → Paused", "set directly"),
+        (an_event(LOCK, UNLOCK, Via.CLUSTER, Via.EXPIRY), "Paused → Active", "pause ended"),
+        # Only where the value came from changed: not a no-op.
+        (
+            an_event(LOCK, LOCK, Via.CLUSTER, Via.TENANT),
+            "Paused (now pushed by tenant)",
+            "pushed by tenant",
+        ),
+        (
+            an_event(UNLOCK, UNLOCK, "", Via.PROJECT, scope=Scope.PROJECT),
+            "Active (now set directly)",
+            "set directly",
+        ),
+        # Paused again by the same means: a new reason or end.
+        (an_event(LOCK, LOCK, Via.CLUSTER, Via.CLUSTER), "Paused (again)", "set directly"),
+    ],
+)
+def test_a_change_reads_in_the_pages_words_and_a_change_of_provenance_says_so(event, change, how):
+    from settings_app.wording import audit
+
+    assert (audit.change_label(event), audit.how(event)) == (change, how)
+    assert "lock" not in audit.change_summary(event)
+
+
+def test_a_bulk_dialog_counts_in_the_singular_and_says_what_already_holds():
+    from settings_app.rules.bulk import BulkImpact
+    from settings_app.wording.fleet import bulk_confirm
+
+    impact = BulkImpact(LOCK, 3, 3, 1, 2, 0, 0, 0, "")
+
+    assert bulk_confirm(impact) == (
+        "Pause agent upgrades for 3 clusters in 1 project: 1 will change; 2 are already paused."
+    )

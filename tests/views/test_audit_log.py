@@ -47,10 +47,10 @@ def history(demo, user):
 ACME_HISTORY = [
     ["tenant-admin", "Cluster edge-01", "Active → Paused", "set directly"],
     # staging keeps its value, but from now on it comes from the project: recorded too.
-    ["tenant-admin", "Cluster staging", "Active → Active", "pushed by project"],
+    ["tenant-admin", "Cluster staging", "Active (now pushed by project)", "pushed by project"],
     ["tenant-admin", "Cluster prod-west", "Paused → Active", "pushed by project"],
     ["tenant-admin", "Cluster prod-east", "Paused → Active", "pushed by project"],
-    ["tenant-admin", "Project Default", "Active → Active", "set directly"],
+    ["tenant-admin", "Project Default", "Active (now set directly)", "set directly"],
     ["project-admin", "Cluster prod-west", "Active → Paused", "set directly"],
     ["cluster-admin", "Cluster prod-east", "Active → Paused", "set directly"],
 ]
@@ -228,7 +228,36 @@ def test_the_audit_log_filters_by_an_objects_name(tenant_log, history):
 
 def test_the_audit_log_filters_by_a_projects_name_too(tenant_log, history):
     assert audit_rows(tenant_log(object="Default")) == [
-        ["tenant-admin", "Project Default", "Active → Active", "set directly"]
+        ["tenant-admin", "Project Default", "Active (now set directly)", "set directly"]
+    ]
+
+
+def test_the_object_filter_matches_the_start_of_a_name_as_the_cluster_search_does(
+    tenant_log, history
+):
+    rows = audit_rows(tenant_log(object="prod"))
+
+    assert rows == [row for row in ACME_HISTORY if row[1].startswith("Cluster prod-")]
+    assert len(rows) == 4
+
+
+def test_the_object_filter_matches_no_name_that_only_contains_it(tenant_log, history):
+    assert parse(tenant_log(object="west")).find_all("tbody") == []
+
+
+def test_the_actor_filter_matches_the_start_of_a_name(tenant_log, history):
+    rows = audit_rows(tenant_log(actor="project"))
+
+    assert rows == [["project-admin", "Cluster prod-west", "Active → Paused", "set directly"]]
+
+
+def test_the_start_of_a_name_chips_say_so(tenant_log, history):
+    page = parse(tenant_log(object="prod", actor="tenant"))
+
+    chips = [chip.text for chip in page.find("p", class_="filter-chips").find_all("a")]
+    assert chips[:2] == [
+        "Object starts with “prod” \N{MULTIPLICATION SIGN}",
+        "Actor starts with “tenant” \N{MULTIPLICATION SIGN}",
     ]
 
 
@@ -247,7 +276,10 @@ def test_the_audit_log_filters_the_paused_act(tenant_log, history):
 def test_the_audit_log_filters_the_resumed_act(tenant_log, history):
     rows = audit_rows(tenant_log(act="resumed"))
 
-    assert rows == [row for row in ACME_HISTORY if row[2].endswith("→ Active")]
+    # Active since, whether it was paused before or only its provenance changed.
+    assert rows == [
+        row for row in ACME_HISTORY if row[2].endswith("→ Active") or row[2].startswith("Active (")
+    ]
 
 
 def test_the_audit_log_filters_the_pause_ended_act(demo, client_for, ended):
@@ -274,6 +306,40 @@ def test_the_audit_log_filters_by_a_date_range_of_utc_days(demo, tenant_log, his
     assert before.find_all("tbody") == []
 
 
+def test_a_range_whose_start_is_after_its_end_says_so_and_offers_to_swap(tenant_log, history):
+    page = parse(tenant_log(**{"from": "2026-03-05", "to": "2026-03-01"}))
+
+    empty = page.find("p", class_="empty")
+    assert empty.text == (
+        "“From” (2026-03-05) is after “To” (2026-03-01): no day lies between them. "
+        "Swap the dates Clear filters"
+    )
+    (swap,) = [a for a in empty.find_all("a") if a.text == "Swap the dates"]
+    assert swap.attrs["href"] == "?from=2026-03-01&to=2026-03-05"
+    assert page.find_all("tbody") == []
+
+
+def test_the_action_filter_is_called_action_and_reads_its_older_address_too(tenant_log, history):
+    page = parse(tenant_log(act="paused"))
+
+    (label,) = [
+        label
+        for label in page.find("form", role="search").find_all("label")
+        if label.find_all("select")
+    ]
+    assert label.text.startswith("Action")
+    assert label.find("select").attrs["name"] == "action"
+    assert audit_rows(tenant_log(act="paused")) == audit_rows(tenant_log(action="paused"))
+    assert audit_rows(tenant_log(action="paused")) != ACME_HISTORY
+
+
+def test_the_date_filters_say_they_are_utc_days(tenant_log):
+    page = parse(tenant_log())
+
+    labels = [label.text for label in page.find("form", role="search").find_all("label")]
+    assert "From (UTC)" in labels and "To (UTC)" in labels
+
+
 def test_the_audit_log_searches_the_reasons(demo, tenant_log, admin):
     rules.set_cluster(demo.prod_east, LOCK, actor=admin, pause=Pause("Black Friday freeze", None))
     rules.set_cluster(demo.edge_01, LOCK, actor=admin, pause=Pause("firmware", None))
@@ -286,25 +352,26 @@ def test_the_audit_log_searches_the_reasons(demo, tenant_log, admin):
 def test_the_filters_show_as_chips_each_removable_and_clear_filters_removes_them_all(
     demo, tenant_log, history
 ):
-    page = parse(tenant_log(actor="tenant-admin", act="resumed"))
+    page = parse(tenant_log(actor="tenant-admin", action="resumed"))
 
     chips = page.find("p", class_="filter-chips").find_all("a")
     assert [chip.text for chip in chips] == [
-        "By tenant-admin \N{MULTIPLICATION SIGN}",
+        "Actor starts with “tenant-admin” \N{MULTIPLICATION SIGN}",
         "Resumed \N{MULTIPLICATION SIGN}",
         "Clear filters",
     ]
-    assert chips[0].attrs["href"] == "?act=resumed"
+    assert chips[0].attrs["href"] == "?action=resumed"
     assert chips[1].attrs["href"] == "?actor=tenant-admin"
     assert chips[2].attrs["href"] == reverse("audit_log", args=[tenant_scope(demo.acme)])
 
 
 def test_the_filters_stay_in_the_form_and_in_every_page_link(demo, client_for, fifty_two):
     url = reverse("audit_log", args=[project_scope(demo.default)])
-    page = parse(client_for("project-admin").get(url, {"actor": "viewer", "act": "paused"}))
+    page = parse(client_for("project-admin").get(url, {"actor": "viewer", "action": "paused"}))
 
     assert page.find("input", name="actor").attrs["value"] == "viewer"
-    assert page.find("select", name="act").find("option", selected=True).attrs["value"] == "paused"
+    selected = page.find("select", name="action").find("option", selected=True)
+    assert selected.attrs["value"] == "paused"
     assert page.find("p", role="status").text.startswith(f"Showing {span(1, 13)} of 13")
     url = reverse("audit_log", args=[project_scope(demo.default)])
     page = parse(client_for("project-admin").get(url, {"from": "2000-01-01"}))
@@ -534,3 +601,55 @@ def test_a_bulk_act_reads_as_the_clusters_selected_above_each_clusters_own_row(
     ]
     note = parse(response).find("tbody").find_all("tr")[2].find_all("td")[5].text
     assert note == f"2 of 2 selected clusters in 2 projects · “{REASON}”"
+
+
+def bulk_pause(demo, admin, clusters, reason=REASON):
+    from settings_app.rules.bulk import Selection
+
+    return rules.set_clusters(
+        Selection(demo.acme.clusters.all(), {c.pk: c.agent_upgrades_version for c in clusters}),
+        LOCK,
+        tenant=demo.acme,
+        changeable=demo.acme.clusters.all(),
+        actor=admin,
+        pause=Pause(reason, None),
+    )
+
+
+def test_a_bulk_act_links_to_its_own_row_for_each_cluster_it_changed(demo, tenant_log, admin):
+    rules.set_cluster(demo.prod_west, LOCK, actor=admin)  # not part of the act
+    act = bulk_pause(demo, admin, [demo.prod_east, demo.edge_01]).event
+
+    (link,) = [a for a in object_links(parse(tenant_log())) if a.text == "2 clusters"]
+    assert link.attrs["href"] == (
+        reverse("audit_log", args=[tenant_scope(demo.acme)]) + f"?change={act.uid}"
+    )
+    page = tenant_log(change=act.uid)
+
+    assert audit_rows(page) == [
+        ["tenant-admin", "Cluster prod-east", "Active → Paused", "set directly"],
+        ["tenant-admin", "Cluster edge-01", "Active → Paused", "set directly"],
+        [
+            "tenant-admin",
+            "Selected clusters: 2 clusters",
+            "Paused, each",
+            "clusters changed together",
+        ],
+    ]
+    (chip, _clear) = parse(page).find("p", class_="filter-chips").find_all("a")
+    assert chip.text == (
+        f"Clusters changed together by tenant-admin at {shown(act.at)} \N{MULTIPLICATION SIGN}"
+    )
+
+
+def test_a_change_filter_that_names_no_change_matches_nothing(tenant_log, history):
+    assert parse(tenant_log(change="0" * 24)).find_all("tbody") == []
+    assert audit_rows(tenant_log(change="not-a-uid")) == ACME_HISTORY
+
+
+def test_a_bulk_act_of_one_cluster_in_one_project_reads_in_the_singular(demo, tenant_log, admin):
+    bulk_pause(demo, admin, [demo.prod_east], reason="")
+
+    act = parse(tenant_log()).find("tbody").find_all("tr")[-1].find_all("td")
+    assert act[2].text == "Selected clusters: 1 cluster"
+    assert act[5].text == "1 of 1 selected cluster in 1 project"

@@ -152,6 +152,53 @@ def test_a_resume_says_how_many_agents_will_be_upgraded(demo, client_for, fleet)
     assert answer["pause"] is False
 
 
+def test_the_dialog_says_how_many_will_change_and_how_many_already_have_that_value(
+    demo, client_for, fleet
+):
+    answer = (
+        client_for("tenant-admin")
+        .get(
+            confirm_url(tenant_scope(demo)),
+            {"value": UNLOCK, "all": "1", "drawn_at": timezone.now().isoformat()},
+            HTTP_ACCEPT="application/json",
+        )
+        .json()
+    )
+
+    assert answer["text"] == (
+        "Resume agent upgrades for 5 clusters in 2 projects: 4 will change; 1 is already "
+        "active. 3 agents held back by a pause will be upgraded to 4.8.0."
+    )
+
+
+def test_the_dialog_says_when_every_selected_cluster_already_has_that_value(demo, client_for):
+    answer = (
+        client_for("project-admin")
+        .get(
+            confirm_url(project_scope(demo)),
+            {"value": UNLOCK, "cluster": [row(demo.prod_east), row(demo.prod_west)]},
+            HTTP_ACCEPT="application/json",
+        )
+        .json()
+    )
+
+    assert answer["text"] == (
+        "Resume agent upgrades for 2 clusters in 1 project: all 2 are already active."
+    )
+
+
+def test_ok_says_how_many_changed_and_how_many_already_had_that_value(demo, client_for, fleet):
+    response = client_for("tenant-admin").post(
+        bulk_url(tenant_scope(demo)),
+        {"value": UNLOCK, "all": "1", "drawn_at": timezone.now().isoformat()},
+    )
+
+    assert messages_of(response) == [
+        "Agent upgrades resumed for 5 clusters in 2 projects: 4 changed; 1 was already active. "
+        "3 agents upgraded to 4.8.0."
+    ]
+
+
 def test_ok_changes_the_allowed_fresh_clusters_and_counts_what_it_left_alone(
     demo, client, mixed_rights, admin
 ):

@@ -373,7 +373,7 @@ def test_a_push_that_rewrites_a_clusters_provenance_shows_in_its_history(demo, c
 
     page = parse(client_for("cluster-admin").get(detail_url(project_scope(demo), demo.prod_east)))
     history = [item.text for item in page.find("section", id="cluster-history").find_all("li")]
-    assert history[0].endswith("project-admin · Agent upgrades Paused → Paused (pushed by project)")
+    assert history[0].endswith("project-admin · Agent upgrades Paused (now pushed by project)")
     assert history[1].endswith("cluster-admin · Agent upgrades Active → Paused · “canary”")
 
 

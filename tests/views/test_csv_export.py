@@ -17,7 +17,7 @@ from settings_app.models import AgentUpgrades, AuditEvent, Cluster
 from settings_app.rules import Pause
 from settings_app.scopes import ScopeRef
 from settings_app.views.csv_export import safe_cell
-from tests.html import parse
+from tests.html import parse, table_rows
 
 LOCK = AgentUpgrades.LOCK
 UNLOCK = AgentUpgrades.UNLOCK
@@ -60,9 +60,10 @@ def test_the_audit_csv_has_plain_column_names(tenant_csv):
         "time_utc",
         "actor",
         "api_key",
-        "act",
+        "action",
         "object_kind",
         "object_name",
+        "change",
         "from",
         "to",
         "how",
@@ -71,6 +72,8 @@ def test_the_audit_csv_has_plain_column_names(tenant_csv):
         "detail",
         "agents_upgraded",
         "agents_held_back",
+        "from_api_value",
+        "to_api_value",
     ]
 
 
@@ -97,13 +100,118 @@ def test_the_audit_csv_times_are_iso_8601_utc_and_formulas_are_neutralised(demo,
     assert row["time_utc"] == "2029-12-31T23:00:00Z"
     assert row["paused_until_utc"] == "2030-01-02T03:04:05Z"
     assert row["reason"] == "'=HYPERLINK(1)"
-    assert (row["act"], row["object_kind"], row["from"], row["to"], row["how"]) == (
-        "setting changed",
-        "cluster",
-        "unlock",
-        "lock",
-        "cluster",
+    assert the_change(row) == {
+        "action": "setting changed",
+        "object_kind": "cluster",
+        "change": "Active → Paused",
+        "from": "Active",
+        "to": "Paused",
+        "how": "set directly",
+        "from_api_value": "unlock",
+        "to_api_value": "lock",
+    }
+
+
+def the_change(row: dict[str, str]) -> dict[str, str]:
+    names = ("action", "object_kind", "change", "from", "to", "how")
+    return {name: row[name] for name in (*names, "from_api_value", "to_api_value")}
+
+
+def test_the_audit_csv_says_how_a_value_was_pushed_in_the_pages_words(demo, tenant_csv, user):
+    rules.set_cluster(demo.staging, LOCK, actor=user("tenant-admin"))
+    rules.push_tenant(demo.acme, LOCK, actor=user("tenant-admin"))
+
+    newest = {}
+    for row in rows_of(tenant_csv("audit_log_csv")):
+        newest.setdefault(row["object_name"], row)
+
+    assert the_change(newest["prod-east"])["how"] == "pushed by tenant"
+    assert the_change(newest["Acme"])["how"] == "set directly"
+    # staging was paused already: only where its value came from changed.
+    assert the_change(newest["staging"]) == {
+        "action": "setting changed",
+        "object_kind": "cluster",
+        "change": "Paused (now pushed by tenant)",
+        "from": "Paused",
+        "to": "Paused",
+        "how": "pushed by tenant",
+        "from_api_value": "lock",
+        "to_api_value": "lock",
+    }
+
+
+def test_the_audit_csv_says_each_change_and_how_in_the_words_of_the_page(
+    demo, client_for, tenant_csv, user
+):
+    rules.set_cluster(demo.prod_east, LOCK, actor=user("cluster-admin"))
+    rules.push_project(demo.default, UNLOCK, actor=user("tenant-admin"))
+    rules.push_tenant(demo.acme, LOCK, actor=user("tenant-admin"))
+    bulk(demo, user("tenant-admin"), [demo.prod_east, demo.edge_01], value=UNLOCK)
+    page = client_for("tenant-admin").get(
+        reverse("audit_log", args=[ScopeRef("tenants", demo.acme.pk)])
     )
+
+    on_the_page = [row[3:5] for row in table_rows(parse(page))]
+    in_the_csv = [[row["change"], row["how"]] for row in rows_of(tenant_csv("audit_log_csv"))]
+
+    assert len(on_the_page) == 16
+    for shown, exported in zip(on_the_page, in_the_csv, strict=True):
+        if shown[1] == "clusters changed together":  # the page's How names the act there
+            shown = [shown[0], "set directly"]
+        assert exported == shown
+
+
+def bulk(demo, admin, clusters, value=LOCK):
+    from settings_app.rules.bulk import Selection
+
+    for cluster in clusters:
+        cluster.refresh_from_db()
+    return rules.set_clusters(
+        Selection(demo.acme.clusters.all(), {c.pk: c.agent_upgrades_version for c in clusters}),
+        value,
+        tenant=demo.acme,
+        changeable=demo.acme.clusters.all(),
+        actor=admin,
+    ).event
+
+
+def test_a_bulk_acts_own_row_says_what_its_clusters_were_and_became(demo, tenant_csv, admin):
+    act = bulk(demo, admin, [demo.prod_east, demo.edge_01])
+
+    rows = rows_of(tenant_csv("audit_log_csv"))
+
+    (own,) = [row for row in rows if row["action"] == "clusters changed together"]
+    assert (own["object_name"], own["detail"]) == ("2 clusters", act.detail)
+    assert the_change(own) == {
+        "action": "clusters changed together",
+        "object_kind": "selected clusters",
+        "change": "Paused, each",
+        "from": "Active",
+        "to": "Paused",
+        "how": "set directly",
+        "from_api_value": "unlock",
+        "to_api_value": "lock",
+    }
+
+
+def test_a_bulk_act_over_paused_and_active_clusters_was_mixed_before(demo, tenant_csv, admin):
+    rules.push_project(demo.edge, LOCK, actor=admin)
+    bulk(demo, admin, [demo.prod_east, demo.edge_01])
+
+    (own,) = [
+        row
+        for row in rows_of(tenant_csv("audit_log_csv"))
+        if row["action"] == "clusters changed together"
+    ]
+
+    assert (own["from"], own["to"], own["from_api_value"]) == ("Mixed", "Paused", "")
+
+
+def test_the_audit_csv_refuses_a_date_range_given_backwards(tenant_csv):
+    response = tenant_csv("audit_log_csv", **{"from": "2026-03-05", "to": "2026-03-01"})
+
+    assert response.status_code == 400
+    assert "is after" in response.content.decode()
 
 
 def test_the_audit_csv_holds_the_releases_with_their_counts(demo, tenant_csv, user, superuser):
@@ -158,6 +266,7 @@ def test_the_clusters_csv_has_plain_column_names(tenant_csv):
         "set_by",
         "set_with_api_key",
         "set_at_utc",
+        "api_value",
     ]
 
 
@@ -196,6 +305,39 @@ def test_the_clusters_csv_follows_the_search_filters_and_sort_of_the_address(
         "Acme",
     )
     assert east["set_at_utc"].endswith("Z")
+
+
+def test_the_clusters_csv_says_where_a_value_came_from_as_the_clusters_list_does(
+    demo, tenant_csv, admin
+):
+    rules.push_tenant(demo.acme, LOCK, actor=admin)
+    rules.push_project(demo.edge, UNLOCK, actor=admin)
+    rules.set_cluster(demo.staging, UNLOCK, actor=admin)
+
+    rows = {row["name"]: row for row in rows_of(tenant_csv("cluster_list_csv"))}
+
+    how = {
+        name: (row["agent_upgrades"], row["set_how"], row["api_value"])
+        for name, row in rows.items()
+    }
+    assert how["prod-east"] == ("Paused", "pushed by tenant Acme", "lock")
+    assert how["edge-01"] == ("Active", "pushed by project Edge", "unlock")
+    assert how["staging"] == ("Active", "set directly", "unlock")
+
+
+def test_the_clusters_csv_says_a_value_no_one_set_is_the_default(demo, tenant_csv):
+    rows = {row["name"]: row for row in rows_of(tenant_csv("cluster_list_csv"))}
+
+    assert rows["prod-east"]["set_how"] == "default value, not changed yet"
+
+
+def test_the_clusters_csv_says_a_pause_ended_as_the_pages_do(demo, tenant_csv, ended):
+    rules.resume_expired_pauses()
+
+    rows = {row["name"]: row for row in rows_of(tenant_csv("cluster_list_csv"))}
+
+    assert rows["prod-east"]["set_how"] == "resumed when its pause ended"
+    assert rows["prod-east"]["api_value"] == "unlock"
 
 
 def test_a_cluster_admins_clusters_csv_holds_only_their_clusters(demo, client_for):
@@ -292,4 +434,4 @@ def test_both_csvs_write_a_fraction_of_a_second_as_python_does(demo, tenant_csv,
 
     assert event["time_utc"] == cluster["set_at_utc"] == "2029-12-31T23:00:00.000400Z"
     assert event["paused_until_utc"] == cluster["paused_until_utc"] == "2030-01-02T03:04:05.999999Z"
-    assert event["act"] == "setting changed"
+    assert event["action"] == "setting changed"
