@@ -152,9 +152,9 @@ def test_key_events_have_an_act_filter_on_audit_logs_and_read_as_a_sentence(
     change_key(viewers_key, "revoke", admin)
     url = reverse("audit_log", args=[f"tenants/{demo.acme.pk}"])
 
-    page = parse(client_for("tenant-admin").get(url, {"act": "api-key"}))
+    page = parse(client_for("tenant-admin").get(url, {"action": "api-key"}))
 
-    options = [o.text for o in page.find("select", name="act").find_all("option")]
+    options = [o.text for o in page.find("select", name="action").find_all("option")]
     assert "API key changed" in options
     rows = page.find("tbody").find_all("tr")
     assert len(rows) == 2  # created (by the fixture, on the command line) and revoked
@@ -168,10 +168,10 @@ def test_key_events_are_in_the_audit_csv(demo, client_for, viewers_key):
     change_key(viewers_key, "revoke", User.objects.get(username="tenant-admin"))
     url = reverse("audit_log_csv", args=[f"tenants/{demo.acme.pk}"])
 
-    response = client_for("tenant-admin").get(url, {"act": "api-key"})
+    response = client_for("tenant-admin").get(url, {"action": "api-key"})
 
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert [(r["actor"], r["act"], r["object_kind"], r["object_name"]) for r in rows] == [
+    assert [(r["actor"], r["action"], r["object_kind"], r["object_name"]) for r in rows] == [
         ("tenant-admin", "API key changed", "tenant", "Acme"),
         ("command line", "API key changed", "tenant", "Acme"),
     ]
