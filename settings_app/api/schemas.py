@@ -119,15 +119,15 @@ class ClusterUpgradeSettingsDetail(Schema):
     while the value is still the default."""
 
     spectroComponents: SpectroComponents
+    until: datetime | None
+    reason: str | None
     setVia: Literal["cluster", "project", "tenant", "expiry"] | None
     setBy: str | None = Field(description="The username of whoever set it.")
-    setAt: datetime | None
-    reason: str | None
-    until: datetime | None
     setWithKey: str | None = Field(
         description="The name of the API key the value was set through; null for a change "
         "made in the console."
     )
+    setAt: datetime | None
 
 
 class ChangeImpact(Schema):

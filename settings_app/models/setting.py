@@ -49,14 +49,14 @@ class SettingField(NamedTuple):
 # one line here (and its columns in a migration, its form field and its wording).
 SETTING_FIELDS: dict[str, SettingField] = {
     "agent_upgrades": SettingField("new_value", "old_value", "spectroComponents", "agent_upgrades"),
+    "agent_upgrades_until": SettingField("until", "old_until", "until", "paused_until_utc"),
+    "agent_upgrades_reason": SettingField("reason", "old_reason", "reason", "reason"),
     "agent_upgrades_set_via": SettingField("via", "old_via", "setVia", "set_how"),
     "agent_upgrades_set_by": SettingField("actor", "old_set_by", "setBy", "set_by"),
-    "agent_upgrades_set_at": SettingField("at", "old_set_at", "setAt", "set_at_utc"),
-    "agent_upgrades_reason": SettingField("reason", "old_reason", "reason", "reason"),
-    "agent_upgrades_until": SettingField("until", "old_until", "until", "paused_until_utc"),
     "agent_upgrades_set_with_key": SettingField(
         "api_key_name", "old_api_key_name", "setWithKey", "set_with_api_key"
     ),
+    "agent_upgrades_set_at": SettingField("at", "old_set_at", "setAt", "set_at_utc"),
 }
 # Counts the writes, so that a form rendered from an older version can be told apart.
 SETTING_VERSION = "agent_upgrades_version"

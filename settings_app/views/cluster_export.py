@@ -6,12 +6,14 @@ of its own."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db import models
+from django.db.models import F
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .. import rules
-from ..models import AgentUpgrades, Via, pause_holds
+from ..models import SETTING_FIELDS, AgentUpgrades, Cluster, Via, pause_holds
 from ..permissions import scope_for_user
 from ..scopes import ScopeRef
 from ..sql import UtcText
@@ -19,24 +21,41 @@ from .cluster_query import ClusterQuery
 from .clusters import scope_counts
 from .csv_export import csv_response
 
-# The export's columns, named once: (its header, the field or annotation it is read from; "" for
-# one worked out from the others). Times are read as text made in SQL (`UtcText`).
-CSV_COLUMNS = [
+# The export's columns: the cluster's own (its header, the field it is read from; "" for one
+# worked out from the others), then one per field of the setting, under its CSV name, in the
+# setting's order (SETTING_FIELDS), then the API's value.
+CLUSTER_COLUMNS = [
     ("name", "name"),
     ("project", "project__name"),
     ("tenant", "project__tenant__name"),
     ("agent_version", "agent_version"),
     ("behind", ""),
-    ("agent_upgrades", "holds"),
-    ("paused_until_utc", "until_utc"),
-    ("reason", "agent_upgrades_reason"),
-    ("set_how", "agent_upgrades_set_via"),
-    ("set_by", "agent_upgrades_set_by__username"),
-    ("set_with_api_key", "agent_upgrades_set_with_key"),
-    ("set_at_utc", "set_at_utc"),
-    ("api_value", ""),  # what the API answers: lock or unlock
 ]
-CSV_FIELDS = [field for _, field in CSV_COLUMNS if field]
+CSV_HEADER = [
+    *(name for name, _ in CLUSTER_COLUMNS),
+    *(names.csv for names in SETTING_FIELDS.values()),
+    "api_value",  # what the API answers: lock or unlock
+]
+
+
+def setting_reads() -> dict[str, object]:
+    """How the export reads each field of the setting: times as UTC text made in SQL
+    (`UtcText`), a user or a window by name, the value as whether its pause holds now."""
+    reads = {}
+    for name in SETTING_FIELDS:
+        field = Cluster._meta.get_field(name)
+        if name == "agent_upgrades":
+            reads[name] = pause_holds(timezone.now())
+        elif field.is_relation:
+            label = getattr(field.related_model, "USERNAME_FIELD", "name")  # a user, a window
+            reads[name] = F(f"{name}__{label}")
+        elif isinstance(field, models.DateTimeField):
+            reads[name] = UtcText(name)
+        else:
+            reads[name] = F(name)
+    return reads
+
+
 NOT_SET = "default value, not changed yet"  # as the pages say it (wording.source)
 
 
@@ -60,45 +79,34 @@ def cluster_list_csv(request: HttpRequest, scope: ScopeRef) -> StreamingHttpResp
     query = ClusterQuery.from_query(request.GET)
     counts = scope_counts(console, platform_agent) if query.mixed else None
     clusters = query.apply(console.clusters(by_project=query.by_project), platform_agent, counts)
+    reads = {f"setting_{name}": read for name, read in setting_reads().items()}
     rows = (
         clusters.order_by(*query.order.order_by())
-        .annotate(
-            holds=pause_holds(timezone.now()),
-            until_utc=UtcText("agent_upgrades_until"),
-            set_at_utc=UtcText("agent_upgrades_set_at"),
-        )
-        .values_list(*CSV_FIELDS)
+        .annotate(**reads)
+        .values_list(*(field for _, field in CLUSTER_COLUMNS if field), *reads)
         .iterator(chunk_size=2000)
     )
 
     def lines():
-        for (
-            name,
-            project,
-            tenant,
-            agent,
-            holds,  # a pause whose end has passed no longer holds
-            until,
-            reason,
-            via,
-            by,
-            key,
-            at,
-        ) in rows:
+        for name, project, tenant, agent, *values in rows:
+            setting = dict(zip(SETTING_FIELDS, values, strict=True))
+            holds = setting["agent_upgrades"]  # a pause whose end has passed no longer holds
+            setting |= {
+                "agent_upgrades": "Paused" if holds else "Active",
+                "agent_upgrades_set_via": set_how(
+                    setting["agent_upgrades_set_via"], project, tenant
+                ),
+            }
+            if not holds:  # a reason and an end hold only while paused
+                setting |= {"agent_upgrades_reason": "", "agent_upgrades_until": ""}
             yield [
                 name,
                 project,
                 tenant,
                 agent,
                 "yes" if platform_agent and agent != platform_agent else "no",
-                "Paused" if holds else "Active",
-                (until or "") if holds else "",
-                reason if holds else "",
-                set_how(via, project, tenant),
-                by or "",
-                key,
-                at or "",
+                *(value if value is not None else "" for value in setting.values()),
                 AgentUpgrades.LOCK if holds else AgentUpgrades.UNLOCK,
             ]
 
-    return csv_response("clusters.csv", [name for name, _ in CSV_COLUMNS], lines())
+    return csv_response("clusters.csv", CSV_HEADER, lines())

@@ -435,3 +435,13 @@ def test_both_csvs_write_a_fraction_of_a_second_as_python_does(demo, tenant_csv,
     assert event["time_utc"] == cluster["set_at_utc"] == "2029-12-31T23:00:00.000400Z"
     assert event["paused_until_utc"] == cluster["paused_until_utc"] == "2030-01-02T03:04:05.999999Z"
     assert event["action"] == "setting changed"
+
+
+def test_the_clusters_csv_has_a_column_for_every_field_of_the_setting(tenant_csv):
+    from settings_app.models import SETTING_FIELDS
+
+    header = header_of(tenant_csv("cluster_list_csv"))
+
+    assert [name for name in header if name in {n.csv for n in SETTING_FIELDS.values()}] == [
+        names.csv for names in SETTING_FIELDS.values()
+    ]
