@@ -396,7 +396,9 @@ def test_the_clusters_list_filters_in_place_and_the_back_button_restores_them(
     )
     search = page.get_by_role("searchbox", name="Search clusters", exact=True)
     paused = page.get_by_role("checkbox", name="Paused", exact=True)
-    results_status = page.locator("#cluster-results").get_by_role("status")
+    results_status = (
+        page.locator("#cluster-results").get_by_role("status").filter(has_text="Showing")
+    )
 
     search.fill("prod")
     expect(page).to_have_url(re.compile(r"/clusters/\?q=prod$"))
