@@ -390,3 +390,67 @@ def test_a_bulk_resume_that_waits_for_a_release_catches_agents_up_to_that_releas
             "agent_upgrades", "agent_version"
         )
         assert set(agents) == {(AgentUpgrades.UNLOCK, "4.8.0")}
+
+
+def test_two_schedulers_at_once_start_and_end_every_freeze_window_exactly_once(
+    shared_database, demo, monkeypatch
+):
+    from datetime import timedelta
+
+    from settings_app.models import FreezeOccurrence, FreezeWindow
+    from settings_app.rules.windows import run_windows
+
+    now = timezone.now()
+    clock = {"now": now}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    admin = User.objects.get(username="tenant-admin")
+    targets = [
+        *({"tenant_id": c.tenant_id, "cluster": c} for c in Cluster.objects.all()),
+        *({"tenant_id": p.tenant_id, "project": p} for p in Project.objects.all()),
+        *({"tenant": t} for t in Tenant.objects.all()),
+    ]
+    windows = []
+    for number in range(24):  # overlapping windows at every scope, starting a minute apart
+        start = now + timedelta(minutes=1 + number)
+        end = start + timedelta(minutes=30)
+        windows.append(
+            FreezeWindow(
+                **targets[number % len(targets)],
+                name=f"w{number}",
+                time_zone="UTC",
+                schedule=FreezeWindow.Schedule.ONCE,
+                start_date=start.date(),
+                start_time=start.time(),
+                end_date=end.date(),
+                end_time=end.time(),
+                created_by=admin,
+                created_at=now,
+            )
+        )
+    FreezeWindow.objects.bulk_create(windows)
+
+    # Every start is due, then (once both schedulers have made their passes) every end.
+    clock["now"] = now + timedelta(minutes=30)
+    later = threading.Barrier(2, action=lambda: clock.update(now=now + timedelta(minutes=90)))
+
+    def scheduler() -> None:
+        for _ in range(3):
+            run_windows()
+        later.wait(timeout=TIME_LIMIT_S)
+        for _ in range(3):
+            run_windows()
+
+    assert run_at_once(shared_database, [scheduler, scheduler]) == []
+
+    with shared_database.in_this_thread():
+        states = Counter(FreezeOccurrence.objects.values_list("state", flat=True))
+        acts = Counter(
+            AuditEvent.objects.filter(action="window", part_of__isnull=True).values_list(
+                "freeze_window", flat=True
+            )
+        )
+        paused = Cluster.objects.filter(agent_upgrades=AgentUpgrades.LOCK).count()
+    assert states == {"ended": 24}
+    assert set(acts.values()) == {2}  # one start and one end each
+    assert len(acts) == 24
+    assert paused == 0  # every value put back

@@ -22,6 +22,7 @@ from .setting import (
     paused_now,
 )
 from .tenancy import UID, Cluster, Project, Tenant, new_uid
+from .windows import FreezeOccurrence, FreezeWindow, LocalTimeProblem, to_utc
 
 __all__ = [
     "FLEET_COUNTS",
@@ -37,6 +38,9 @@ __all__ = [
     "ClusterGroupObjectPermission",
     "ClusterQuerySet",
     "ClusterUserObjectPermission",
+    "FreezeOccurrence",
+    "FreezeWindow",
+    "LocalTimeProblem",
     "PlatformRelease",
     "Project",
     "ProjectFleet",
@@ -51,5 +55,6 @@ __all__ = [
     "pause_holds",
     "paused_now",
     "recounting_every_project",
+    "to_utc",
     "version_key",
 ]

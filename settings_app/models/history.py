@@ -25,6 +25,8 @@ class AuditEvent(models.Model):
         RELEASE = "release", "platform released"
         # An API key created, revoked, activated or deleted (models.keys.record_key_change).
         KEY = "apikey", "API key changed"
+        # A freeze window: created, edited, ended early or deleted, and each start and end.
+        WINDOW = "window", "freeze window"
 
     # The set-based writes give each row its uid in SQL (`sql.NewUid`): nothing may insert an
     # event without one.
@@ -71,6 +73,24 @@ class AuditEvent(models.Model):
     old_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
     old_until = models.DateTimeField(null=True, blank=True)
     old_api_key_name = models.CharField(max_length=100, blank=True, default="", db_default="")
+    # The freeze window the change was made by (its start, or the value it put back), and the
+    # one that had written the value before.
+    freeze_window = models.ForeignKey(
+        "FreezeWindow",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    old_freeze_window = models.ForeignKey(
+        "FreezeWindow",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     # The object's setting version this change wrote: while it still holds, it can be undone.
     version = models.PositiveIntegerField(null=True, blank=True)
     # The change this event is part of (a push's event for each object it wrote); None for the

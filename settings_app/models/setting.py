@@ -57,6 +57,9 @@ SETTING_FIELDS: dict[str, SettingField] = {
         "api_key_name", "old_api_key_name", "setWithKey", "set_with_api_key"
     ),
     "agent_upgrades_set_at": SettingField("at", "old_set_at", "setAt", "set_at_utc"),
+    "agent_upgrades_window": SettingField(
+        "freeze_window", "old_freeze_window", "freezeWindow", "freeze_window"
+    ),
 }
 # Counts the writes, so that a form rendered from an older version can be told apart.
 SETTING_VERSION = "agent_upgrades_version"
@@ -101,6 +104,17 @@ class AgentUpgradesSetting(models.Model):
     agent_upgrades_until = models.DateTimeField(null=True, blank=True)
     # The name of the API key the change came through; empty for a click in the console.
     agent_upgrades_set_with_key = models.CharField(max_length=100, blank=True)
+    # The freeze window that paused it, while the window holds it; a person's change (or the
+    # API's) writes no window, and so takes the object out of every window's hold. No index:
+    # every push writes it, and the windows find what they hold through their start's events.
+    agent_upgrades_window = models.ForeignKey(
+        "settings_app.FreezeWindow",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         abstract = True

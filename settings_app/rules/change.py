@@ -135,7 +135,9 @@ def write_change(
     elif own is not None:
         event = _audit_own(write, own)
     elif act is not None:
-        event = AuditEvent.objects.create(**write.audited(), actor_name=write.actor_name, **act)
+        event = AuditEvent.objects.create(
+            **(write.audited() | {"actor_name": write.actor_name} | act)
+        )
 
     parts = []
     recorded = recorded or {}
@@ -343,17 +345,19 @@ def _audit_own(write: SettingWrite, obj, **more) -> AuditEvent:
             "project_id": obj.project_id,
             "cluster_id": obj.pk,
         }
-    return AuditEvent.objects.create(
-        **write.audited(),
-        **where,
-        **setting_before(obj),
-        actor_name=write.actor_name,
-        object_name=obj.name,
-        old_value=obj.effective_agent_upgrades,
-        version=getattr(obj, SETTING_VERSION) + 1,
-        **write.own_event(),
-        **more,
+    fields = (
+        write.audited()
+        | where
+        | setting_before(obj)
+        | {
+            "actor_name": write.actor_name,
+            "object_name": obj.name,
+            "old_value": obj.effective_agent_upgrades,
+            "version": getattr(obj, SETTING_VERSION) + 1,
+        }
+        | more
     )
+    return AuditEvent.objects.create(**(fields | write.own_event(obj)))
 
 
 def _audit_rows(write: SettingWrite, *parts: tuple[QuerySet, dict]) -> int:

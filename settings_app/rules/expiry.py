@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 
 from ..models import (
     AgentUpgrade,
     AgentUpgrades,
     Cluster,
+    FreezeOccurrence,
     PlatformRelease,
     Project,
     Tenant,
@@ -55,7 +56,12 @@ def resume_ended(
     held back by those pauses are upgraded to `agent_version`; a release passes False, since
     its rollout upgrades them (and every other active agent) next, and `locked`, since it
     holds every tenant's row already."""
-    ended = Q(agent_upgrades=LOCK, agent_upgrades_until__lte=now)
+    # A freeze window's pause ends with the window, which puts back what was there: the sweep
+    # leaves what a window still running holds to the scheduler's end of it.
+    held = FreezeOccurrence.objects.filter(
+        window=OuterRef("agent_upgrades_window"), state=FreezeOccurrence.State.STARTED
+    )
+    ended = Q(agent_upgrades=LOCK, agent_upgrades_until__lte=now) & ~Q(Exists(held))
     if not locked:
         # Take the tenants' rows first, as every change does, so that a person's change to
         # the same objects waits for the sweep (or the sweep for it) instead of interleaving.

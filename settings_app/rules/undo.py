@@ -80,7 +80,7 @@ class Restore(SettingWrite):
             field: Subquery(found.values(names.old)[:1]) for field, names in SETTING_FIELDS.items()
         }
 
-    def own_event(self) -> dict:
+    def own_event(self, obj) -> dict:
         undone = self.undone
         return {
             "action": AuditEvent.Action.UNDO,

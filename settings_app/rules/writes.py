@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import SETTING_FIELDS, AgentUpgrades, AuditEvent, Via, paused_now
+from ..models import SETTING_FIELDS, AgentUpgrades, AuditEvent, FreezeWindow, Via, paused_now
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 REASON_MAX_LENGTH = AuditEvent._meta.get_field("reason").max_length
@@ -104,23 +104,32 @@ class SettingWrite:
     at: datetime
     pause: Pause = NO_PAUSE
     api_key_name: str = ""  # the API key the change came through; empty for a click
+    window: FreezeWindow | None = None  # the freeze window that makes the change
 
     @property
     def actor_name(self) -> str:
+        if self.window is not None:
+            return str(self.window)  # "freeze window Year-end"; `actor` is who created it
         return self.actor.get_username() if self.actor else "system"
 
     def audited(self) -> dict:
         """Audit field → value written, one per field of the setting (SETTING_FIELDS)."""
         written = {"new_value": self.new_value, "via": self.via, "actor": self.actor}
-        return written | {"at": self.at} | asdict(self.pause) | {"api_key_name": self.api_key_name}
+        return (
+            written
+            | {"at": self.at}
+            | asdict(self.pause)
+            | {"api_key_name": self.api_key_name, "freeze_window": self.window}
+        )
 
     def columns(self, kind: str = "") -> dict:
         """Setting field → value written (the same on a row of every kind)."""
         audited = self.audited()
         return {field: audited[names.audit] for field, names in SETTING_FIELDS.items()}
 
-    def own_event(self) -> dict:
-        """More fields of the change's own event (an undo's: its action and what it undid)."""
+    def own_event(self, obj) -> dict:
+        """More fields of the change's own event on `obj`, or overrides (an undo's: its action
+        and what it undid)."""
         return {}
 
     def row_event(self, kind: str) -> dict:

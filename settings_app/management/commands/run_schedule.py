@@ -1,0 +1,50 @@
+"""The scheduler: start and end freeze windows, and end the pauses whose end has passed."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from settings_app import rules
+from settings_app.rules.windows import run_windows
+from settings_app.wording.releases import expiry_message
+
+
+class Command(BaseCommand):
+    help = (
+        "Start and end the freeze windows that are due (each exactly once, even with two "
+        "schedulers running), catch up on those missed while it was down, then resume the "
+        "pauses whose end has passed. --once for cron every minute; --every SECONDS to run as "
+        "a service."
+    )
+
+    def add_arguments(self, parser):
+        how = parser.add_mutually_exclusive_group()
+        how.add_argument("--once", action="store_true", help="one pass, then exit (default)")
+        how.add_argument(
+            "--every", type=float, metavar="SECONDS", help="a pass every SECONDS, until stopped"
+        )
+        parser.add_argument(
+            "--passes", type=int, default=0, metavar="N", help="with --every: stop after N passes"
+        )
+
+    def handle(self, *args, once=False, every=None, passes=0, **options):
+        if every is not None and every <= 0:
+            raise CommandError("--every takes a number of seconds above 0, such as 60.")
+        done = 0
+        while True:
+            self.run_once()
+            done += 1
+            if every is None or (passes and done >= passes):
+                return
+            time.sleep(every)
+
+    def run_once(self) -> None:
+        run = run_windows()
+        if run.started or run.ended or run.skipped:
+            self.stdout.write(
+                f"Freeze windows: {run.started} started, {run.ended} ended, "
+                f"{run.skipped} skipped (missed while the scheduler was down)."
+            )
+        self.stdout.write(expiry_message(rules.resume_expired_pauses()))
