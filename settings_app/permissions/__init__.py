@@ -215,9 +215,9 @@ def cluster_for_user(
     roles = roles_for(user)
     in_scope = {"tenant_id": ref.pk} if ref.kind == "tenants" else {"project_id": ref.pk}
     cluster = _get(
-        Cluster.objects.select_related("project__tenant", "agent_upgrades_set_by").filter(
-            **in_scope
-        ),
+        Cluster.objects.select_related(
+            "project__tenant", "agent_upgrades_set_by", "agent_upgrades_window"
+        ).filter(**in_scope),
         cluster_id,
     )
     project = cluster.project

@@ -73,7 +73,11 @@ def api_tenant_scope(caller: ApiCaller) -> ConsoleScope:
 
 def api_cluster(caller: ApiCaller, uid: str, *, change: bool = False) -> Cluster:
     cluster = _get_by_uid(
-        Cluster.objects.select_related("project__tenant", "agent_upgrades_set_by"), caller, uid
+        Cluster.objects.select_related(
+            "project__tenant", "agent_upgrades_set_by", "agent_upgrades_window"
+        ),
+        caller,
+        uid,
     )
     _check(cluster_access(caller.roles, cluster), change)
     return cluster

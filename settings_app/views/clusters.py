@@ -62,7 +62,7 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
     query = ClusterQuery.from_query(request.GET)
     clusters = query.apply(
         console.clusters(by_project=query.by_project), platform_agent, counts
-    ).select_related("project__tenant", "agent_upgrades_set_by")
+    ).select_related("project__tenant", "agent_upgrades_set_by", "agent_upgrades_window")
     page = keyset_page(
         clusters, query.order, request.GET, CLUSTERS_PER_PAGE, total=query.known_total(counts)
     )

@@ -23,7 +23,9 @@ from .switch import apply_change, apply_undo
 def project_list(request: HttpRequest, tenant_id: int) -> HttpResponse:
     console = tenant_for_user(request.user, tenant_id)
     projects = list(
-        console.tenant.projects.select_related("tenant", "agent_upgrades_set_by").order_by("name")
+        console.tenant.projects.select_related(
+            "tenant", "agent_upgrades_set_by", "agent_upgrades_window"
+        ).order_by("name")
     )
     counts = rules.fleet_counts(
         console.tenant.projects.all(),

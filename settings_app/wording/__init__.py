@@ -5,7 +5,8 @@ Here the states, provenance and the changes of one object; by concern beside it:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -99,6 +100,10 @@ def source(obj: AgentUpgradesSetting) -> str:
     if not via or obj.agent_upgrades_set_at is None:
         return "default value, not changed yet"
     own_scope = type(obj).__name__.lower()
+    window = obj.agent_upgrades_window if obj.agent_upgrades_window_id else None
+    if window is not None:
+        by = obj.agent_upgrades_set_by.get_username() if obj.agent_upgrades_set_by else "system"
+        return f"freeze window {window.name}, created by {by} · {ago(obj.agent_upgrades_set_at)}"
     if via == Via.EXPIRY:
         return f"resumed when its pause ended · {ago(obj.agent_upgrades_set_at)}"
     if via == own_scope:
@@ -113,6 +118,16 @@ def source(obj: AgentUpgradesSetting) -> str:
     return f"{origin} · {by} · {ago(obj.agent_upgrades_set_at)}{key}"
 
 
+def local_when(moment: datetime, zone: str) -> str:
+    """A moment in a window's zone, with UTC beside it: 'Mon 4 Jan 06:00 Europe/Berlin (05:00
+    UTC)'."""
+    local, utc = moment.astimezone(ZoneInfo(zone)), moment.astimezone(UTC)
+    day = f"{local:%a} {local.day} {local:%b %H:%M}"
+    if local.date() != utc.date():
+        return f"{day} {zone} ({utc:%a} {utc.day} {utc:%b %H:%M} UTC)"
+    return f"{day} {zone} ({utc:%H:%M} UTC)"
+
+
 def details(obj: AgentUpgradesSetting) -> str:
     """Everything about the value but the value itself: a pause's end and reason, then where it
     came from. 'until 2026-12-01 18:00 UTC · “freeze” · pushed by tenant Acme · …'; an ended
@@ -122,7 +137,10 @@ def details(obj: AgentUpgradesSetting) -> str:
         was = f"“{reason}”, " if reason else ""
         return f"pause ended {when(obj.agent_upgrades_until)} · it was {was}{source(obj)}"
     parts = []
-    if obj.is_paused and obj.agent_upgrades_until:
+    window = obj.agent_upgrades_window if obj.agent_upgrades_window_id else None
+    if obj.is_paused and window is not None and obj.agent_upgrades_until:
+        parts.append(f"until {local_when(obj.agent_upgrades_until, window.time_zone)}")
+    elif obj.is_paused and obj.agent_upgrades_until:
         parts.append(f"until {when(obj.agent_upgrades_until)}")
     if obj.is_paused and reason:
         parts.append(f"“{reason}”")

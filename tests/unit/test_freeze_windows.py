@@ -5,6 +5,7 @@ catch-up after downtime. The clock is the tests' (`clock`): nothing sleeps."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -386,3 +387,35 @@ def test_the_pause_end_sweep_leaves_a_running_windows_pause_to_its_end(demo, win
     run_windows()
 
     assert value_and_via(demo.prod_west) == (LOCK, Via.CLUSTER, None)
+
+
+# What the pages say.
+
+
+def test_a_frozen_clusters_provenance_names_the_window_and_its_end_in_its_zone(demo, user, clock):
+    from settings_app import wording
+
+    start = clock.now + timedelta(hours=1)
+    berlin = FreezeWindow(
+        tenant=demo.acme,
+        name="Year-end",
+        reason="holiday freeze",
+        time_zone="Europe/Berlin",
+        schedule=FreezeWindow.Schedule.ONCE,
+        start_date=start.astimezone(ZoneInfo("Europe/Berlin")).date(),
+        start_time=start.astimezone(ZoneInfo("Europe/Berlin")).time(),
+        end_date=date(2028, 1, 4),
+        end_time=time(6),
+        created_by=user("tenant-admin"),
+        created_at=clock.now,
+    )
+    check_window(berlin, clock.now)
+    berlin.save()
+    clock.advance(hours=1)
+    run_windows()
+
+    demo.prod_east.refresh_from_db()
+    text = wording.details(demo.prod_east)
+
+    assert text.startswith("until Tue 4 Jan 06:00 Europe/Berlin (05:00 UTC) · “holiday")
+    assert "freeze window Year-end, created by tenant-admin" in text
