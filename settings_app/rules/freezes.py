@@ -1,0 +1,309 @@
+"""What a freeze window does to the setting: its start pauses its scope, its end puts back what
+it holds (the rules 1 to 4 in `windows`, which checks and plans the windows).
+
+What each held object had before is kept in the window's own audit events (each a part of the
+start, or of the end of a window that handed it over), in the `old_…` fields every change
+records; the end reads it back from there, as an undo does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils import timezone
+
+from ..models import (
+    SETTING_FIELDS,
+    AgentUpgrades,
+    AuditEvent,
+    Cluster,
+    FreezeOccurrence,
+    FreezeWindow,
+    PlatformRelease,
+    Project,
+    Tenant,
+    Via,
+)
+from .change import lock_tenant, write_change
+from .windows import plan
+from .writes import Pause, SettingWrite
+
+LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
+WINDOW = AuditEvent.Action.WINDOW
+
+
+@dataclass(frozen=True)
+class WindowHold(SettingWrite):
+    """A window's pause of the rows it starts holding (its start, or a hand-over), recording
+    in each row's event what the row had before any window held it: its own values at a start,
+    the previous holder's record of them at a hand-over (`previous`)."""
+
+    previous: FreezeWindow | None = None
+
+    def row_event(self, kind: str) -> dict:
+        recorded = {"action": Value(WINDOW)}
+        if self.previous is not None:
+            found = originals(self.previous, kind)
+            recorded |= {
+                names.old: Subquery(found.values(names.old)[:1])
+                for names in SETTING_FIELDS.values()
+            }
+        return recorded
+
+
+@dataclass(frozen=True)
+class WindowRestore(SettingWrite):
+    """A window's end: every row it holds gets back what it had before any window held it."""
+
+    ending: FreezeWindow | None = None
+
+    def columns(self, kind: str = "") -> dict:
+        found = originals(self.ending, kind)
+        return {
+            field: Subquery(found.values(names.old)[:1]) for field, names in SETTING_FIELDS.items()
+        }
+
+    def row_event(self, kind: str) -> dict:
+        found = originals(self.ending, kind)
+        return {
+            "action": Value(WINDOW),
+            "old_value": Value(LOCK),
+            **{
+                names.audit: Subquery(found.values(names.old)[:1])
+                for field, names in SETTING_FIELDS.items()
+                if field in ("agent_upgrades", "agent_upgrades_reason", "agent_upgrades_until")
+            },
+        }
+
+    def resumes(self, kind: str) -> Q:
+        return Q(Exists(originals(self.ending, kind).filter(old_value=UNLOCK)))
+
+    def leaves_as_it_was(self, now: datetime, kind: str = "") -> Q:
+        return Q(pk__in=[])
+
+
+def originals(window: FreezeWindow, kind: str) -> QuerySet[AuditEvent]:
+    """For each row of `kind` (OuterRef), the newest event in which `window` took it into its
+    hold: its `old_…` fields are what the row had before any window held it."""
+    return AuditEvent.objects.filter(
+        **{kind: OuterRef("pk")},
+        scope=kind,
+        action=WINDOW,
+        freeze_window=window,
+        new_value=LOCK,
+        part_of__isnull=False,
+    ).order_by("-at", "-id")
+
+
+def _covered(window: FreezeWindow) -> dict[str, QuerySet]:
+    """The rows of each kind in a window's scope."""
+    if window.cluster_id:
+        return {"cluster": Cluster.objects.filter(pk=window.cluster_id)}
+    if window.project_id:
+        return {
+            "cluster": Cluster.objects.filter(project_id=window.project_id),
+            "project": Project.objects.filter(pk=window.project_id),
+        }
+    return {
+        "cluster": Cluster.objects.filter(tenant_id=window.tenant_id),
+        "project": Project.objects.filter(tenant_id=window.tenant_id),
+        "tenant": Tenant.objects.filter(pk=window.tenant_id),
+    }
+
+
+def _via(window: FreezeWindow) -> Via:
+    return Via(window.scope)
+
+
+def _act(window: FreezeWindow, occurrence: FreezeOccurrence, detail: str, old_value) -> dict:
+    return {
+        "action": WINDOW,
+        "scope": window.scope,
+        "tenant_id": window.tenant_id,
+        "project_id": window.project_id or getattr(window.cluster, "project_id", None),
+        "cluster_id": window.cluster_id,
+        "object_name": window.target.name,
+        "old_value": old_value,
+        "freeze_window": window,
+        "detail": detail,
+    }
+
+
+def _claim(occurrence: FreezeOccurrence, was: str, becomes: str) -> bool:
+    """Move the occurrence on, exactly once: two schedulers may try, one row changes."""
+    moved = FreezeOccurrence.objects.filter(pk=occurrence.pk, state=was).update(state=becomes)
+    return moved == 1
+
+
+def _lock(window: FreezeWindow) -> None:
+    lock_tenant(pk=window.tenant_id)
+
+
+@transaction.atomic
+def start(occurrence: FreezeOccurrence, now: datetime) -> AuditEvent | None:
+    """Rule 1: the window pauses its scope. Objects that another window holds stay with it."""
+    window = occurrence.window
+    if not _claim(occurrence, FreezeOccurrence.State.SCHEDULED, FreezeOccurrence.State.STARTED):
+        return None
+    _lock(window)
+    write = WindowHold(
+        LOCK,
+        _via(window),
+        window.created_by,
+        now,
+        Pause(window.reason, occurrence.ends_at),
+        window=window,
+    )
+    rows = {
+        kind: q.filter(agent_upgrades_window__isnull=True) for kind, q in _covered(window).items()
+    }
+    target = type(window.target).objects.get(pk=window.target.pk)
+    written = write_change(
+        write,
+        act=_act(window, occurrence, _until_text(occurrence), target.effective_agent_upgrades),
+        tenants=rows.get("tenant"),
+        projects=rows.get("project"),
+        clusters=rows.get("cluster"),
+        only_changed=False,
+    )
+    FreezeOccurrence.objects.filter(pk=occurrence.pk).update(start_event=written.event)
+    occurrence.start_event = written.event
+    return written.event
+
+
+@dataclass(frozen=True)
+class Ending:
+    event: AuditEvent | None
+    restored: int = 0
+    handed_over: int = 0
+    left_alone: int = 0  # changed by a person or the API while the window held them
+
+
+@transaction.atomic
+def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
+    """Rule 3: put back what the window holds, or hand it to another window still running;
+    rule 4: leave alone what a person changed meanwhile."""
+    window = occurrence.window
+    if not _claim(occurrence, FreezeOccurrence.State.STARTED, FreezeOccurrence.State.ENDED):
+        return Ending(None)
+    _lock(window)
+    held = {kind: q.filter(agent_upgrades_window=window) for kind, q in _covered(window).items()}
+    others = list(
+        FreezeOccurrence.objects.filter(state=FreezeOccurrence.State.STARTED)
+        .exclude(window=window)
+        .select_related("window")
+        .order_by("-ends_at", "pk")
+    )
+    start_rows = AuditEvent.objects.filter(part_of=occurrence.start_event_id)
+    left_alone = (
+        start_rows.filter(
+            Q(cluster__isnull=False, scope="cluster") & ~Q(cluster__agent_upgrades_window=window)
+        ).count()
+        if occurrence.start_event_id
+        else 0
+    )
+    handed: dict[str, QuerySet] = {}
+    for other in others:
+        for kind, rows in _covered(other.window).items():
+            if kind in held:
+                taken = held[kind].filter(pk__in=rows.values("pk"))
+                handed[kind] = taken if kind not in handed else handed[kind] | taken
+    restore = {
+        kind: rows.filter(Exists(originals(window, kind))).exclude(
+            pk__in=handed[kind].values("pk") if kind in handed else []
+        )
+        for kind, rows in held.items()
+    }
+    counts = {kind: rows.count() for kind, rows in restore.items()}
+    handed_count = sum(rows.count() for rows in handed.values())
+    release = PlatformRelease.current()
+    detail = _end_text(counts.get("cluster", 0), handed_count, left_alone)
+    written = write_change(
+        WindowRestore(UNLOCK, _via(window), window.created_by, now, ending=window),
+        act=_act(window, occurrence, detail, LOCK) | {"freeze_window": window},
+        tenants=restore.get("tenant"),
+        projects=restore.get("project"),
+        clusters=restore.get("cluster"),
+        catch_up=release.agent_version if release else "",
+        only_changed=False,
+        recorded={"old_value": Value(LOCK)},
+    )
+    for other in others:
+        rows = {
+            kind: held[kind].filter(pk__in=q.values("pk"))
+            for kind, q in _covered(other.window).items()
+            if kind in held
+        }
+        if any(q.exists() for q in rows.values()):
+            write_change(
+                WindowHold(
+                    LOCK,
+                    _via(other.window),
+                    other.window.created_by,
+                    now,
+                    Pause(other.window.reason, other.ends_at),
+                    window=other.window,
+                    previous=window,
+                ),
+                tenants=rows.get("tenant"),
+                projects=rows.get("project"),
+                clusters=rows.get("cluster"),
+                only_changed=False,
+                recorded={"part_of_id": Value(written.event.pk)},
+            )
+    FreezeOccurrence.objects.filter(pk=occurrence.pk).update(end_event=written.event)
+    return Ending(written.event, written.clusters_written, handed_count, left_alone)
+
+
+def _until_text(occurrence: FreezeOccurrence) -> str:
+    return f"Started; holds until {occurrence.ends_at:%Y-%m-%d %H:%M} UTC"
+
+
+def _end_text(restored: int, handed: int, left_alone: int) -> str:
+    parts = [f"Ended; put {restored} {_clusters(restored)} back as they were"]
+    if handed:
+        parts.append(f"{handed} stay paused: another freeze window holds them")
+    if left_alone:
+        parts.append(
+            f"left {left_alone} {_clusters(left_alone)} alone: changed by a person or the API "
+            "while the window held them"
+        )
+    return "; ".join(parts)
+
+
+def _clusters(count: int) -> str:
+    return "cluster" if count == 1 else "clusters"
+
+
+@dataclass(frozen=True)
+class ScheduleRun:
+    planned: int = 0
+    started: int = 0
+    ended: int = 0
+    skipped: int = 0
+
+
+def run_windows(now: datetime | None = None) -> ScheduleRun:
+    """One pass of the scheduler over the windows: plan ahead, end what is due, then start what
+    is due (each in a transaction of its own, claimed exactly once). An occurrence whose start
+    passed while the scheduler was down starts at once if its end is still ahead, and is
+    recorded as skipped if it is over."""
+    now = now or timezone.now()
+    planned = plan(now)
+    ended = started = skipped = 0
+    State = FreezeOccurrence.State
+    for occurrence in FreezeOccurrence.objects.filter(
+        state=State.STARTED, ends_at__lte=now
+    ).select_related("window__cluster", "window__project", "window__tenant"):
+        ended += end(occurrence, now).event is not None
+    for occurrence in FreezeOccurrence.objects.filter(
+        state=State.SCHEDULED, starts_at__lte=now
+    ).select_related("window__cluster", "window__project", "window__tenant"):
+        if occurrence.ends_at <= now or occurrence.window.ended_at is not None:
+            skipped += _claim(occurrence, State.SCHEDULED, State.SKIPPED)
+        else:
+            started += start(occurrence, now) is not None
+    return ScheduleRun(planned, started, ended, skipped)
