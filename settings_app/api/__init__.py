@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from . import audits, projects, spectroclusters
+from . import audits, projects, spectroclusters, windows
 from .auth import ApiKey
 from .errors import HANDLERS
 from .parsing import JsonBodyParser
@@ -42,5 +42,6 @@ for exception, handler in HANDLERS:
 api.add_router("", spectroclusters.router)
 api.add_router("", projects.router)
 api.add_router("", audits.router)
+api.add_router("", windows.router)
 
 __all__ = ["api"]

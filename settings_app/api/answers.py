@@ -17,6 +17,8 @@ WHEN = {
     "tenant scope was asked for by a user who is not its Tenant Admin. Nothing is changed.",
     404: "ResourceNotFound: no object with this uid in the key's tenant that the user may "
     "see; another tenant's object answers exactly as a missing one.",
+    409: "Conflict: the freeze window has started or is over, and cannot be changed that way. "
+    "Nothing is changed.",
     405: "MethodNotAllowed: the path does not take this method (the Allow header lists "
     "those it takes).",
     415: "UnsupportedMediaType: a body that is not JSON (Content-Type: application/json).",

@@ -128,6 +128,10 @@ class ClusterUpgradeSettingsDetail(Schema):
         "made in the console."
     )
     setAt: datetime | None
+    freezeWindow: str | None = Field(
+        description="Beyond Palette: the name of the freeze window holding the value, while "
+        "one does; null otherwise."
+    )
 
 
 class ChangeImpact(Schema):
@@ -344,4 +348,6 @@ def setting_detail(obj: Tenant | Project | Cluster) -> dict:
     values["agent_upgrades"] = obj.effective_agent_upgrades
     if values["agent_upgrades_set_by"] is not None:
         values["agent_upgrades_set_by"] = values["agent_upgrades_set_by"].get_username()
+    if values["agent_upgrades_window"] is not None:
+        values["agent_upgrades_window"] = values["agent_upgrades_window"].name
     return {names.api: values[field] or None for field, names in SETTING_FIELDS.items()}

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ..models import UID, ApiKey, AuditEvent, Cluster, Project, Tenant
+from ..models import UID, ApiKey, AuditEvent, Cluster, FreezeWindow, Project, Tenant
 from ..roles import Roles, roles_for
 from ..scopes import ConsoleScope
 from ..wording.api import tenant_scope_refused
@@ -125,3 +125,42 @@ def _get_by_uid(queryset: QuerySet, caller: ApiCaller, uid: str):
         return queryset.get(tenant=caller.tenant, uid=uid)
     except queryset.model.DoesNotExist:
         raise Http404(NOT_FOUND) from None
+
+
+def api_scope_object(caller: ApiCaller, uid: str, *, change: bool = False):
+    """The tenant, project or cluster of the key's tenant with this uid (a window's scope): 404
+    for one the user may not see, 403 for one they may see but not change."""
+    obj = api_object(caller, uid)
+    if obj is None:
+        raise Http404(NOT_FOUND)
+    access = {Tenant: tenant_access, Project: project_access, Cluster: cluster_access}[type(obj)]
+    _check(access(caller.roles, obj), change)
+    return obj
+
+
+def api_window(caller: ApiCaller, uid: str, *, change: bool = False) -> FreezeWindow:
+    """A freeze window of the key's tenant, seen (and changed) with the rights on its scope."""
+    if not UID.match(uid or ""):
+        raise Http404(NOT_FOUND)
+    window = (
+        FreezeWindow.objects.select_related("tenant", "project__tenant", "cluster__project__tenant")
+        .filter(tenant=caller.tenant, uid=uid)
+        .first()
+    )
+    if window is None:
+        raise Http404(NOT_FOUND)
+    api_scope_object(caller, window.target.uid, change=change)
+    return window
+
+
+def api_windows(caller: ApiCaller) -> QuerySet[FreezeWindow]:
+    """The freeze windows of the key's tenant whose scope the user may see."""
+    roles = caller.roles
+    windows = FreezeWindow.objects.filter(tenant=caller.tenant)
+    if tenant_access(roles, caller.tenant).view:
+        return windows
+    return windows.filter(
+        Q(project_id__in=roles.project_admin | roles.project_viewer, cluster__isnull=True)
+        | Q(cluster__project_id__in=roles.project_admin | roles.project_viewer)
+        | Q(cluster_id__in=roles.cluster_admin)
+    )

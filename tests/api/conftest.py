@@ -88,6 +88,16 @@ class PaletteClient:
         response = self.client.generic(method, path, headers=self.headers(**headers))
         return check_against_contract(response)
 
+    def send_json(self, method: str, path: str, body, **headers):
+        response = self.client.generic(
+            method,
+            path,
+            json.dumps(body),
+            content_type="application/json",
+            headers=self.headers(**headers),
+        )
+        return check_against_contract(response)
+
 
 @pytest.fixture
 def palette(demo):

@@ -51,6 +51,7 @@ def test_a_clusters_value_reads_with_where_it_came_from(demo, key_for, palette, 
         .isoformat(timespec="milliseconds")
         .replace("+00:00", "Z"),
         "setWithKey": None,
+        "freezeWindow": None,
     }
 
 
@@ -65,6 +66,7 @@ def test_a_cluster_never_set_reads_unlock_with_nothing_else(demo, key_for, palet
         "reason": None,
         "until": None,
         "setWithKey": None,
+        "freezeWindow": None,
     }
 
 
