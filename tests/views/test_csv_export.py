@@ -266,6 +266,7 @@ def test_the_clusters_csv_has_plain_column_names(tenant_csv):
         "set_by",
         "set_with_api_key",
         "set_at_utc",
+        "freeze_window",
         "api_value",
     ]
 
