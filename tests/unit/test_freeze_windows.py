@@ -420,3 +420,24 @@ def test_a_frozen_clusters_provenance_names_the_window_and_its_end_in_its_zone(d
 
     assert text.startswith("until Tue 4 Jan 06:00 Europe/Berlin (05:00 UTC) · “holiday")
     assert "freeze window Year-end, created by tenant-admin" in text
+
+
+def test_the_clusters_csv_names_the_window_holding_a_cluster(demo, window, clock, client_for):
+    from django.urls import reverse
+
+    from settings_app.scopes import ScopeRef
+    from tests.views.test_csv_export import rows_of
+
+    window(demo.default)
+    clock.advance(hours=1)
+    run_windows()
+
+    rows = rows_of(
+        client_for("tenant-admin").get(
+            reverse("cluster_list_csv", args=[ScopeRef("tenants", demo.acme.pk)])
+        )
+    )
+
+    frozen = {row["name"]: row["freeze_window"] for row in rows}
+    assert frozen["prod-east"] == "Year-end"
+    assert frozen["edge-01"] == ""
