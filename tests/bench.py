@@ -726,8 +726,75 @@ def fleet_tool_ops(world: World, admin, tenant, get) -> list[Op]:
             heavy=True,
             before=lambda: restore_spread(world),
         ),
+        *window_ops(world),
     ]
     return ops
+
+
+def window_ops(world: World) -> list[Op]:
+    """Issue 19: a tenant-wide freeze window's start and its end (each a scheduler's pass), as
+    the scheduler runs them; the untimed preparation ends the window before, or starts one."""
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from settings_app.models import FreezeOccurrence, FreezeWindow
+    from settings_app.rules import freezes
+    from settings_app.rules.windows import create_window
+
+    started = FreezeOccurrence.State.STARTED
+
+    def end_running() -> None:
+        now = timezone.now()
+        for run in FreezeOccurrence.objects.filter(state=started).select_related("window"):
+            freezes.end(run, now)
+
+    def new_window(i: int) -> None:
+        now = timezone.now()
+        start, end = now - timedelta(seconds=1), now + timedelta(hours=1)
+        create_window(
+            FreezeWindow(
+                tenant_id=world.tenant_id,
+                name=f"bench-{i}-{secrets.token_hex(3)}",
+                time_zone="UTC",
+                schedule=FreezeWindow.Schedule.ONCE,
+                start_date=start.date(),
+                start_time=start.time(),
+                end_date=end.date(),
+                end_time=end.time(),
+            ),
+            actor=world.users["tenant_admin"],
+            now=now,
+        )
+
+    def one_pass() -> HttpResponse:
+        freezes.run_windows()
+        return HttpResponse()
+
+    def start(i: int) -> Callable[[], HttpResponse]:
+        end_running()
+        new_window(i)
+        return one_pass
+
+    def finish(i: int) -> Callable[[], HttpResponse]:
+        if not FreezeOccurrence.objects.filter(state=started).exists():
+            new_window(i)
+            freezes.run_windows()
+        FreezeOccurrence.objects.filter(state=started).update(
+            ends_at=timezone.now() - timedelta(seconds=1)
+        )
+        return one_pass
+
+    return [
+        Op(
+            "window_start",
+            f"freeze window start ({world.n:,} clusters)",
+            "change",
+            start,
+            heavy=True,
+            before=lambda: restore_spread(world),
+        ),
+        Op("window_end", f"freeze window end ({world.n:,} clusters)", "change", finish, heavy=True),
+    ]
 
 
 @dataclass
