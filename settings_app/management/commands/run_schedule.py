@@ -43,8 +43,9 @@ class Command(BaseCommand):
     def run_once(self) -> None:
         run = run_windows()
         if run.started or run.ended or run.skipped:
+            missed = " (missed while the scheduler was down)" if run.skipped else ""
             self.stdout.write(
                 f"Freeze windows: {run.started} started, {run.ended} ended, "
-                f"{run.skipped} skipped (missed while the scheduler was down)."
+                f"{run.skipped} skipped{missed}."
             )
         self.stdout.write(expiry_message(rules.resume_expired_pauses()))
