@@ -102,10 +102,10 @@ PAGES = [
     # And one statement finds whether one name or several start as the Object and Actor typed.
     Case("tenant-admin", "audit_log/filtered", budget=9),
     Case("project-admin", "project_settings", budget=7),
-    Case("viewer", "project_platform", budget=7),
+    Case("viewer", "project_platform", budget=8),  # and its freeze windows
     Case("tenant-admin", "projects", budget=9),  # its counts come from rules.fleet_counts
     Case("tenant-admin", "tenant_settings", budget=9),
-    Case("tenant-admin", "tenant_platform", budget=9),  # and its Undo offer
+    Case("tenant-admin", "tenant_platform", budget=10),  # its Undo offer, its freeze windows
 ]
 CHANGES = [
     Case("cluster-admin", "change_cluster", "lock", budget=12),

@@ -8,6 +8,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .. import wording
 from ..models import Project
 from ..scopes import ScopeRef
 from ..wording import ago, details, fleet_state, upgrade_note, when, who
@@ -15,6 +16,14 @@ from ..wording.audit import change_label, how, release_counts
 
 register = template.Library()
 register.filter("details", details)
+
+
+@register.filter
+def window_span(times) -> str:
+    """An occurrence of a window (rules.windows.WindowTimes) in its zone, UTC beside it."""
+    return wording.window_span(times.start, times.end, times.window.time_zone)
+
+
 register.filter("ago", ago)
 register.filter("when", when)
 register.filter("upgrade_note", upgrade_note)

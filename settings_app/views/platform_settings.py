@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from .. import rules
 from ..models import Project, Tenant
 from ..permissions import access_to
+from ..rules.windows import windows_at
 from ..scopes import ConsoleScope
 from ..wording import fleet_state
 from .navigation import page_context
@@ -94,5 +96,7 @@ class SettingsPage:
             return render(self.request, PANEL, context, status=status)
         if self.section == "general" and self.is_tenant:
             context["project_count"] = obj.projects.count()
+        if self.section == "platform":
+            context["windows"] = windows_at(obj, timezone.now())
         context.update(self.page_context())
         return render(self.request, f"settings_app/{kind}_settings.html", context, status=status)

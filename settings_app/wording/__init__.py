@@ -128,6 +128,19 @@ def local_when(moment: datetime, zone: str) -> str:
     return f"{day} {zone} ({utc:%H:%M} UTC)"
 
 
+def window_span(start: datetime, end: datetime, zone: str) -> str:
+    """An occurrence in its zone, with UTC beside it: 'Fri 27 Nov 18:00 – Mon 30 Nov 06:00
+    Europe/Berlin (17:00–05:00 UTC)'."""
+    tz = ZoneInfo(zone)
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    utc_start, utc_end = start.astimezone(UTC), end.astimezone(UTC)
+
+    def day(moment: datetime) -> str:
+        return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
+
+    return f"{day(local_start)} – {day(local_end)} {zone} ({utc_start:%H:%M}–{utc_end:%H:%M} UTC)"
+
+
 def details(obj: AgentUpgradesSetting) -> str:
     """Everything about the value but the value itself: a pause's end and reason, then where it
     came from. 'until 2026-12-01 18:00 UTC · “freeze” · pushed by tenant Acme · …'; an ended

@@ -441,3 +441,31 @@ def test_the_clusters_csv_names_the_window_holding_a_cluster(demo, window, clock
     frozen = {row["name"]: row["freeze_window"] for row in rows}
     assert frozen["prod-east"] == "Year-end"
     assert frozen["edge-01"] == ""
+
+
+def test_project_settings_list_the_running_the_next_and_the_past_windows(
+    demo, window, clock, client_for
+):
+    from django.urls import reverse
+
+    from tests.html import parse
+
+    window(demo.default, name="Now")
+    window(demo.default, starts_in=timedelta(days=2), name="Later")
+    window(demo.default, starts_in=timedelta(minutes=30), lasts=timedelta(minutes=10), name="Gone")
+    clock.advance(minutes=45)
+    run_windows()  # Gone started and is over: it was skipped
+    clock.advance(minutes=20)
+    run_windows()  # Now starts
+
+    page = parse(
+        client_for("project-admin").get(
+            reverse("project_platform_settings", args=[demo.default.pk])
+        )
+    )
+
+    section = page.find("section", aria_labelledby="freeze-windows-title")
+    text = section.text
+    assert "Now: freeze window Now" in text
+    assert text.index("Next") < text.index("Later") < text.index("Past") < text.index("Gone")
+    assert "UTC)" in text
