@@ -20,7 +20,14 @@ OPERATIONS = {
     ("get", "/v1/dashboard/spectroclusters/meta"): "v1SpectroClustersMetaGet",
     ("get", "/v1/projects/{uid}"): "v1ProjectsUidGet",
     ("get", "/v1/audits"): "v1AuditsList",
+    # Beyond Palette: freeze windows.
+    ("get", "/v1/freezewindows"): "v1FreezeWindowsList",
+    ("post", "/v1/freezewindows"): "v1FreezeWindowsCreate",
+    ("get", "/v1/freezewindows/{uid}"): "v1FreezeWindowsUidGet",
+    ("patch", "/v1/freezewindows/{uid}"): "v1FreezeWindowsUidPatch",
+    ("delete", "/v1/freezewindows/{uid}"): "v1FreezeWindowsUidDelete",
 }
+SETTING_CHANGES = {path for method, path in OPERATIONS if path.endswith("/upgrade/settings")}
 
 
 def test_the_document_is_served_without_a_key_and_is_valid_openapi_3(db, client):
@@ -51,12 +58,15 @@ def test_every_operation_describes_its_error_answers_and_needs_the_api_key(db):
         operation = document["paths"][path][method]
         codes = set(operation["responses"])
         assert {"401", "404", "405", "429", "500"} <= codes, path
-        if method == "post":
+        if method in ("post", "patch"):
             assert {"400", "403", "415"} <= codes, path
+        if method == "post" and path in SETTING_CHANGES:
             assert "AuditUid" in operation["responses"]["204"]["headers"]
+        if method in ("patch", "delete"):
+            assert "409" in codes, path  # a window that has started, or is over
         assert operation["security"] == [{"ApiKey": []}]
         assert "Retry-After" in operation["responses"]["429"]["headers"]
-        for code in codes - {"200", "204"}:
+        for code in codes - {"200", "201", "204"}:
             ref = operation["responses"][code]["content"]["application/json"]["schema"]["$ref"]
             assert ref.endswith("/Error")
     scheme = document["components"]["securitySchemes"]["ApiKey"]
