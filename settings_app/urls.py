@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from .scopes import ScopeConverter
+from .permissions.scopes import ScopeConverter
 from .views import (
     api_keys,
     audit_logs,

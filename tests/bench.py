@@ -452,7 +452,7 @@ def build_ops(world: World) -> list[Op]:
     from django.urls import reverse
 
     from settings_app.models import Cluster, Project, Tenant
-    from settings_app.scopes import ScopeRef
+    from settings_app.permissions.scopes import ScopeRef
 
     def client(role: str) -> Client:
         c = Client()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 
 
 def project(demo) -> ScopeRef:

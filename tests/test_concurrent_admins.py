@@ -35,8 +35,8 @@ from settings_app.models import (
     Project,
     Tenant,
 )
+from settings_app.permissions.scopes import ScopeRef
 from settings_app.rules import releases
-from settings_app.scopes import ScopeRef
 from tests.html import hidden_value, messages_text, parse, switch_form, switch_of
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from tests.html import parse
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -39,7 +39,7 @@ from settings_app.models import (
     Tenant,
 )
 from settings_app.permissions import NOT_FOUND
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from tests.api.test_api_permission_matrix import PAGE_URL_NAMES as KEY_PAGE_URL_NAMES
 from tests.html import parse, without_csrf_tokens
 

@@ -15,7 +15,7 @@ from guardian.shortcuts import assign_perm
 
 from settings_app import rules
 from settings_app.models import AgentUpgrade, AgentUpgrades, Cluster, PlatformRelease
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 
 LOCK = AgentUpgrades.LOCK
 UNLOCK = AgentUpgrades.UNLOCK

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from settings_app import rules
 from settings_app.models import AgentUpgrades
+from settings_app.permissions.scopes import ScopeRef
 from settings_app.rules import Pause
-from settings_app.scopes import ScopeRef
 from settings_app.views.cluster_query import SORTS
 
 pytestmark = pytest.mark.skipif(

@@ -19,8 +19,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ..models import AuditEvent, Cluster, Project, Tenant
-from ..roles import Roles, roles_for
-from ..scopes import ConsoleScope, ScopeChoice, ScopeRef
+from .roles import Roles, roles_for
+from .scopes import ConsoleScope, ScopeChoice, ScopeRef
 
 NOT_FOUND = "No such page, or you have no role that lets you see it."
 LARGEST_ID = 2**63 - 1  # beyond it an id cannot exist (and SQLite refuses to look it up)

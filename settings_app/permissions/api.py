@@ -12,8 +12,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ..models import UID, ApiKey, AuditEvent, Cluster, FreezeWindow, Project, Tenant
-from ..roles import Roles, roles_for
-from ..scopes import ConsoleScope
 from ..wording.api import tenant_scope_refused
 from . import (
     NOT_FOUND,
@@ -26,6 +24,8 @@ from . import (
     project_access,
     tenant_access,
 )
+from .roles import Roles, roles_for
+from .scopes import ConsoleScope
 
 
 @dataclass(frozen=True)

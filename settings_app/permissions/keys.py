@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from ..models import ApiKey, Project, Tenant
-from ..roles import Roles, roles_for
 from . import _get, _require, tenant_access
+from .roles import Roles, roles_for
 
 # Why an Activate is refused, by who revoked the key.
 NOT_AGAIN = {

@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .. import wording
 from ..models import Project
-from ..scopes import ScopeRef
+from ..permissions.scopes import ScopeRef
 from ..wording import ago, details, fleet_state, upgrade_note, when, who
 from ..wording.audit import change_label, how, release_counts
 

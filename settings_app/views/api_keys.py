@@ -25,7 +25,7 @@ from ..permissions import (
     scope_for_user,
     tenant_for_user,
 )
-from ..roles import roles_for
+from ..permissions.roles import roles_for
 from ..rules.writes import INVISIBLE
 from ..wording.api import key_action, key_done, key_question, key_standing
 from .navigation import page_context

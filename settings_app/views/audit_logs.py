@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from ..models import AgentUpgrades, AuditEvent, Via
 from ..permissions import scope_for_user, visible_audit_events
-from ..scopes import ConsoleScope, ScopeRef
+from ..permissions.scopes import ConsoleScope, ScopeRef
 from ..sql import UtcText
 from ..wording.audit import NOTHING_MATCHES, SET_DIRECTLY, change_name, reversed_range
 from .audit_query import ACTS, NEWEST_FIRST, AuditQuery

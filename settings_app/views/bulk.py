@@ -19,8 +19,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from .. import rules
 from ..models import AgentUpgrades, Cluster, Scope
 from ..permissions import changeable_clusters, may_change_some_cluster, scope_for_user
+from ..permissions.scopes import ConsoleScope, ScopeRef
 from ..rules.bulk import Selection, bulk_impact, set_clusters
-from ..scopes import ConsoleScope, ScopeRef
 from ..wording.fleet import NOTHING_SELECTED, bulk_confirm, bulk_done, bulk_title
 from .cluster_query import ClusterQuery
 from .clusters import scope_counts

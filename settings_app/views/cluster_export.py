@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from .. import rules
 from ..models import SETTING_FIELDS, AgentUpgrades, Cluster, Via, pause_holds
 from ..permissions import scope_for_user
-from ..scopes import ScopeRef
+from ..permissions.scopes import ScopeRef
 from ..sql import UtcText
 from .cluster_query import ClusterQuery
 from .clusters import scope_counts

@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from .. import rules
 from ..models import Cluster, PlatformRelease, Project, Scope
 from ..permissions import cluster_access, cluster_for_user, scope_for_user
-from ..scopes import ConsoleScope, ScopeRef
+from ..permissions.scopes import ConsoleScope, ScopeRef
 from ..wording import fleet_state
 from ..wording.audit import cluster_history
 from ..wording.fleet import all_selected, select_matching, showing

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
 from ..permissions import landing_scope, scope_choices, scope_for_user
-from ..roles import roles_for
-from ..scopes import ConsoleScope, ScopeConverter
+from ..permissions.roles import roles_for
+from ..permissions.scopes import ConsoleScope, ScopeConverter
 from ..wording import LOGGED_OUT
 
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from .. import rules
 from ..models import Project, Tenant
 from ..permissions import access_to
+from ..permissions.scopes import ConsoleScope
 from ..rules.windows import windows_at
-from ..scopes import ConsoleScope
 from ..wording import fleet_state
 from .navigation import page_context
 from .switch import Question, SwitchUrls, push_question, push_switch

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from settings_app.models import AgentUpgrades, Cluster
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from tests.html import parse
 
 from .conftest import body_of

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from settings_app import rules
 from settings_app.models import AuditEvent, Cluster
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from settings_app.wording import source
 from tests.html import parse
 

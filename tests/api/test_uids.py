@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from settings_app import rules
 from settings_app.models import UID, AuditEvent, Cluster, Project, Tenant, new_uid
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from tests.html import parse
 
 HEX24 = re.compile(r"^[0-9a-f]{24}$")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from settings_app import rules
 from settings_app.models import AgentUpgrades, Cluster
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 
 from .conftest import Browsing
 from .test_flows import agent_upgrades_switch, confirm_dialog, log_in_with_form

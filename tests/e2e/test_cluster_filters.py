@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from settings_app import rules
 from settings_app.models import AgentUpgrades
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 
 from .conftest import Browsing
 

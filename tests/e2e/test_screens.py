@@ -22,7 +22,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from settings_app import rules
 from settings_app.models import AgentUpgrades, Cluster, Project, Tenant
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 
 from .conftest import Browsing
 

@@ -106,7 +106,7 @@ import json
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from settings_app.models import Cluster
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 group = Group.objects.get(name="Acme / Default · Project Admin")
 for n in range({clients}):
     user = User.objects.create_user(f"load-{{n}}", password={password!r})

@@ -11,7 +11,7 @@ from django.utils import timezone
 from settings_app import rules
 from settings_app.models import AgentUpgrade, AgentUpgrades, AuditEvent, Cluster, Scope
 from settings_app.permissions import changeable_clusters
-from settings_app.roles import roles_for
+from settings_app.permissions.roles import roles_for
 from settings_app.rules import Selection
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK

@@ -14,7 +14,7 @@ from django.apps import apps
 from settings_app import rules
 from settings_app.models import AgentUpgrades, AuditEvent, Cluster, Project
 from settings_app.permissions import changeable_clusters
-from settings_app.roles import roles_for
+from settings_app.permissions.roles import roles_for
 from settings_app.rules import Pause, Selection
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK

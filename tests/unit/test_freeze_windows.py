@@ -425,7 +425,7 @@ def test_a_frozen_clusters_provenance_names_the_window_and_its_end_in_its_zone(d
 def test_the_clusters_csv_names_the_window_holding_a_cluster(demo, window, clock, client_for):
     from django.urls import reverse
 
-    from settings_app.scopes import ScopeRef
+    from settings_app.permissions.scopes import ScopeRef
     from tests.views.test_csv_export import rows_of
 
     window(demo.default)

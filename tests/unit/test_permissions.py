@@ -23,8 +23,8 @@ from settings_app.permissions import (
     tenant_access,
     visible_clusters,
 )
-from settings_app.roles import Roles, roles_for
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.roles import Roles, roles_for
+from settings_app.permissions.scopes import ScopeRef
 from tests.factories import grant, make_user
 
 # A world of unsaved objects, with ids: the questions read ids and names, never the database.

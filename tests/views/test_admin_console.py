@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from tests.html import parse
 from tests.test_content_security_policy import INLINE_CODE
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from settings_app import rules
 from settings_app.models import AgentUpgrades, AuditEvent, Cluster
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from tests.factories import grant, make_user
 from tests.html import parse
 

@@ -26,7 +26,7 @@ from django.urls import reverse
 from settings_app import rules
 from settings_app.models import AgentUpgrades, AuditEvent, Cluster, Project, Tenant
 from settings_app.permissions import NOT_FOUND
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from tests.factories import REASON, in_a_week
 from tests.html import (
     counts_text,

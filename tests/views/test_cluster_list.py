@@ -18,8 +18,8 @@ from guardian.shortcuts import assign_perm
 
 from settings_app import rules
 from settings_app.models import AgentUpgrades, Cluster, PlatformRelease
+from settings_app.permissions.scopes import ScopeRef
 from settings_app.rules import Pause
-from settings_app.scopes import ScopeRef
 from tests.factories import REASON, in_a_week
 from tests.html import Element, parse, shown, span, table_rows
 

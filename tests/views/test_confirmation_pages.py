@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from settings_app import rules
 from settings_app.models import AgentUpgrades, AuditEvent, Cluster, PlatformRelease
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from tests.html import Element, messages_text, parse, switch_form
 from tests.state import setting
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from settings_app.permissions import NOT_FOUND
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from tests.html import messages_text, parse
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

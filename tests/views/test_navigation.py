@@ -9,7 +9,7 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from settings_app.models import Project, Tenant
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from tests.html import parse
 
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from settings_app import rules
 from settings_app.models import AgentUpgrade, AgentUpgrades, PlatformRelease
+from settings_app.permissions.scopes import ScopeRef
 from settings_app.rules import Pause
-from settings_app.scopes import ScopeRef
 from tests.factories import EVERY_CLUSTER
 from tests.html import messages_text, parse, table_rows
 from tests.state import agents, agents_at, release_history, upgrades

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from settings_app import rules
 from settings_app.models import AgentUpgrades, Tenant
+from settings_app.permissions.scopes import ScopeRef
 from settings_app.rules import Pause
-from settings_app.scopes import ScopeRef
 from tests.factories import REASON, in_a_week
 from tests.html import parse, shown, table_rows
 

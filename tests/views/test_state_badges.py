@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from settings_app import rules
 from settings_app.models import AgentUpgrades, Project
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from tests.html import Element, parse, table_rows
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from settings_app import rules
 from settings_app.models import AgentUpgrades
-from settings_app.scopes import ScopeRef
+from settings_app.permissions.scopes import ScopeRef
 from tests.html import messages_text, parse
 from tests.unit.test_undo import world
 

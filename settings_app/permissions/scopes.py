@@ -13,7 +13,7 @@ from typing import Literal
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from .models import Cluster, Project, Tenant
+from ..models import Cluster, Project, Tenant
 from .roles import Roles
 
 Kind = Literal["tenants", "projects"]

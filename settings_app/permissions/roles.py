@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import BigIntegerField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
-from .models import (
+from ..models import (
     ClusterGroupObjectPermission,
     ClusterUserObjectPermission,
     ProjectGroupObjectPermission,
