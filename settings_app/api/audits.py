@@ -12,7 +12,8 @@ from ninja import Query, Router
 
 from ..models import AuditEvent, Cluster, Project, Scope, Tenant, Via
 from ..models.keys import key_change_of
-from ..permissions.api import api_audit_events, api_object, api_project_to_enter
+from ..permissions import visible_audit_events
+from ..permissions.api import api_object, api_project_to_enter
 from ..wording.audit import audit_sentence
 from .answers import answers
 from .errors import ApiError
@@ -63,7 +64,10 @@ def list_audits(
 ):
     caller = request.auth
     limit = positive_limit(limit, MOST)
-    events = api_audit_events(caller)
+    # Palette's audits hold setting changes only: a release's events stay on Audit Logs.
+    events = visible_audit_events(caller.roles, caller.tenant).exclude(
+        action=AuditEvent.Action.RELEASE
+    )
     start, end = rfc3339(start_time, "startTime"), rfc3339(end_time, "endTime")
     if start:
         events = events.filter(at__gte=start)

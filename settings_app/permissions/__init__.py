@@ -137,18 +137,24 @@ def may_change_some_cluster(console: ConsoleScope) -> bool:
     return whole_scope or changeable_clusters(roles, console.clusters()).exists()
 
 
-def visible_audit_events(console: ConsoleScope) -> QuerySet[AuditEvent]:
-    """The audit events of the scope that the user may see: the tenant's for a Tenant Admin,
-    the project's for anyone who sees its pages, and a Cluster Admin those of their clusters.
-    A platform release is recorded once per project (action RELEASE, no cluster): its Tenant
-    Admins and the people who see the project's pages see it; a Cluster Admin does not (it
-    names the project's counts, not only their clusters')."""
-    if console.is_tenant:
-        return AuditEvent.objects.filter(tenant=console.tenant)
-    events = AuditEvent.objects.filter(project=console.project)
-    if console.sees_project_pages:
+def visible_audit_events(
+    roles: Roles, tenant: Tenant, project: Project | None = None
+) -> QuerySet[AuditEvent]:
+    """The audit events of a tenant, or of one of its projects, that the user may see: decided
+    here once, for the Audit Logs pages and for the API's audit trail. A Tenant Admin (and a
+    superuser) sees all of the tenant's; a Project Admin or Viewer, their project's; a Cluster
+    Admin, those of their clusters. A platform release is recorded once per project (action
+    RELEASE, no cluster): the project's people see it, a Cluster Admin does not (it names the
+    project's counts, not only their clusters')."""
+    events = AuditEvent.objects.filter(tenant=tenant)
+    if project is not None:
+        events = events.filter(project=project)
+    if tenant_access(roles, tenant).view:
         return events
-    return events.filter(cluster__in=console.clusters())
+    return events.filter(
+        Q(project_id__in=roles.project_admin | roles.project_viewer)
+        | Q(cluster_id__in=roles.cluster_admin)
+    )
 
 
 def enterable_projects(roles: Roles) -> QuerySet[Project]:
@@ -200,12 +206,12 @@ def scope_for_user(user, ref: ScopeRef) -> ConsoleScope:
     role in the project, in one of its clusters, or above it."""
     roles = roles_for(user)
     if ref.kind == "tenants":
-        tenant = _get(Tenant.objects.all(), ref.pk)
-        _require(tenant_access(roles, tenant).view)
-        return _tenant_scope(roles, tenant)
-    project = _get(Project.objects.select_related("tenant"), ref.pk)
-    _require(may_enter_project(roles, project))
-    return _project_scope(roles, project)
+        tenant = get_or_404(Tenant.objects.all(), ref.pk)
+        require_visible(tenant_access(roles, tenant).view)
+        return console_scope_of_tenant(roles, tenant)
+    project = get_or_404(Project.objects.select_related("tenant"), ref.pk)
+    require_visible(may_enter_project(roles, project))
+    return console_scope_of_project(roles, project)
 
 
 def cluster_for_user(
@@ -214,7 +220,7 @@ def cluster_for_user(
     """A cluster of the scope at `ref`, and that scope, in one query."""
     roles = roles_for(user)
     in_scope = {"tenant_id": ref.pk} if ref.kind == "tenants" else {"project_id": ref.pk}
-    cluster = _get(
+    cluster = get_or_404(
         Cluster.objects.select_related(
             "project__tenant", "agent_upgrades_set_by", "agent_upgrades_window"
         ).filter(**in_scope),
@@ -222,43 +228,45 @@ def cluster_for_user(
     )
     project = cluster.project
     if ref.kind == "tenants":
-        _require(tenant_access(roles, project.tenant).view)
-        console = _tenant_scope(roles, project.tenant)
+        require_visible(tenant_access(roles, project.tenant).view)
+        console = console_scope_of_tenant(roles, project.tenant)
     else:
-        _require(may_enter_project(roles, project))
-        console = _project_scope(roles, project)
-    _check(cluster_access(roles, cluster), change)
+        require_visible(may_enter_project(roles, project))
+        console = console_scope_of_project(roles, project)
+    require_access(cluster_access(roles, cluster), change)
     return console, cluster
 
 
 def project_for_user(user, project_id: int, *, change: bool = False) -> ConsoleScope:
     """A project's own pages (Project Settings) in its scope: not for a Cluster Admin."""
     roles = roles_for(user)
-    project = _get(Project.objects.select_related("tenant"), project_id)
-    _check(project_access(roles, project), change)
-    return _project_scope(roles, project)
+    project = get_or_404(Project.objects.select_related("tenant"), project_id)
+    require_access(project_access(roles, project), change)
+    return console_scope_of_project(roles, project)
 
 
 def tenant_for_user(user, tenant_id: int, *, change: bool = False) -> ConsoleScope:
     """The tenant scope's own pages (Projects, Tenant Settings): its Tenant Admins only."""
     roles = roles_for(user)
-    tenant = _get(Tenant.objects.all(), tenant_id)
-    _check(tenant_access(roles, tenant), change)
-    return _tenant_scope(roles, tenant)
+    tenant = get_or_404(Tenant.objects.all(), tenant_id)
+    require_access(tenant_access(roles, tenant), change)
+    return console_scope_of_tenant(roles, tenant)
 
 
 def require_platform_admin(user) -> None:
     """Releasing platform versions (Platform Upgrades) is for superusers only."""
-    _require(roles_for(user).superuser)
+    require_visible(roles_for(user).superuser)
 
 
-def _tenant_scope(roles: Roles, tenant: Tenant) -> ConsoleScope:
+def console_scope_of_tenant(roles: Roles, tenant: Tenant) -> ConsoleScope:
+    """The tenant scope as its Tenant Admin sees it: every cluster of the tenant."""
     # Only Tenant Admins (and superusers) enter the tenant scope: they see all its clusters.
     # ConsoleScope.clusters(by_project=True) counts on it: it reads them through the projects.
     return ConsoleScope(roles, tenant, None, True, Cluster.objects.filter(tenant=tenant))
 
 
-def _project_scope(roles: Roles, project: Project) -> ConsoleScope:
+def console_scope_of_project(roles: Roles, project: Project) -> ConsoleScope:
+    """A project's scope as this user sees it: all its clusters, or a Cluster Admin's own."""
     clusters = Cluster.objects.filter(project=project)
     sees_project = project_access(roles, project).view
     if not sees_project:  # a Cluster Admin sees their own clusters of the project
@@ -266,7 +274,8 @@ def _project_scope(roles: Roles, project: Project) -> ConsoleScope:
     return ConsoleScope(roles, project.tenant, project, sees_project, clusters)
 
 
-def _get(queryset: QuerySet, pk: int):
+def get_or_404(queryset: QuerySet, pk: int):
+    """The object with this id, or 404 (an id out of range answers as a missing one)."""
     if not 0 < pk <= LARGEST_ID:
         raise Http404(NOT_FOUND)
     try:
@@ -275,13 +284,16 @@ def _get(queryset: QuerySet, pk: int):
         raise Http404(NOT_FOUND) from None
 
 
-def _require(allowed: bool) -> None:
+def require_visible(allowed: bool) -> None:
+    """404, exactly as for an object that does not exist, unless the user may see it."""
     if not allowed:
         raise Http404(NOT_FOUND)
 
 
-def _check(access: Access, change: bool) -> None:
-    _require(access.view)
+def require_access(access: Access, change: bool) -> None:
+    """404 unless the user may see the object; with `change`, 403 (with the reason) unless
+    they may also change it."""
+    require_visible(access.view)
     if change and not access.change:
         raise PermissionDenied(access.reason)
 

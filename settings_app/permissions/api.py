@@ -11,17 +11,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ..models import UID, ApiKey, AuditEvent, Cluster, FreezeWindow, Project, Tenant
+from ..models import UID, ApiKey, Cluster, FreezeWindow, Project, Tenant
 from ..wording.api import tenant_scope_refused
 from . import (
     NOT_FOUND,
-    _check,
-    _project_scope,
-    _require,
-    _tenant_scope,
     cluster_access,
+    console_scope_of_project,
+    console_scope_of_tenant,
     may_enter_project,
     project_access,
+    require_access,
+    require_visible,
     tenant_access,
 )
 from .roles import Roles, roles_for
@@ -54,7 +54,7 @@ def api_tenant(caller: ApiCaller) -> Tenant:
 def api_project(caller: ApiCaller, uid: str, *, change: bool = False) -> Project:
     """A project's own setting (as on Project Settings): not for a Cluster Admin."""
     project = _get_by_uid(Project.objects.select_related("tenant"), caller, uid)
-    _check(project_access(caller.roles, project), change)
+    require_access(project_access(caller.roles, project), change)
     return project
 
 
@@ -62,13 +62,13 @@ def api_project_to_enter(caller: ApiCaller, uid: str) -> ConsoleScope:
     """A project whose scope the user may enter (its name, its clusters, its audit events),
     as the scope the console would show them."""
     project = _get_by_uid(Project.objects.select_related("tenant"), caller, uid)
-    _require(may_enter_project(caller.roles, project))
-    return _project_scope(caller.roles, project)
+    require_visible(may_enter_project(caller.roles, project))
+    return console_scope_of_project(caller.roles, project)
 
 
 def api_tenant_scope(caller: ApiCaller) -> ConsoleScope:
     """The tenant scope, for its clusters (Tenant Admins only, else 403)."""
-    return _tenant_scope(caller.roles, api_tenant(caller))
+    return console_scope_of_tenant(caller.roles, api_tenant(caller))
 
 
 def api_cluster(caller: ApiCaller, uid: str, *, change: bool = False) -> Cluster:
@@ -79,7 +79,7 @@ def api_cluster(caller: ApiCaller, uid: str, *, change: bool = False) -> Cluster
         caller,
         uid,
     )
-    _check(cluster_access(caller.roles, cluster), change)
+    require_access(cluster_access(caller.roles, cluster), change)
     return cluster
 
 
@@ -100,22 +100,6 @@ def api_object(caller: ApiCaller, uid: str) -> Tenant | Project | Cluster | None
     return None
 
 
-def api_audit_events(caller: ApiCaller) -> QuerySet[AuditEvent]:
-    """The audit events of the key's tenant that the user may see: all of them for a Tenant
-    Admin, a project's for anyone who sees its pages, a Cluster Admin's clusters' events."""
-    roles = caller.roles
-    # Palette's audits hold setting changes only: a release's events stay on Audit Logs.
-    events = AuditEvent.objects.filter(tenant=caller.tenant).exclude(
-        action=AuditEvent.Action.RELEASE
-    )
-    if tenant_access(roles, caller.tenant).view:
-        return events
-    return events.filter(
-        Q(project_id__in=roles.project_admin | roles.project_viewer)
-        | Q(cluster_id__in=roles.cluster_admin)
-    )
-
-
 def _get_by_uid(queryset: QuerySet, caller: ApiCaller, uid: str):
     """The object of the key's tenant with this uid, or 404 (a malformed uid, an unknown one and
     another tenant's answer alike)."""
@@ -134,7 +118,7 @@ def api_scope_object(caller: ApiCaller, uid: str, *, change: bool = False):
     if obj is None:
         raise Http404(NOT_FOUND)
     access = {Tenant: tenant_access, Project: project_access, Cluster: cluster_access}[type(obj)]
-    _check(access(caller.roles, obj), change)
+    require_access(access(caller.roles, obj), change)
     return obj
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from ..models import ApiKey, Project, Tenant
-from . import _get, _require, tenant_access
+from . import get_or_404, require_visible, tenant_access
 from .roles import Roles, roles_for
 
 # Why an Activate is refused, by who revoked the key.
@@ -49,9 +49,9 @@ def api_key_for_user(user, key_id: int, act: str | None = None) -> ApiKey:
     """A key that the user may revoke, activate or delete: their own, or any key of a tenant
     they are Tenant Admin of. Anyone else gets 404, as for a key that does not exist; an act
     the rules above refuse gets 403 with the reason."""
-    key = _get(ApiKey.objects.select_related("tenant", "user"), key_id)
+    key = get_or_404(ApiKey.objects.select_related("tenant", "user"), key_id)
     roles = roles_for(user)
-    _require(key.user_id == user.pk or tenant_access(roles, key.tenant).change)
+    require_visible(key.user_id == user.pk or tenant_access(roles, key.tenant).change)
     if act is not None and act not in key_acts(roles, user.pk, key):
         if act == "activate" and not key.active:
             raise PermissionDenied(NOT_AGAIN.get(key.revoked_by, NOT_AGAIN[ApiKey.Revoker.OWNER]))

@@ -31,7 +31,9 @@ COUNT_CAP = 1_000
 
 def audit_events(console: ConsoleScope, query: AuditQuery):
     """The events of the scope that the user may see, narrowed by the address's filters."""
-    return query.apply(visible_audit_events(console), console.tenant.pk)
+    return query.apply(
+        visible_audit_events(console.roles, console.tenant, console.project), console.tenant.pk
+    )
 
 
 def page_numbers(page: Page, query: AuditQuery) -> list[tuple[int, str]]:
@@ -57,7 +59,11 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
     )
     change = None
     if query.change:  # the change whose parts are shown, named in its chip
-        change = visible_audit_events(console).filter(uid=query.change).first()
+        change = (
+            visible_audit_events(console.roles, console.tenant, console.project)
+            .filter(uid=query.change)
+            .first()
+        )
     params = query.params()
     return render(
         request,
