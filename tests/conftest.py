@@ -1,4 +1,5 @@
-"""Shared fixtures: the demo world of DESIGN.md §5 (built by tests/factories.py), a client logged
+"""Shared fixtures: the demo world of DESIGN.md §5 (built by tests/factories.py) and a smaller one
+for the permission tests, a client logged
 in as any of its users, a user without roles, a superuser, and a controlled clock."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils import timezone
 from settings_app import rules
 from settings_app.models import AgentUpgrades
 from settings_app.rules import Pause
-from tests.factories import REASON, Demo, build_demo, make_user
+from tests.factories import REASON, Demo, World, build_demo, build_world, make_user
 
 LOCK = AgentUpgrades.LOCK
 
@@ -28,6 +29,13 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def demo(db) -> Demo:
     return build_demo()
+
+
+@pytest.fixture
+def access_world(db) -> World:
+    """The least the permission tests need: four clusters around prod-east (its sibling, one in
+    another project, one in another tenant) and one user for each role, granted directly."""
+    return build_world()
 
 
 @pytest.fixture

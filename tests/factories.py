@@ -162,3 +162,71 @@ def build_demo() -> Demo:
         edge_02=clusters[edge_02.pk],
         globex_main=clusters[globex_main.pk],
     )
+
+
+# The least the permission tests need (tests/who_may_do_what.py): one cluster of each kind seen
+# from prod-east, and one user for each role, holding it directly (group grants load the same
+# roles: tests/unit/test_permissions.py).
+
+ROLE_USERS = {  # a role of the table: the user who holds it, and the role and where
+    "no role": ("stranger", None, ""),
+    "viewer": ("viewer", "Project Viewer", "default"),
+    "cluster admin": ("cluster-admin", "Cluster Admin", "prod_east"),
+    "project admin": ("project-admin", "Project Admin", "default"),
+    "tenant admin": ("tenant-admin", "Tenant Admin", "acme"),
+    "other tenant's admin": ("globex-admin", "Tenant Admin", "globex"),
+    "superuser": ("root", None, ""),
+}
+
+
+@dataclass
+class World:
+    acme: Tenant
+    globex: Tenant
+    default: Project  # Acme / Default: prod-east, prod-west
+    edge: Project  # Acme / Edge: edge-01
+    globex_default: Project  # Globex / Default: globex-main
+    prod_east: Cluster
+    prod_west: Cluster
+    edge_01: Cluster
+    globex_main: Cluster
+    users: dict[str, User]  # by role
+
+
+def build_world() -> World:
+    """Release 4.7.2; Acme (Default: prod-east, prod-west; Edge: edge-01) and Globex (Default:
+    globex-main), nothing paused; and a user for each role of ROLE_USERS."""
+    make_release(FIRST_RELEASE)
+    with recounting_every_project():
+        acme, globex = make_tenant("Acme"), make_tenant("Globex")
+        default, edge = make_project(acme, "Default"), make_project(acme, "Edge")
+        globex_default = make_project(globex, "Default")
+        prod_east, prod_west = (
+            make_cluster(default, "prod-east"),
+            make_cluster(default, "prod-west"),
+        )
+        edge_01, globex_main = (
+            make_cluster(edge, "edge-01"),
+            make_cluster(globex_default, "globex-main"),
+        )
+    objects = {"acme": acme, "globex": globex, "default": default, "prod_east": prod_east}
+    users = {}
+    for role, (username, granted, on) in ROLE_USERS.items():
+        users[role] = make_user(username, superuser=role == "superuser")
+        if granted:
+            grant(users[role], granted, objects[on])
+    clusters = Cluster.objects.select_related("project__tenant").in_bulk(
+        [c.pk for c in (prod_east, prod_west, edge_01, globex_main)]
+    )
+    return World(
+        acme=Tenant.objects.get(pk=acme.pk),
+        globex=Tenant.objects.get(pk=globex.pk),
+        default=Project.objects.get(pk=default.pk),
+        edge=Project.objects.get(pk=edge.pk),
+        globex_default=Project.objects.get(pk=globex_default.pk),
+        prod_east=clusters[prod_east.pk],
+        prod_west=clusters[prod_west.pk],
+        edge_01=clusters[edge_01.pk],
+        globex_main=clusters[globex_main.pk],
+        users=users,
+    )

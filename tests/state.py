@@ -11,6 +11,8 @@ from settings_app import rules
 from settings_app.models import (
     AgentUpgrade,
     AgentUpgrades,
+    ApiKey,
+    AuditEvent,
     Cluster,
     PlatformRelease,
     Project,
@@ -50,6 +52,25 @@ def every_setting() -> dict[str, tuple]:
             "agent_upgrades_until",
         )
     }
+
+
+def everything() -> dict[str, object]:
+    """What a refused request must leave as it was: every setting (value, version, what and
+    which API key wrote it), every agent, the releases, the audit trail, the agent upgrades and
+    the API keys."""
+    state: dict[str, object] = {
+        f"{model.__name__} {pk}": (value, version, key)
+        for model in (Tenant, Project, Cluster)
+        for pk, value, version, key in model.objects.values_list(
+            "pk", "agent_upgrades", "agent_upgrades_version", "agent_upgrades_set_with_key"
+        )
+    }
+    state["agents"] = dict(Cluster.objects.values_list("pk", "agent_version"))
+    state["releases"] = sorted(PlatformRelease.objects.values_list("version", flat=True))
+    state["audit records"] = sorted(AuditEvent.objects.values_list("uid", flat=True))
+    state["agent upgrades"] = AgentUpgrade.objects.count()
+    state["keys"] = sorted(ApiKey.objects.values_list("pk", "active", "expires_at"))
+    return state
 
 
 def clusters_stored(**filters) -> dict[str, tuple[str, str, datetime | None]]:

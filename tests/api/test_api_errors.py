@@ -10,9 +10,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from settings_app.models import ApiKey
+from tests.state import everything
 
 from .conftest import body_of
-from .test_api_permission_matrix import world
 
 SETTINGS = "/v1/spectroclusters/upgrade/settings"
 
@@ -52,12 +52,12 @@ def test_a_body_that_cannot_be_accepted_is_invalid_request_and_changes_nothing(
     demo, key_for, palette, body, says
 ):
     client = palette(key_for("tenant-admin"))
-    before = world()
+    before = everything()
 
     for url in (SETTINGS, cluster_settings(demo)):
         response = client.post(url, body)
         assert_error(response, 400, "InvalidRequest", says=says)
-    assert world() == before
+    assert everything() == before
 
 
 @pytest.mark.parametrize(
@@ -87,12 +87,12 @@ def test_a_reason_or_end_the_dialog_would_refuse_is_refused_the_same_way(
     demo, key_for, palette, extra, says
 ):
     client = palette(key_for("tenant-admin"))
-    before = world()
+    before = everything()
 
     response = client.post(cluster_settings(demo), {"spectroComponents": "lock", **extra})
 
     assert_error(response, 400, "InvalidRequest", says=says)
-    assert world() == before
+    assert everything() == before
 
 
 @pytest.mark.parametrize(
@@ -131,12 +131,12 @@ def test_an_empty_project_uid_header_is_refused_rather_than_read_as_the_tenant(
     demo, key_for, palette
 ):
     client = palette(key_for("tenant-admin"), project=" ")
-    before = world()
+    before = everything()
 
     response = client.post(SETTINGS, {"spectroComponents": "lock"})
 
     assert_error(response, 400, "InvalidRequest", says="ProjectUid header is empty")
-    assert world() == before
+    assert everything() == before
 
 
 # 401 AuthRequired, InvalidApiKey
@@ -145,7 +145,7 @@ def test_an_empty_project_uid_header_is_refused_rather_than_read_as_the_tenant(
 def test_a_body_larger_than_the_console_takes_is_invalid_request(demo, key_for, settings):
     headers = {"ApiKey": key_for("tenant-admin"), "Accept": "application/json"}
     body = json.dumps({"spectroComponents": "lock", "reason": "x" * 3_000_000})
-    before = world()
+    before = everything()
 
     # A plain client: the contract check would read the body that the console refused.
     response = Client().post(
@@ -153,11 +153,11 @@ def test_a_body_larger_than_the_console_takes_is_invalid_request(demo, key_for, 
     )
 
     assert_error(response, 400, "InvalidRequest", says="larger than")
-    assert world() == before
+    assert everything() == before
 
 
 def test_no_key_is_auth_required(demo, palette):
-    before = world()
+    before = everything()
 
     for send in (
         lambda c: c.get(SETTINGS),
@@ -165,18 +165,18 @@ def test_no_key_is_auth_required(demo, palette):
         lambda c: c.get(f"/v1/spectroclusters/{demo.prod_east.uid}"),
     ):
         assert_error(send(palette(None)), 401, "AuthRequired", says="ApiKey header")
-    assert world() == before
+    assert everything() == before
 
 
 def test_a_session_cookie_is_no_key(demo, palette):
     client = palette(None)
     client.client.force_login(User.objects.get(username="tenant-admin"))
-    before = world()
+    before = everything()
 
     response = client.post(SETTINGS, {"spectroComponents": "lock"})
 
     assert_error(response, 401, "AuthRequired")
-    assert world() == before
+    assert everything() == before
 
 
 def test_an_unknown_an_expired_and_a_revoked_key_get_one_answer(demo, key_for, palette, clock):
@@ -185,7 +185,7 @@ def test_an_unknown_an_expired_and_a_revoked_key_get_one_answer(demo, key_for, p
     revoked = key_for("tenant-admin", name="revoked")
     ApiKey.objects.filter(name="revoked").update(active=False)
     clock.advance(days=8)
-    before = world()
+    before = everything()
 
     answers = [
         palette(key).post(SETTINGS, {"spectroComponents": "lock"})
@@ -197,7 +197,7 @@ def test_an_unknown_an_expired_and_a_revoked_key_get_one_answer(demo, key_for, p
     ]
     assert bodies[0] == bodies[1] == bodies[2]
     assert answers[0].content == answers[1].content == answers[2].content
-    assert world() == before
+    assert everything() == before
 
 
 @pytest.mark.parametrize("key", ["abc\x00def", "a key with spaces", "ключ-ключ", "=cmd|calc"])
@@ -222,19 +222,19 @@ def test_a_key_in_the_authorization_header_is_not_read(demo, key_for, palette):
 
 def test_an_object_that_can_be_seen_but_not_changed_is_forbidden(demo, key_for, palette):
     client = palette(key_for("viewer"))
-    before = world()
+    before = everything()
 
     response = client.post(cluster_settings(demo), {"spectroComponents": "lock"})
 
     body = assert_error(response, 403, "Forbidden", says="view-only access to project Default")
     assert body["message"].endswith("Nothing was changed.")
-    assert world() == before
+    assert everything() == before
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_the_tenant_scope_without_a_tenant_role_is_forbidden(demo, key_for, palette, method):
     client = palette(key_for("project-admin"))
-    before = world()
+    before = everything()
 
     if method == "GET":
         response = client.get(SETTINGS)
@@ -242,7 +242,7 @@ def test_the_tenant_scope_without_a_tenant_role_is_forbidden(demo, key_for, pale
         response = client.post(SETTINGS, {"spectroComponents": "lock"})
 
     assert_error(response, 403, "Forbidden", says="Only a Tenant Admin of Acme")
-    assert world() == before
+    assert everything() == before
 
 
 # 404 ResourceNotFound
@@ -251,7 +251,7 @@ def test_the_tenant_scope_without_a_tenant_role_is_forbidden(demo, key_for, pale
 def test_an_unknown_uid_and_another_tenants_answer_byte_for_byte_alike(demo, key_for, palette):
     client = palette(key_for("tenant-admin"))
     missing, theirs = "0" * 24, demo.globex_main.uid
-    before = world()
+    before = everything()
 
     for path in (
         "/v1/spectroclusters/{}",
@@ -271,7 +271,7 @@ def test_an_unknown_uid_and_another_tenants_answer_byte_for_byte_alike(demo, key
     q = palette(client.key, project=demo.globex_default.uid).get(SETTINGS)
     assert_error(p, 404, "ResourceNotFound")
     assert p.content == q.content
-    assert world() == before
+    assert everything() == before
 
 
 @pytest.mark.parametrize("uid", ["prod-east", "1", "0" * 23, "G" * 24, "0" * 24 + "0"])
@@ -294,14 +294,14 @@ def test_a_path_that_is_no_operation_is_not_found_as_json(demo, key_for, palette
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
 def test_a_method_the_path_does_not_take_is_405_with_allow(demo, key_for, palette, method):
     client = palette(key_for("tenant-admin"))
-    before = world()
+    before = everything()
 
     response = client.send(method, SETTINGS)
 
     body = assert_error(response, 405, "MethodNotAllowed", says=f"does not take {method}")
     assert response["Allow"] == "GET, POST"
     assert body["details"] == {}
-    assert world() == before
+    assert everything() == before
 
 
 def test_a_read_only_path_refuses_post_with_405(demo, key_for, palette):
@@ -319,14 +319,14 @@ def test_a_read_only_path_refuses_post_with_405(demo, key_for, palette):
 )
 def test_a_body_that_is_not_json_is_415(demo, key_for, palette, content_type):
     client = palette(key_for("tenant-admin"))
-    before = world()
+    before = everything()
 
     response = client.post(
         cluster_settings(demo), '{"spectroComponents": "lock"}', content_type=content_type
     )
 
     assert_error(response, 415, "UnsupportedMediaType", says="Content-Type: application/json")
-    assert world() == before
+    assert everything() == before
 
 
 # 500 is a bug, and still JSON
@@ -340,12 +340,12 @@ def test_a_server_error_is_json_and_changes_nothing(demo, key_for, palette, monk
 
     monkeypatch.setattr(rules, "change_agent_upgrades", broken)
     client = palette(key_for("tenant-admin"))
-    before = world()
+    before = everything()
 
     response = client.post(cluster_settings(demo), {"spectroComponents": "lock"})
 
     assert_error(response, 500, "InternalError")
-    assert world() == before
+    assert everything() == before
 
 
 def test_the_ref_names_the_operation_without_the_uid(demo, key_for, palette):

@@ -15,9 +15,9 @@ from settings_app import rules
 from settings_app.api.spectroclusters import CLUSTERS_PER_CHUNK, stream_json_array
 from settings_app.models import AgentUpgrades, AuditEvent, Cluster
 from settings_app.wording import cluster_confirm, push_confirm
+from tests.state import everything
 
 from .conftest import body_of
-from .test_api_permission_matrix import world
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 SETTINGS = "/v1/spectroclusters/upgrade/settings"
@@ -139,7 +139,7 @@ def test_a_dry_run_of_a_tenant_push_states_the_dialogs_figures_and_writes_nothin
     rules.push_project(demo.edge, LOCK, actor=None)
     rules.release_platform("4.8.0")
     client = palette(key_for("tenant-admin"))
-    before = world()
+    before = everything()
 
     response = client.post(f"{SETTINGS}?dryRun=true", {"spectroComponents": "unlock"})
 
@@ -155,7 +155,7 @@ def test_a_dry_run_of_a_tenant_push_states_the_dialogs_figures_and_writes_nothin
     acme = type(demo.acme).objects.get(pk=demo.acme.pk)
     dialog = push_confirm(acme, UNLOCK, rules.scope_counts(acme, "4.8.0"), "4.8.0")
     assert numbers(dialog) == [5, 2, 3, 3]
-    assert world() == before
+    assert everything() == before
 
 
 def test_a_dry_run_of_a_project_push_states_the_dialogs_figures(demo, key_for, palette):
@@ -179,7 +179,7 @@ def test_a_dry_run_of_a_cluster_resume_counts_the_agent_it_catches_up(demo, key_
     rules.set_cluster(demo.prod_east, LOCK, actor=None)
     rules.release_platform("4.8.0")
     client = palette(key_for("cluster-admin"))
-    before = world()
+    before = everything()
 
     impact = body_of(
         client.post(
@@ -196,7 +196,7 @@ def test_a_dry_run_of_a_cluster_resume_counts_the_agent_it_catches_up(demo, key_
     }
     cluster = Cluster.objects.get(pk=demo.prod_east.pk)
     assert "will be upgraded from 4.7.2 to 4.8.0" in cluster_confirm(cluster, "4.8.0")
-    assert world() == before
+    assert everything() == before
 
 
 def test_a_dry_run_checks_the_body_as_the_change_would(demo, key_for, palette):
