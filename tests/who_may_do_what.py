@@ -108,6 +108,11 @@ ACCESS: dict[tuple[str, str], tuple[str, ...]] = {
     ("api key", OTHER_PROJECT):                     (NO,     NO,    NO,      NO,      CHANGE,  NO,     CHANGE),  # someone else's in Acme
     ("api key", OTHER_TENANT):                      (NO,     NO,    NO,      NO,      NO,      CHANGE, CHANGE),  # one of Globex
     ("api key", MISSING):                           (NO,     NO,    NO,      NO,      NO,      NO,     NO),
+    # Activating a key a Tenant Admin revoked: a Tenant Admin of its tenant, never its owner.
+    ("revoked key", OWN):                           (REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
+    ("revoked key", OTHER_PROJECT):                 (NO,     NO,    NO,      NO,      CHANGE,  NO,     CHANGE),
+    ("revoked key", OTHER_TENANT):                  (NO,     NO,    NO,      NO,      NO,      CHANGE, CHANGE),
+    ("revoked key", MISSING):                       (NO,     NO,    NO,      NO,      NO,      NO,     NO),
     # A tenant to make a key for: one where the user holds a role (else 400: not a choice).
     ("tenant for a key", OWN):                      ("400",  CHANGE, CHANGE, CHANGE,  CHANGE,  "400",  CHANGE),
     # My API Keys itself: everyone's.
@@ -192,7 +197,7 @@ PAGES = {
     "my api keys":                          Url("my_api_keys", "GET", "own account", LOOK),
     "create a key for Acme":                Url("my_api_keys", "POST", "tenant for a key", WRITE),
     "revoke a key":                         Url("revoke_api_key", "POST", "api key", WRITE),
-    "activate a key":                       Url("activate_api_key", "POST", "api key", WRITE),
+    "activate a key":                       Url("activate_api_key", "POST", "revoked key", WRITE),
     "delete a key":                         Url("delete_api_key", "POST", "api key", WRITE),
     "tenant api keys":                      Url("tenant_api_keys", "GET", "tenant", LOOK),
 }
@@ -275,10 +280,10 @@ def operation_answer(operation: str, obj: str, role: str):
     return answer(op.does, access(op.addresses, obj, role))
 
 
-def allowed_role(addresses: str, does: str, obj: str = OWN) -> str:
+def allowed_role(addresses: str, does: str, obj: str = OWN) -> str | None:
     """The narrowest role that succeeds: the first of ROLES that may do it."""
     need = (SEE, CHANGE) if does in (LOOK, GO) else (CHANGE,)
-    return next(role for role in ROLES if access(addresses, obj, role) in need)
+    return next((role for role in ROLES if access(addresses, obj, role) in need), None)
 
 
 def reader_role(addresses: str, obj: str = OWN) -> str | None:

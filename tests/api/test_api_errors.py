@@ -109,12 +109,12 @@ def test_a_resume_with_a_reason_or_end_is_refused_rather_than_dropped(
 ):
     client = palette(key_for("tenant-admin"))
     client.post(cluster_settings(demo), {"spectroComponents": "lock", "reason": "freeze"})
-    before = world()
+    before = everything()
 
     for url in (SETTINGS, cluster_settings(demo)):
         response = client.post(url, {"spectroComponents": "unlock", **extra})
         assert_error(response, 400, "InvalidRequest", says='only with "lock"')
-    assert world() == before
+    assert everything() == before
 
 
 def test_a_resume_with_an_empty_reason_and_no_end_is_taken(demo, key_for, palette):

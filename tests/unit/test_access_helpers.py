@@ -165,7 +165,8 @@ HELPER_ROWS = sorted(
     {
         addresses
         for addresses, _obj in ACCESS
-        if addresses not in ("api audit trail", "api key", "tenant for a key", "own account")
+        if addresses
+        not in ("api audit trail", "api key", "revoked key", "tenant for a key", "own account")
     }
 )
 

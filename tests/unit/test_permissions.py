@@ -1,8 +1,8 @@
 """The permission answers of DESIGN.md §2, asked of `settings_app.permissions` directly with
 `Roles` (no request, no page): who may see and who may change a tenant, a project or a cluster,
 and why not; which clusters, projects and scopes each role sees; and the roles a user's grants
-load into, whether granted to the user or to a group. What each page and endpoint answers is
-in tests/test_permission_matrix.py."""
+load into, whether granted to the user or to a group. The answers are the table's,
+tests/who_may_do_what.py; the access helpers are asked the same in test_access_helpers.py."""
 
 from __future__ import annotations
 
@@ -26,6 +26,15 @@ from settings_app.permissions import (
 from settings_app.permissions.roles import Roles, roles_for
 from settings_app.permissions.scopes import ScopeRef
 from tests.factories import grant, make_user
+from tests.who_may_do_what import (
+    CHANGE,
+    OTHER_PROJECT,
+    OTHER_TENANT,
+    OWN,
+    SEE,
+    SIBLING,
+    access,
+)
 
 # A world of unsaved objects, with ids: the questions read ids and names, never the database.
 ACME, GLOBEX = Tenant(pk=1, name="Acme"), Tenant(pk=2, name="Globex")
@@ -43,47 +52,43 @@ ROLES = {
     "cluster admin": Roles(cluster_admin=frozenset({100}), cluster_admin_projects=frozenset({10})),
     "project admin": Roles(project_admin=frozenset({10})),
     "tenant admin": Roles(tenant_admin=frozenset({1})),
+    "other tenant's admin": Roles(tenant_admin=frozenset({2})),
     "superuser": Roles(superuser=True),
 }
-NO = Access(view=False, change=False)
-YES = Access(view=True, change=True)
-VIEWS_PROJECT = Access(
-    view=True,
-    change=False,
-    reason="You have view-only access to project Default. "
-    "A Project Admin or a Tenant Admin can change this setting.",
-)
-VIEWS_CLUSTER = Access(
-    view=True,
-    change=False,
-    reason="You have view-only access to project Default. "
-    "A Cluster Admin, Project Admin or Tenant Admin can change this setting.",
-)
-
-# fmt: off
-ANSWERS = {
-    # (object):      no role  viewer         cluster admin  project admin  tenant admin  superuser
-    ACME:            (NO,     NO,            NO,            NO,            YES,          YES),
-    GLOBEX:          (NO,     NO,            NO,            NO,            NO,           YES),
-    DEFAULT:         (NO,     VIEWS_PROJECT, NO,            YES,           YES,          YES),
-    EDGE:            (NO,     NO,            NO,            NO,            YES,          YES),
-    GLOBEX_DEFAULT:  (NO,     NO,            NO,            NO,            NO,           YES),
-    PROD_EAST:       (NO,     VIEWS_CLUSTER, YES,           YES,           YES,          YES),
-    PROD_WEST:       (NO,     VIEWS_CLUSTER, NO,            YES,           YES,          YES),
-    EDGE_01:         (NO,     NO,            NO,            NO,            YES,          YES),
-    GLOBEX_MAIN:     (NO,     NO,            NO,            NO,            NO,           YES),
+# Each object as a row of the table (tests/who_may_do_what.py): what is addressed, which object.
+ROWS = {
+    ACME: ("tenant", OWN),
+    GLOBEX: ("tenant", OTHER_TENANT),
+    DEFAULT: ("project", OWN),
+    EDGE: ("project", OTHER_PROJECT),
+    GLOBEX_DEFAULT: ("project", OTHER_TENANT),
+    PROD_EAST: ("cluster in a project scope", OWN),
+    PROD_WEST: ("cluster in a project scope", SIBLING),
+    EDGE_01: ("cluster in a project scope", OTHER_PROJECT),
+    GLOBEX_MAIN: ("cluster in a project scope", OTHER_TENANT),
 }
-# fmt: on
+READER = {
+    Project: "You have view-only access to project Default. "
+    "A Project Admin or a Tenant Admin can change this setting.",
+    Cluster: "You have view-only access to project Default. "
+    "A Cluster Admin, Project Admin or Tenant Admin can change this setting.",
+}
 CASES = [
-    pytest.param(role, obj, answers[column], id=f"{role}|{type(obj).__name__} {obj.name}")
-    for obj, answers in ANSWERS.items()
-    for column, role in enumerate(ROLES)
+    pytest.param(role, obj, id=f"{role}|{type(obj).__name__} {obj.name}")
+    for obj in ROWS
+    for role in ROLES
 ]
 
 
-@pytest.mark.parametrize(("role", "obj", "expected"), CASES)
-def test_each_role_may_see_and_change_what_the_design_says_and_is_told_why_not(role, obj, expected):
+@pytest.mark.parametrize(("role", "obj"), CASES)
+def test_each_role_may_see_and_change_what_the_table_says_and_is_told_why_not(role, obj):
     question = {Tenant: tenant_access, Project: project_access, Cluster: cluster_access}
+    may = access(*ROWS[obj], role)
+    expected = Access(
+        view=may in (SEE, CHANGE),
+        change=may == CHANGE,
+        reason=READER[type(obj)] if may == SEE else "",
+    )
 
     assert question[type(obj)](ROLES[role], obj) == expected
     assert access_to(ROLES[role], obj) == expected
@@ -97,6 +102,7 @@ def test_each_role_may_see_and_change_what_the_design_says_and_is_told_why_not(r
         ("cluster admin", [DEFAULT]),  # the project of their cluster: its scope, not its pages
         ("project admin", [DEFAULT]),
         ("tenant admin", [DEFAULT, EDGE]),
+        ("other tenant's admin", [GLOBEX_DEFAULT]),
         ("superuser", [DEFAULT, EDGE, GLOBEX_DEFAULT]),
     ],
 )

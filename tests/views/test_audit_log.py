@@ -1,5 +1,5 @@
 """Audit Logs (`audit_log`): the changes the user may see in the scope, newest first, fifty to a
-page, with a pause's reason and end. Who may open it is in tests/test_permission_matrix.py."""
+page, with a pause's reason and end. Who may open it is in tests/who_may_do_what.py."""
 
 from __future__ import annotations
 

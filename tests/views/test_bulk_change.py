@@ -1,7 +1,7 @@
 """Bulk pause and resume on the Clusters list (`confirm_bulk_change`, `bulk_change_clusters`):
 the selection's checkboxes and banner, the dialog's figures, the confirmation page without
 JavaScript, and the act, with allowed, forbidden and stale clusters in one selection. Who may call
-the endpoints at all is in tests/test_permission_matrix.py."""
+the endpoints at all is in tests/who_may_do_what.py."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ was rendered from, and answers:
   redirected back to the settings page, which shows the message.
 
 Nothing is saved on any refusal. What each endpoint writes (the cluster alone, or a push) is in
-its own view's tests; who gets which answer is in tests/test_permission_matrix.py."""
+its own view's tests; who gets which answer is in tests/who_may_do_what.py."""
 
 from __future__ import annotations
 

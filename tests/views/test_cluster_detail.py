@@ -3,7 +3,7 @@ what the endpoint that pauses or resumes one cluster (`change_cluster_agent_upgr
 beyond the contract it shares with the project and tenant endpoints
 (tests/views/test_change_contract.py): it writes the cluster alone, and its htmx answer also
 refreshes the status line and the History. Who may open or change it is in
-tests/test_permission_matrix.py."""
+tests/who_may_do_what.py."""
 
 from __future__ import annotations
 

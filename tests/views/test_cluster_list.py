@@ -1,7 +1,7 @@
 """The Clusters list (`cluster_list`), in the tenant scope and a project scope: its rows and
 columns, the summary (clusters, paused, behind, per project), the Behind badge, the Paused and
 Behind filters and the search, pages of fifty, with and without htmx, and what it shows of a
-pause's reason and end. Who may open it is in tests/test_permission_matrix.py."""
+pause's reason and end. Who may open it is in tests/who_may_do_what.py."""
 
 from __future__ import annotations
 

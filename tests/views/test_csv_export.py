@@ -1,6 +1,6 @@
 """The CSV exports of the Clusters list and Audit Logs: every row the address's filters and sort
 match (not one page), streamed, plain column names, times ISO 8601 UTC, and cells a spreadsheet
-would run as formulas neutralised. Who may download them is in tests/test_permission_matrix.py."""
+would run as formulas neutralised. Who may download them is in tests/who_may_do_what.py."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Getting around: the login page, logging out, where each user lands (`home`), the page for users
 without a role, the Main Menu and the Scope switcher (`switch_scope`). Who may open which scope
-is in tests/test_permission_matrix.py."""
+is in tests/who_may_do_what.py."""
 
 from __future__ import annotations
 

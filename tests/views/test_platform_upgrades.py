@@ -1,6 +1,6 @@
 """Platform Upgrades (`platform_upgrades`, superusers only): the release history, the form that
 releases a version and rolls it out, and its refusals. Who may open it is in
-tests/test_permission_matrix.py; the rule itself in tests/unit/test_releases.py."""
+tests/who_may_do_what.py; the rule itself in tests/unit/test_releases.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The tenant scope's Projects page (`project_list`): every project of the tenant with its counts
-and its state. Who may open it is in tests/test_permission_matrix.py."""
+and its state. Who may open it is in tests/who_may_do_what.py."""
 
 from __future__ import annotations
 

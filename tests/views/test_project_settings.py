@@ -2,7 +2,7 @@
 Settings with the project's switch; and what the endpoint that pushes a project's value to all
 of its clusters (`change_project_agent_upgrades`) writes, beyond the contract it shares with the
 cluster and tenant endpoints (tests/views/test_change_contract.py). Who may open or change it is
-in tests/test_permission_matrix.py."""
+in tests/who_may_do_what.py."""
 
 from __future__ import annotations
 

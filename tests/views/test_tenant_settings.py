@@ -2,7 +2,7 @@
 Settings with the tenant's switch; and what the endpoint that pushes the tenant's value to every
 project and cluster in it (`change_tenant_agent_upgrades`) writes, beyond the contract it shares
 with the cluster and project endpoints (tests/views/test_change_contract.py). Who may open or
-change it is in tests/test_permission_matrix.py."""
+change it is in tests/who_may_do_what.py."""
 
 from __future__ import annotations
 
