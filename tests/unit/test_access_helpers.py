@@ -2,7 +2,8 @@
 asked without a request for every row of tests/who_may_do_what.py's ACCESS: every role, on its
 own object, a sibling cluster, another project, another tenant and a missing id. A helper
 answers 404 (Http404) to whoever may not see, 403 (PermissionDenied) to whoever may only look
-and is asked for a change, and the object otherwise. And which audit events a user sees."""
+and is asked for a change, and the object otherwise. (Which audit events a user sees:
+test_audit_visibility.py.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from settings_app.models import ApiKey, AuditEvent, Project, Scope, Tenant, Via
+from settings_app.models import ApiKey, Project, Tenant
 from settings_app.permissions import (
     api_key_for_user,
     cluster_for_user,
@@ -23,7 +24,6 @@ from settings_app.permissions import (
     require_platform_admin,
     scope_for_user,
     tenant_for_user,
-    visible_audit_events,
 )
 from settings_app.permissions.api import (
     ApiCaller,
@@ -244,73 +244,3 @@ def test_a_key_is_acted_on_by_its_owner_and_its_tenants_admins_only(access_world
         answered[("tenant", role)] = CHANGE if in_acme else "400"
 
     assert answered == expected
-
-
-# Which audit events a user sees: decided once, for Audit Logs and for the API's audit trail.
-
-
-def event(world: World, name: str, *, project=None, cluster=None, tenant=None, release=False):
-    return AuditEvent.objects.create(
-        tenant=tenant or world.acme,
-        project=project,
-        cluster=cluster,
-        action=AuditEvent.Action.RELEASE if release else AuditEvent.Action.SETTING,
-        scope=Scope.CLUSTER if cluster else Scope.PROJECT if project else Scope.TENANT,
-        via=Via.CLUSTER,
-        actor_name="someone",
-        object_name=name,
-        old_value="unlock",
-        new_value="lock",
-    )
-
-
-@pytest.fixture
-def trail(access_world):
-    w = access_world
-    for name, kwargs in {
-        "Acme": {},
-        "Default": {"project": w.default},
-        "release in Default": {"project": w.default, "release": True},
-        "prod-east": {"project": w.default, "cluster": w.prod_east},
-        "prod-west": {"project": w.default, "cluster": w.prod_west},
-        "Edge": {"project": w.edge},
-        "edge-01": {"project": w.edge, "cluster": w.edge_01},
-        "Globex": {"tenant": w.globex},
-        "globex-main": {"tenant": w.globex, "project": w.globex_default, "cluster": w.globex_main},
-    }.items():
-        event(w, name, **kwargs)
-    return w
-
-
-ACME_EVENTS = ["Acme", "Default", "release in Default", "prod-east", "prod-west", "Edge", "edge-01"]
-DEFAULTS = ["Default", "release in Default", "prod-east", "prod-west"]
-
-
-@pytest.mark.parametrize(
-    ("role", "in_acme", "in_default"),
-    [
-        ("no role", [], []),
-        ("viewer", DEFAULTS, DEFAULTS),
-        ("cluster admin", ["prod-east"], ["prod-east"]),  # not the release: it names the project
-        ("project admin", DEFAULTS, DEFAULTS),
-        ("tenant admin", ACME_EVENTS, DEFAULTS),
-        ("other tenant's admin", [], []),
-        ("superuser", ACME_EVENTS, DEFAULTS),
-    ],
-)
-def test_a_user_sees_the_audit_events_of_what_they_hold_a_role_on(trail, role, in_acme, in_default):
-    roles = roles_for(trail.users[role])
-
-    def names(events):
-        return sorted(events.values_list("object_name", flat=True))
-
-    assert names(visible_audit_events(roles, trail.acme)) == sorted(in_acme)
-    assert names(visible_audit_events(roles, trail.acme, trail.default)) == sorted(in_default)
-
-
-def test_the_other_tenants_admin_sees_their_own_tenants_events(trail):
-    roles = roles_for(trail.users["other tenant's admin"])
-
-    assert sorted(
-        visible_audit_events(roles, trail.globex).values_list("object_name", flat=True)
-    ) == ["Globex", "globex-main"]
