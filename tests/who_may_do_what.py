@@ -246,6 +246,15 @@ OPERATIONS = {
     "audit trail of a cluster":     Operation("GET", "/v1/audits?resourceUid={uid}", "api cluster", LOOK),
 }
 # fmt: on
+# Operations not yet in the table, each with the tests that hold who may call it meanwhile.
+# (Freeze windows came after the table: their rows, on the window's scope, are still to write.)
+NOT_YET_IN_THE_TABLE = {
+    ("GET", "/v1/freezewindows"): "tests/api/test_freeze_windows_api.py",
+    ("POST", "/v1/freezewindows"): "tests/api/test_freeze_windows_api.py",
+    ("GET", "/v1/freezewindows/{uid}"): "tests/api/test_freeze_windows_api.py",
+    ("PATCH", "/v1/freezewindows/{uid}"): "tests/api/test_freeze_windows_api.py",
+    ("DELETE", "/v1/freezewindows/{uid}"): "tests/api/test_freeze_windows_api.py",
+}
 
 
 def access(addresses: str, obj: str, role: str) -> str:
