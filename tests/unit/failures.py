@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError
 
 from settings_app.models import AgentUpgrade, AuditEvent, Scope, fleet
-from settings_app.rules import change
+from settings_app.rules.change import trail
 
 # A tenant push: its audit events and its values.
 
@@ -45,7 +45,7 @@ def fail_after_every_event_was_written():
 
 def fail_writing_upgrades():
     """The INSERT ... SELECT of agent upgrades fails, as on a full disk."""
-    insert_select = change.insert_select
+    insert_select = trail.insert_select
 
     def insert_or_fail(model, *args, **kwargs):
         if model is AgentUpgrade:
@@ -53,7 +53,7 @@ def fail_writing_upgrades():
         return insert_select(model, *args, **kwargs)
 
     # a rollout's upgrades, and a resume's catch-up: both written by the change's owner
-    return mock.patch.object(change, "insert_select", side_effect=insert_or_fail)
+    return mock.patch.object(trail, "insert_select", side_effect=insert_or_fail)
 
 
 def fail_after_the_upgrades_were_written():

@@ -13,7 +13,8 @@ The steps, always in this order:
 5. the object in hand takes what was written, so that the answer needs no reload.
 
 Nothing else writes the setting's columns, the audit trail or the agent upgrades
-(tests/unit/test_change_owner.py searches the source for it).
+(tests/unit/test_change_owner.py searches the source for it). The rows of the audit trail
+and the agent upgrades are addressed and written in `trail`.
 """
 
 from __future__ import annotations
@@ -21,28 +22,54 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, DateTimeField, F, IntegerField, Model, Q, QuerySet, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Case, F, Model, Q, QuerySet, Value, When
 
-from ..models import (
-    SETTING_FIELDS,
+from ...models import (
     SETTING_VERSION,
     AgentUpgrade,
     AgentUpgrades,
     AgentUpgradesSetting,
     AuditEvent,
     Cluster,
-    PlatformRelease,
     Project,
     Scope,
     Tenant,
     Via,
     paused_now,
 )
-from ..models.fleet import current_agent_subquery
-from ..sql import NewUid, insert_select
-from .writes import SettingWrite
+from ...models.fleet import current_agent_subquery
+from ..writes import SettingWrite
+from .trail import (
+    address,
+    audit_act,
+    audit_own,
+    audit_rows,
+    caught_up,
+    held_back,
+    mark_undone,
+    record_release,
+    record_upgrades,
+    setting_before,
+    upgrade_agents,
+)
+
+__all__ = [
+    "Written",
+    "audit_act",
+    "caught_up",
+    "held_back",
+    "held_value",
+    "lock_tenant",
+    "lock_tenants",
+    "mark_undone",
+    "read_locked",
+    "record_release",
+    "record_upgrades",
+    "setting_before",
+    "take_setting_of",
+    "upgrade_agents",
+    "write_change",
+]
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 
@@ -131,13 +158,11 @@ def write_change(
         upgraded = record_upgrades(
             clusters.filter(write.resumes(Scope.CLUSTER)), catch_up, write.actor, now, cause
         )
-        event = _audit_own(write, own, agents_upgraded=upgraded)
+        event = audit_own(write, own, agents_upgraded=upgraded)
     elif own is not None:
-        event = _audit_own(write, own)
+        event = audit_own(write, own)
     elif act is not None:
-        event = AuditEvent.objects.create(
-            **(write.audited() | {"actor_name": write.actor_name} | act)
-        )
+        event = audit_act(**(write.audited() | {"actor_name": write.actor_name} | act))
 
     parts = []
     recorded = recorded or {}
@@ -157,12 +182,12 @@ def write_change(
         columns = (
             {"old_value": held_value(now)}
             | recorded
-            | _address(kind)
+            | address(kind)
             | {"agents_upgraded": caught_up(catch_up, write.resumes(kind), kind)}
         )
         parts.append((rows.order_by("name", "pk"), columns))
     if parts:
-        _audit_rows(write, *parts)
+        audit_rows(write, *parts)
 
     if upgraded is None:
         upgraded = record_upgrades(
@@ -206,184 +231,6 @@ def take_setting_of(project: Project, cluster: Cluster) -> None:
         cluster.copy_setting_from(project)
 
 
-def audit_act(**fields) -> AuditEvent:
-    """An event that writes no setting: a move, a key's change. Its fields as given."""
-    return AuditEvent.objects.create(**fields)
-
-
-def mark_undone(event: AuditEvent, undo: AuditEvent) -> None:
-    AuditEvent.objects.filter(pk=event.pk).update(undone_by=undo)
-
-
-def record_release(release: PlatformRelease, by_project, actor, now: datetime) -> None:
-    """A release in the audit trail: one event for each project with clusters, holding the agents
-    it upgraded and held back there (one INSERT), so that each project's trail (and its tenant's)
-    shows the release as its people may see it."""
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            at=now,
-            actor=actor,
-            actor_name=actor.get_username() if actor else "system",
-            action=AuditEvent.Action.RELEASE,
-            scope=Scope.PROJECT,
-            via="",
-            tenant_id=rollout.tenant_id,
-            project_id=rollout.project_id,
-            object_name=rollout.project,
-            old_value="",
-            new_value="",
-            detail=f"{release.version} (agent {release.agent_version})",
-            release=release,
-            agents_upgraded=rollout.upgraded,
-            agents_held_back=rollout.held_back,
-        )
-        for rollout in by_project
-    )
-
-
-def record_upgrades(
-    clusters: QuerySet[Cluster] | None,
-    agent_version: str,
-    actor: AbstractBaseUser | None,
-    at: datetime,
-    cause: AgentUpgrade.Cause,
-    release: PlatformRelease | None = None,
-) -> int:
-    """Agent upgrades, recorded before the write that makes them: every cluster among
-    `clusters` whose agent is not `agent_version` (for a resume, only stored pauses: rule 6).
-    Returns how many."""
-    if not agent_version or clusters is None:
-        return 0
-    if cause != AgentUpgrade.Cause.RELEASE:
-        clusters = clusters.filter(held_back(agent_version))
-    columns = {
-        "cluster_id": F("pk"),
-        "from_version": F("agent_version"),
-        "to_version": Value(agent_version),
-        "at": Value(at, output_field=DateTimeField()),
-        "cause": Value(cause),
-        "actor_id": Value(actor.pk if actor else None, output_field=IntegerField()),
-        "actor_name": Value(actor.get_username() if actor else "system"),
-    }
-    if release is not None:
-        columns["release_id"] = Value(release.pk)
-    return insert_select(AgentUpgrade, clusters, **columns)
-
-
-def upgrade_agents(clusters: QuerySet[Cluster], agent_version: str) -> int:
-    """A rollout's write: these clusters' agents to `agent_version` (recorded first)."""
-    return clusters.update(agent_version=agent_version)
-
-
-def held_back(agent_version: str) -> Q:
-    """The clusters whose agent a resume catches up to `agent_version` (rule 6): a stored pause
-    whose agent is not that version. Read before the write that resumes them."""
-    return Q(agent_upgrades=LOCK) & ~Q(agent_version=agent_version)
-
-
-def caught_up(
-    agent_version: str, among: Q | None = None, kind: str = Scope.CLUSTER
-) -> Case | Value:
-    """A cluster's audit row's `agents_upgraded`, read from the cluster's row before the write
-    that catches it up to `agent_version` (empty: no catch-up): 1 for a cluster held back (and,
-    given `among`, one that the write resumes), else 0."""
-    if not agent_version or kind != Scope.CLUSTER:
-        return Value(0)
-    condition = held_back(agent_version)
-    if among is not None:
-        condition &= among
-    return Case(When(condition, then=Value(1)), default=Value(0))
-
-
-def setting_before(obj: AgentUpgradesSetting) -> dict:
-    """The audit event's record of what `obj` holds before a change (but its value, which the
-    caller records as it holds)."""
-    return {
-        AuditEvent._meta.get_field(names.old).attname: getattr(
-            obj, obj._meta.get_field(field).attname
-        )
-        for field, names in SETTING_FIELDS.items()
-        if names.old != "old_value"
-    }
-
-
-def _address(kind: str) -> dict:
-    """Where each row's event is filed: its scope, tenant, project and cluster."""
-    if kind == Scope.CLUSTER:
-        return {
-            "scope": Value(Scope.CLUSTER),
-            "tenant_id": F("tenant_id"),
-            "project_id": F("project_id"),
-            "cluster_id": F("pk"),
-        }
-    if kind == Scope.PROJECT:
-        return {
-            "scope": Value(Scope.PROJECT),
-            "tenant_id": F("tenant_id"),
-            "project_id": F("pk"),
-            "cluster_id": _typed(None, IntegerField()),
-        }
-    return {
-        "scope": Value(Scope.TENANT),
-        "tenant_id": F("pk"),
-        "project_id": _typed(None, IntegerField()),
-        "cluster_id": _typed(None, IntegerField()),
-    }
-
-
-def _audit_own(write: SettingWrite, obj, **more) -> AuditEvent:
-    """The change's own event on `obj` (as it is before), with what was there before it and
-    the version the change will write."""
-    if isinstance(obj, Tenant):
-        where = {"scope": "tenant", "tenant_id": obj.pk}
-    elif isinstance(obj, Project):
-        where = {"scope": "project", "tenant_id": obj.tenant_id, "project_id": obj.pk}
-    else:
-        where = {
-            "scope": "cluster",
-            "tenant_id": obj.tenant_id,
-            "project_id": obj.project_id,
-            "cluster_id": obj.pk,
-        }
-    fields = (
-        write.audited()
-        | where
-        | setting_before(obj)
-        | {
-            "actor_name": write.actor_name,
-            "object_name": obj.name,
-            "old_value": obj.effective_agent_upgrades,
-            "version": getattr(obj, SETTING_VERSION) + 1,
-        }
-        | more
-    )
-    return AuditEvent.objects.create(**(fields | write.own_event(obj)))
-
-
-def _audit_rows(write: SettingWrite, *parts: tuple[QuerySet, dict]) -> int:
-    """One audit event per row of each (rows, columns) part, in one INSERT … SELECT; `columns`
-    says what each event takes from its row (its scope, object and old value), or overrides.
-    Every part names the same columns."""
-    constants = {
-        name: value if hasattr(value, "resolve_expression") else _typed(value, _field(name))
-        for name, value in write.audited().items()
-    }
-    constants |= {
-        "uid": NewUid(),
-        "actor_name": Value(write.actor_name),
-        "object_name": F("name"),
-    }
-    before = {"version": F(SETTING_VERSION) + 1} | {
-        names.old: F(field) for field, names in SETTING_FIELDS.items() if names.old != "old_value"
-    }
-    parts = [
-        (rows, constants | before | columns | write.row_event(columns["scope"].value))
-        for rows, columns in parts
-    ]
-    (rows, columns), *more = parts
-    return insert_select(AuditEvent, rows, also=tuple(more), **columns)
-
-
 def _update(rows: QuerySet, write: SettingWrite, *, kind: str) -> int:
     return rows.update(**write.columns(kind), **{SETTING_VERSION: F(SETTING_VERSION) + 1})
 
@@ -399,16 +246,3 @@ def _apply(obj: AgentUpgradesSetting, columns: dict) -> None:
             field = obj._meta.get_field(field).attname  # an id: no user is loaded
         setattr(obj, field, value)
     setattr(obj, SETTING_VERSION, getattr(obj, SETTING_VERSION) + 1)
-
-
-def _typed(value, output_field):
-    """A constant for an INSERT … SELECT; a NULL cast to its type, which PostgreSQL would
-    otherwise read as text in a UNION."""
-    if value is None:
-        return Cast(Value(None), output_field=output_field)
-    return Value(getattr(value, "pk", value), output_field=output_field)
-
-
-def _field(name: str):
-    field = AuditEvent._meta.get_field(name)
-    return IntegerField() if field.is_relation else field
