@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from ..models import FreezeWindow
+from ..models import FreezeWindow, LocalTimeProblem
 from ..models.windows import WEEKDAYS
 from ..permissions.api import api_scope_object, api_window, api_windows
 from ..rules.windows import (
@@ -103,7 +103,10 @@ class FreezeWindows(Schema):
 def window_answer(window: FreezeWindow, now: datetime) -> dict:
     once = window.schedule == FreezeWindow.Schedule.ONCE
     ahead = datetime.max.replace(tzinfo=UTC) if once else now + timedelta(weeks=3)
-    upcoming = [] if window.ended_at else list(window.occurrences(now, ahead))
+    try:
+        upcoming = [] if window.ended_at else list(window.occurrences(now, ahead))
+    except LocalTimeProblem:  # refused when saved; a time zone's rules changed since
+        upcoming = []
     return {
         "uid": window.uid,
         "name": window.name,
@@ -137,9 +140,12 @@ def _local(text: str | None, name: str) -> tuple[date, time]:
 
 def _time(text: str | None, name: str) -> time:
     try:
-        return time.fromisoformat((text or "").strip())
+        moment = time.fromisoformat((text or "").strip())
     except ValueError:
-        raise _invalid(f"{name} must be a local time, HH:MM; not {text!r}.", name) from None
+        moment = None
+    if moment is None or moment.tzinfo is not None:
+        raise _invalid(f"{name} must be a local time without an offset, HH:MM; not {text!r}.", name)
+    return moment
 
 
 def _invalid(message: str, field: str = "") -> ApiError:
@@ -154,6 +160,9 @@ def _invalid(message: str, field: str = "") -> ApiError:
 def _fields(body: FreezeWindowBody | FreezeWindowChange) -> dict:
     """The model's fields from a body's (only those it sends, for a change)."""
     sent = body.model_dump(exclude_unset=True)
+    for key in ("name", "timeZone", "schedule", "start", "end", "days", "startTime"):
+        if key in sent and sent[key] is None:
+            raise _invalid(f"{key} cannot be null: leave it out to keep it as it is.", key)
     fields = {}
     for key, name in (("name", "name"), ("reason", "reason"), ("timeZone", "time_zone")):
         if key in sent:

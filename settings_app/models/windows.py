@@ -25,6 +25,12 @@ def to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     it or pass it twice that day."""
     local = datetime.combine(day, at)
     first, second = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
+    try:
+        first.astimezone(UTC)
+    except OverflowError:  # a moment before the year 1 or after 9999 in UTC
+        raise LocalTimeProblem(
+            f"{day:%d %b %Y} {at:%H:%M} in {zone.key} is outside the years 1 to 9999 in UTC."
+        ) from None
     if first.utcoffset() != second.utcoffset():
         back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
         if back == local:

@@ -8,11 +8,13 @@ records; the end reads it back from there, as an undo does.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from ..models import (
@@ -33,6 +35,7 @@ from .writes import Pause, SettingWrite
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 WINDOW = AuditEvent.Action.WINDOW
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,8 @@ class WindowRestore(SettingWrite):
         }
 
     def resumes(self, kind: str) -> Q:
-        return Q(Exists(originals(self.ending, kind).filter(old_value=UNLOCK)))
+        # The value the restore puts back (the newest record), not any week's.
+        return Q(Exact(Subquery(originals(self.ending, kind).values("old_value")[:1]), UNLOCK))
 
     def leaves_as_it_was(self, now: datetime, kind: str = "") -> Q:
         return Q(pk__in=[])
@@ -134,8 +138,10 @@ def _act(window: FreezeWindow, occurrence: FreezeOccurrence, detail: str, old_va
 
 def _claim(occurrence: FreezeOccurrence, was: str, becomes: str) -> bool:
     """Move the occurrence on, exactly once: two schedulers may try, one row changes."""
-    moved = FreezeOccurrence.objects.filter(pk=occurrence.pk, state=was).update(state=becomes)
-    return moved == 1
+    runs = FreezeOccurrence.objects.filter(pk=occurrence.pk, state=was)
+    if becomes == FreezeOccurrence.State.STARTED:  # not for a window ended early meanwhile
+        runs = runs.filter(window__ended_at__isnull=True)
+    return runs.update(state=becomes) == 1
 
 
 def _lock(window: FreezeWindow) -> None:
@@ -232,8 +238,10 @@ def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
         recorded={"old_value": Value(LOCK)},
     )
     for other in others:
+        # Only rows whose values before the windows this one recorded: the next holder copies
+        # them (a cluster added to a held project since has none, and stays as it is).
         rows = {
-            kind: held[kind].filter(pk__in=q.values("pk"))
+            kind: held[kind].filter(Exists(originals(window, kind)), pk__in=q.values("pk"))
             for kind, q in _covered(other.window).items()
             if kind in held
         }
@@ -286,6 +294,21 @@ class ScheduleRun:
     skipped: int = 0
 
 
+def _step(step, occurrence: FreezeOccurrence, now: datetime):
+    """Start or end one occurrence; a failure is logged and left for the next pass (its own
+    transaction rolled back), so that it holds up no other window."""
+    try:
+        result = step(occurrence, now)
+    except DatabaseError:
+        log.exception(
+            "Freeze window %s could not %s; the next pass tries again.",
+            occurrence.window.name,
+            step.__name__,
+        )
+        return None
+    return result.event if isinstance(result, Ending) else result
+
+
 def run_windows(now: datetime | None = None) -> ScheduleRun:
     """One pass of the scheduler over the windows: plan ahead, end what is due, then start what
     is due (each in a transaction of its own, claimed exactly once). An occurrence whose start
@@ -295,15 +318,16 @@ def run_windows(now: datetime | None = None) -> ScheduleRun:
     planned = plan(now)
     ended = started = skipped = 0
     State = FreezeOccurrence.State
+    related = ("window__cluster", "window__project", "window__tenant")
     for occurrence in FreezeOccurrence.objects.filter(
         state=State.STARTED, ends_at__lte=now
-    ).select_related("window__cluster", "window__project", "window__tenant"):
-        ended += end(occurrence, now).event is not None
+    ).select_related(*related):
+        ended += _step(end, occurrence, now) is not None
     for occurrence in FreezeOccurrence.objects.filter(
         state=State.SCHEDULED, starts_at__lte=now
-    ).select_related("window__cluster", "window__project", "window__tenant"):
+    ).select_related(*related):
         if occurrence.ends_at <= now or occurrence.window.ended_at is not None:
             skipped += _claim(occurrence, State.SCHEDULED, State.SKIPPED)
         else:
-            started += start(occurrence, now) is not None
+            started += _step(start, occurrence, now) is not None
     return ScheduleRun(planned, started, ended, skipped)

@@ -57,7 +57,7 @@ def check_window(window: FreezeWindow, now: datetime) -> None:
         raise InvalidWindow(str(refused)) from None
     try:
         ZoneInfo(window.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise InvalidWindow(
             f"“{window.time_zone}” is not a time zone. Use an IANA name such as Europe/Berlin."
         ) from None
@@ -89,10 +89,17 @@ def check_window(window: FreezeWindow, now: datetime) -> None:
                 raise InvalidWindow("The window must end after it starts.")
             if end <= now:
                 raise InvalidWindow("The window must end in the future.")
-        elif not list(window.occurrences(now, now + CHECKED_AHEAD)):
+        elif not list(window.occurrences(_first(window, now), _first(window, now) + CHECKED_AHEAD)):
             raise InvalidWindow("This schedule never runs: check its days and its last day.")
     except LocalTimeProblem as problem:
         raise InvalidWindow(str(problem)) from None
+
+
+def _first(window: FreezeWindow, now: datetime) -> datetime:
+    """Where a weekly window's first year of local times is checked from: now, or its first day
+    if that is later."""
+    first = datetime.combine(window.start_date, datetime.min.time(), tzinfo=window.zone)
+    return max(now, first)
 
 
 def _shortest_gap(days: list[int]) -> timedelta:
@@ -137,9 +144,18 @@ def state_of(window: FreezeWindow, now: datetime) -> str:
         run.state in (FreezeOccurrence.State.ENDED, FreezeOccurrence.State.SKIPPED) for run in runs
     ):
         return "ended"
-    if window.last_date is not None and not list(window.occurrences(now, now + CHECKED_AHEAD)):
+    if window.last_date is not None and not _upcoming(window, now):
         return "ended"
     return "scheduled"
+
+
+def _upcoming(window: FreezeWindow, now: datetime) -> list[tuple[datetime, datetime]]:
+    """Its occurrences in the year ahead; none where a clock change makes one impossible (such
+    a window was refused when saved: this is a time zone's rules changing since)."""
+    try:
+        return list(window.occurrences(now, now + CHECKED_AHEAD))
+    except LocalTimeProblem:
+        return []
 
 
 def describe_schedule(window: FreezeWindow) -> str:
@@ -197,11 +213,17 @@ def edit_window(window: FreezeWindow, *, actor, now: datetime | None = None, **c
     may change (`end_now`); once it is over, it is history."""
     now = now or timezone.now()
     state = state_of(window, now)
+    if (
+        state == "scheduled"
+        and window.runs.exclude(state=FreezeOccurrence.State.SCHEDULED).exists()
+    ):
+        state = "ended"  # a weekly window that has run: its runs are history
     if state != "scheduled":
         raise WindowConflict(
             "This window has started: it can only be ended now."
             if state == "active"
-            else "This window is over; it is kept as history and cannot be edited."
+            else "This window has run; it is kept as history and cannot be edited. End it, and "
+            "add a new one."
         )
     for name, value in changes.items():
         setattr(window, name, value)

@@ -165,3 +165,30 @@ def test_a_cluster_held_by_a_window_names_it_in_its_setting(demo, key_for, palet
     )
 
     assert (body["spectroComponents"], body["freezeWindow"]) == ("lock", "Year-end")
+
+
+def test_times_that_cannot_be_read_are_refused_not_failed(demo, key_for, palette):
+    key = key_for("tenant-admin")
+    weekly = {
+        "name": "W",
+        "timeZone": "UTC",
+        "scopeUid": demo.acme.uid,
+        "schedule": "weekly",
+        "days": ["fri"],
+        "durationMinutes": 60,
+    }
+
+    with_offset = palette(key).post("/v1/freezewindows", weekly | {"startTime": "18:00+05:00"})
+    past_9999 = create(palette, key, demo.acme, timeZone="America/New_York", end="9999-12-31T20:00")
+
+    assert (with_offset.status_code, past_9999.status_code) == (400, 400)
+    assert not FreezeWindow.objects.exists()
+
+
+def test_a_null_in_a_change_is_refused(demo, key_for, palette):
+    key = key_for("tenant-admin")
+    uid = body_of(create(palette, key, demo.acme))["uid"]
+
+    response = palette(key).send_json("PATCH", f"/v1/freezewindows/{uid}", {"days": None})
+
+    assert response.status_code == 400

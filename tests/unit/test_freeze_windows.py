@@ -469,3 +469,85 @@ def test_project_settings_list_the_running_the_next_and_the_past_windows(
     assert "Now: freeze window Now" in text
     assert text.index("Next") < text.index("Later") < text.index("Past") < text.index("Gone")
     assert "UTC)" in text
+
+
+# Found by a second reading.
+
+
+def test_a_cluster_added_to_a_held_project_does_not_stop_the_hand_over(demo, window, clock):
+    window(demo.default, starts_in=timedelta(hours=1), lasts=timedelta(hours=2), name="A")
+    window(demo.acme, starts_in=timedelta(hours=2), lasts=timedelta(hours=3), name="B")
+    clock.advance(hours=1)
+    run_windows()
+    demo.default.refresh_from_db()
+    rules.new_cluster(demo.default, "added-during-a")  # takes the project's value, held by A
+    clock.advance(hours=1)
+    run_windows()
+    clock.advance(hours=1)
+
+    run = run_windows()  # A ends: B takes over what A recorded
+
+    assert run.ended == 1
+    assert value_and_via(demo.prod_east)[0] == LOCK
+
+
+def test_a_window_that_puts_back_a_pause_does_not_catch_the_agent_up(demo, user, clock):
+    from settings_app.rules.freezes import end, start
+
+    daily = FreezeWindow(
+        tenant=demo.acme,
+        cluster=demo.prod_east,
+        name="Nightly",
+        time_zone="UTC",
+        schedule=FreezeWindow.Schedule.WEEKLY,
+        days="0,1,2,3,4,5,6",
+        start_time=time(0),
+        duration=timedelta(hours=1),
+        start_date=clock.now.date(),
+        created_by=user("tenant-admin"),
+        created_at=clock.now,
+    )
+    daily.save()
+    first = FreezeOccurrence.objects.create(
+        window=daily, starts_at=clock.now, ends_at=clock.now + timedelta(hours=1)
+    )
+    start(first, clock.now)
+    end(first, clock.now + timedelta(hours=1))  # back to active
+    clock.advance(hours=2)
+    rules.set_cluster(demo.prod_east, LOCK, actor=user("cluster-admin"))
+    second = FreezeOccurrence.objects.create(
+        window=daily, starts_at=clock.now, ends_at=clock.now + timedelta(hours=1)
+    )
+    start(second, clock.now)
+    rules.release_platform("4.9.0", agent_version="4.9.0")  # held back
+    end(second, clock.now + timedelta(hours=1))  # back to the person's pause
+
+    demo.prod_east.refresh_from_db()
+    assert (demo.prod_east.agent_upgrades, demo.prod_east.agent_version) == (LOCK, "4.7.2")
+
+
+def test_a_weekly_window_that_has_run_is_history_and_is_not_edited(demo, user, clock):
+    from settings_app.rules.windows import WindowConflict, edit_window
+
+    weekly_window = FreezeWindow(
+        tenant=demo.acme,
+        name="Weekend",
+        time_zone="UTC",
+        schedule=FreezeWindow.Schedule.WEEKLY,
+        days="0,1,2,3,4,5,6",
+        start_time=time(0),
+        duration=timedelta(hours=1),
+        start_date=clock.now.date(),
+        created_by=user("tenant-admin"),
+        created_at=clock.now,
+    )
+    weekly_window.save()
+    FreezeOccurrence.objects.create(
+        window=weekly_window,
+        starts_at=clock.now - timedelta(days=2),
+        ends_at=clock.now - timedelta(days=2) + timedelta(hours=1),
+        state="ended",
+    )
+
+    with pytest.raises(WindowConflict, match="history"):
+        edit_window(weekly_window, actor=user("tenant-admin"), name="Renamed")
