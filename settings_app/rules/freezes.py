@@ -138,10 +138,18 @@ def _act(window: FreezeWindow, occurrence: FreezeOccurrence, detail: str, old_va
 
 def _claim(occurrence: FreezeOccurrence, was: str, becomes: str) -> bool:
     """Move the occurrence on, exactly once: two schedulers may try, one row changes."""
+    # The claim filters on the occurrence's own columns only: PostgreSQL re-checks those on a
+    # row another scheduler held, not a join's.
     runs = FreezeOccurrence.objects.filter(pk=occurrence.pk, state=was)
-    if becomes == FreezeOccurrence.State.STARTED:  # not for a window ended early meanwhile
-        runs = runs.filter(window__ended_at__isnull=True)
-    return runs.update(state=becomes) == 1
+    if runs.update(state=becomes) != 1:
+        return False
+    if (
+        becomes == FreezeOccurrence.State.STARTED
+        and FreezeWindow.objects.filter(pk=occurrence.window_id, ended_at__isnull=False).exists()
+    ):  # the window was ended early meanwhile: this one no longer runs
+        runs.model.objects.filter(pk=occurrence.pk).update(state=FreezeOccurrence.State.SKIPPED)
+        return False
+    return True
 
 
 def _lock(window: FreezeWindow) -> None:
