@@ -738,7 +738,7 @@ def window_ops(world: World) -> list[Op]:
     from django.utils import timezone
 
     from settings_app.models import FreezeOccurrence, FreezeWindow
-    from settings_app.rules import freezes
+    from settings_app.rules import freezes, schedule
     from settings_app.rules.windows import create_window
 
     started = FreezeOccurrence.State.STARTED
@@ -767,7 +767,7 @@ def window_ops(world: World) -> list[Op]:
         )
 
     def one_pass() -> HttpResponse:
-        freezes.run_windows()
+        schedule.run_windows()
         return HttpResponse()
 
     def start(i: int) -> Callable[[], HttpResponse]:
@@ -778,7 +778,7 @@ def window_ops(world: World) -> list[Op]:
     def finish(i: int) -> Callable[[], HttpResponse]:
         if not FreezeOccurrence.objects.filter(state=started).exists():
             new_window(i)
-            freezes.run_windows()
+            schedule.run_windows()
         FreezeOccurrence.objects.filter(state=started).update(
             ends_at=timezone.now() - timedelta(seconds=1)
         )

@@ -398,7 +398,7 @@ def test_two_schedulers_at_once_start_and_end_every_freeze_window_exactly_once(
     from datetime import timedelta
 
     from settings_app.models import FreezeOccurrence, FreezeWindow
-    from settings_app.rules.freezes import run_windows
+    from settings_app.rules.schedule import run_windows
 
     now = timezone.now()
     clock = {"now": now}

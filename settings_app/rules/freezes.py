@@ -12,10 +12,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.lookups import Exact
-from django.utils import timezone
 
 from ..models import (
     SETTING_FIELDS,
@@ -30,7 +29,6 @@ from ..models import (
     Via,
 )
 from .change import lock_tenant, write_change
-from .windows import plan
 from .writes import Pause, SettingWrite
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
@@ -136,7 +134,7 @@ def _act(window: FreezeWindow, occurrence: FreezeOccurrence, detail: str, old_va
     }
 
 
-def _claim(occurrence: FreezeOccurrence, was: str, becomes: str) -> bool:
+def claim(occurrence: FreezeOccurrence, was: str, becomes: str) -> bool:
     """Move the occurrence on, exactly once: two schedulers may try, one row changes."""
     # The claim filters on the occurrence's own columns only: PostgreSQL re-checks those on a
     # row another scheduler held, not a join's.
@@ -160,7 +158,7 @@ def _lock(window: FreezeWindow) -> None:
 def start(occurrence: FreezeOccurrence, now: datetime) -> AuditEvent | None:
     """Rule 1: the window pauses its scope. Objects that another window holds stay with it."""
     window = occurrence.window
-    if not _claim(occurrence, FreezeOccurrence.State.SCHEDULED, FreezeOccurrence.State.STARTED):
+    if not claim(occurrence, FreezeOccurrence.State.SCHEDULED, FreezeOccurrence.State.STARTED):
         return None
     _lock(window)
     write = WindowHold(
@@ -201,7 +199,7 @@ def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
     """Rule 3: put back what the window holds, or hand it to another window still running;
     rule 4: leave alone what a person changed meanwhile."""
     window = occurrence.window
-    if not _claim(occurrence, FreezeOccurrence.State.STARTED, FreezeOccurrence.State.ENDED):
+    if not claim(occurrence, FreezeOccurrence.State.STARTED, FreezeOccurrence.State.ENDED):
         return Ending(None)
     _lock(window)
     held = {kind: q.filter(agent_upgrades_window=window) for kind, q in _covered(window).items()}
@@ -292,50 +290,3 @@ def _end_text(restored: int, handed: int, left_alone: int) -> str:
 
 def _clusters(count: int) -> str:
     return "cluster" if count == 1 else "clusters"
-
-
-@dataclass(frozen=True)
-class ScheduleRun:
-    planned: int = 0
-    started: int = 0
-    ended: int = 0
-    skipped: int = 0
-
-
-def _step(step, occurrence: FreezeOccurrence, now: datetime):
-    """Start or end one occurrence; a failure is logged and left for the next pass (its own
-    transaction rolled back), so that it holds up no other window."""
-    try:
-        result = step(occurrence, now)
-    except DatabaseError:
-        log.exception(
-            "Freeze window %s could not %s; the next pass tries again.",
-            occurrence.window.name,
-            step.__name__,
-        )
-        return None
-    return result.event if isinstance(result, Ending) else result
-
-
-def run_windows(now: datetime | None = None) -> ScheduleRun:
-    """One pass of the scheduler over the windows: plan ahead, end what is due, then start what
-    is due (each in a transaction of its own, claimed exactly once). An occurrence whose start
-    passed while the scheduler was down starts at once if its end is still ahead, and is
-    recorded as skipped if it is over."""
-    now = now or timezone.now()
-    planned = plan(now)
-    ended = started = skipped = 0
-    State = FreezeOccurrence.State
-    related = ("window__cluster", "window__project", "window__tenant")
-    for occurrence in FreezeOccurrence.objects.filter(
-        state=State.STARTED, ends_at__lte=now
-    ).select_related(*related):
-        ended += _step(end, occurrence, now) is not None
-    for occurrence in FreezeOccurrence.objects.filter(
-        state=State.SCHEDULED, starts_at__lte=now
-    ).select_related(*related):
-        if occurrence.ends_at <= now or occurrence.window.ended_at is not None:
-            skipped += _claim(occurrence, State.SCHEDULED, State.SKIPPED)
-        else:
-            started += _step(start, occurrence, now) is not None
-    return ScheduleRun(planned, started, ended, skipped)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from settings_app.models import AuditEvent, FreezeWindow
-from settings_app.rules.freezes import run_windows
+from settings_app.rules.schedule import run_windows
 
 from .conftest import body_of
 

@@ -18,7 +18,7 @@ from settings_app.models import (
     FreezeWindow,
     Via,
 )
-from settings_app.rules.freezes import run_windows
+from settings_app.rules.schedule import run_windows
 from settings_app.rules.windows import InvalidWindow, check_window
 from tests.factories import make_release
 from tests.state import stored

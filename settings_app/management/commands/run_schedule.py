@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from settings_app import rules
-from settings_app.rules.freezes import run_windows
+from settings_app.rules.schedule import run_windows
 from settings_app.wording.releases import expiry_message
 
 
