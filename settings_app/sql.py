@@ -67,6 +67,16 @@ def where_mentions(queryset: QuerySet, columns: list[str]) -> bool:
     return any(connection.ops.quote_name(column) in conditions for column in columns)
 
 
+class Unindexed(Func):
+    """A column read from the row, not from an index (`+column`): a filter on it then never
+    leads the planner to walk that index in order for a page, when another filter names a few
+    rows (SQLite, without statistics, would rather walk a whole tenant's trail in order than
+    sort a few dozen events; PostgreSQL reads `+` the same way)."""
+
+    template = "+%(expressions)s"
+    arity = 1
+
+
 class NewUid(Func):
     """A fresh uid for every row of an UPDATE or an INSERT … SELECT, made in SQL as
     `models.new_uid()` makes one in Python: eight hex digits of the time in seconds, then 64

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .fleet import recount
@@ -11,10 +12,63 @@ from .setting import AgentUpgrades, Scope, Via
 from .tenancy import Cluster, Project, Tenant, uid_field
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Ways into the trail that hold at any size of it (see AuditEvent)."""
+
+    def about(
+        self, tenant_id: int, *, clusters=None, projects=None, named: str | None = None
+    ) -> AuditEventQuerySet:
+        """The events about these clusters or projects (ids, or a query of ids) of the tenant:
+        their own, and their part in every change that wrote them; with `named`, also every
+        event of the tenant's own that names an object so. The parts are found by their key
+        from the tenant's changes that have parts: the page's order is then a sort of only
+        these objects' events."""
+        ids = []
+        if named is not None:
+            own = {"tenant_id": tenant_id, "part_of__isnull": True, "object_name": named}
+            ids.append(AuditEvent.objects.filter(**own).order_by().values("pk"))
+        for kind, objects in (("cluster", clusters), ("project", projects)):
+            if objects is None:
+                continue
+            own = {"part_of__isnull": True, _lookup(kind, objects): objects} | (
+                {} if kind == "cluster" else {"scope": "project"}
+            )
+            ids.append(AuditEvent.objects.filter(**own).order_by().values("pk"))
+            ids.append(self.parts_about(tenant_id, kind, objects).order_by().values("pk"))
+        if not ids:
+            return self.none()
+        first, *more = ids
+        return self.filter(pk__in=first.union(*more, all=True) if more else first)
+
+    def parts_about(self, tenant_id: int, kind: str, objects) -> AuditEventQuerySet:
+        """The parts of the tenant's changes that wrote these objects of `kind` (ids, a query
+        of ids, or an OuterRef), by the parts' key."""
+        changes = AuditEvent.objects.filter(tenant_id=tenant_id, has_parts=True).order_by()
+        changes = changes.values("pk")
+        where = {"part_of__in": changes, _lookup(kind, objects): objects}
+        if kind != "cluster":  # a project's or a tenant's own part, not its clusters'
+            where |= {"cluster__isnull": True, "scope": kind}
+        return AuditEvent.objects.filter(**where)
+
+
+def _lookup(kind: str, objects) -> str:
+    """`kind`, or `kind__in` for several objects (ids or a query of ids)."""
+    many = isinstance(objects, (list, tuple, set, frozenset, models.QuerySet))
+    return f"{kind}__in" if many else kind
+
+
 class AuditEvent(models.Model):
     """One change of one object: its setting, or (for a cluster) the project it belongs to. A
-    push writes one event for its own scope and one for every project and cluster it wrote,
-    all in the change's transaction."""
+    push writes one event for its own scope and one for every project and cluster it wrote
+    (its parts, `part_of` it), all in the change's transaction.
+
+    The trail's write does not grow with what is already there: a part is filed by its change
+    alone. The indexes that would scatter a push's 100,000 parts across the trail (by cluster,
+    by object name) hold only the changes and the events that stand alone; the others take a
+    push's parts as one run at their newest end (by tenant, act, actor, how, time), and the
+    parts' own key is (change, object). A cluster's part in a change is found from the changes
+    that have parts (`has_parts`, `audit_changes_with_parts`) by that key: see `about_clusters`.
+    """
 
     class Action(models.TextChoices):
         SETTING = "setting", "setting changed"
@@ -103,6 +157,9 @@ class AuditEvent(models.Model):
         related_name="parts",
         db_index=False,
     )
+    # Whether the change wrote parts (a push, a bulk act, a window's start or end, an undo of a
+    # push): a cluster's History looks for its part only in those.
+    has_parts = models.BooleanField(default=False, db_default=False)
     undone_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -115,21 +172,44 @@ class AuditEvent(models.Model):
     agents_upgraded = models.PositiveIntegerField(default=0, db_default=0)
     agents_held_back = models.PositiveIntegerField(default=0, db_default=0)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["tenant", "-at", "-id"], name="audit_tenant_newest"),
             models.Index(fields=["project", "-at", "-id"], name="audit_project_newest"),
-            models.Index(fields=["cluster", "-at", "-id"], name="audit_cluster_newest"),
-            # An undo finds each object's part of a change.
-            models.Index(fields=["part_of", "cluster"], name="audit_part_cluster"),
-            models.Index(fields=["part_of", "project"], name="audit_part_project"),
+            # A cluster's own events (its parts are found by their change: `about_clusters`).
+            models.Index(
+                fields=["cluster", "-at", "-id"],
+                name="audit_cluster_own",
+                condition=Q(part_of__isnull=True),
+            ),
+            # The parts' key: an undo, a window's end, a cluster's History find each object's
+            # part of a change.
+            models.Index(
+                fields=["part_of", "cluster"],
+                name="audit_part_key",
+                condition=Q(part_of__isnull=False),
+            ),
+            models.Index(
+                fields=["part_of", "project"],
+                name="audit_part_project_key",
+                condition=Q(part_of__isnull=False, cluster__isnull=True),
+            ),
+            models.Index(
+                fields=["tenant", "id"],
+                name="audit_changes_with_parts",
+                condition=Q(has_parts=True),
+            ),
             # The Audit Logs filters (views.audit_query), each within a tenant, newest first.
             # Paused and resumed are each about half the trail: they walk audit_tenant_newest.
             models.Index(fields=["tenant", "action", "-at", "-id"], name="audit_tenant_action"),
             models.Index(fields=["tenant", "actor_name", "-at", "-id"], name="audit_actor_newest"),
             models.Index(
-                fields=["tenant", "object_name", "-at", "-id"], name="audit_object_newest"
+                fields=["tenant", "object_name", "-at", "-id"],
+                name="audit_object_own",
+                condition=Q(part_of__isnull=True),
             ),
             models.Index(fields=["tenant", "via", "-at", "-id"], name="audit_via_newest"),
             models.Index(
@@ -229,8 +309,10 @@ class AgentUpgrade(models.Model):
         RESUME = "resume", "resume"
         EXPIRY = "expiry", "pause ended"
 
+    # Served by upgrade_cluster_newest, which starts with it (one index less to write for
+    # each agent a release upgrades).
     cluster = models.ForeignKey(
-        Cluster, on_delete=models.CASCADE, related_name="agent_upgrades_history"
+        Cluster, on_delete=models.CASCADE, related_name="agent_upgrades_history", db_index=False
     )
     from_version = models.CharField(max_length=32)
     to_version = models.CharField(max_length=32)

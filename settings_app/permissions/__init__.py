@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ..models import AuditEvent, Cluster, Project, Tenant
+from ..sql import Unindexed
 from .roles import Roles, roles_for
 from .scopes import ConsoleScope, ScopeChoice, ScopeRef
 
@@ -138,23 +139,34 @@ def may_change_some_cluster(console: ConsoleScope) -> bool:
 
 
 def visible_audit_events(
-    roles: Roles, tenant: Tenant, project: Project | None = None
+    roles: Roles, tenant: Tenant, project: Project | None = None, *, few: bool = False
 ) -> QuerySet[AuditEvent]:
     """The audit events of a tenant, or of one of its projects, that the user may see: decided
     here once, for the Audit Logs pages and for the API's audit trail. A Tenant Admin (and a
     superuser) sees all of the tenant's; a Project Admin or Viewer, their project's; a Cluster
     Admin, those of their clusters. A platform release is recorded once per project (action
     RELEASE, no cluster): the project's people see it, a Cluster Admin does not (it names the
-    project's counts, not only their clusters')."""
-    events = AuditEvent.objects.filter(tenant=tenant)
-    if project is not None:
-        events = events.filter(project=project)
-    if tenant_access(roles, tenant).view:
+    project's counts, not only their clusters').
+
+    `few`: the caller narrows the events to a few objects' (`AuditEvent.objects.about`), as a
+    Cluster Admin's are: the tenant's and the project's filters then read each of those events
+    rather than walk the whole trail's index in order."""
+    whole = tenant_access(roles, tenant).view
+    projects = roles.project_admin | roles.project_viewer
+    scope = {"tenant_id": tenant.pk} | ({"project_id": project.pk} if project else {})
+    if few or not (whole or projects):
+        unindexed = {f"unindexed_{name}": Unindexed(name) for name in scope}
+        events = AuditEvent.objects.alias(**unindexed).filter(
+            **{f"unindexed_{name}": value for name, value in scope.items()}
+        )
+    else:
+        events = AuditEvent.objects.filter(**scope)
+    if whole:
         return events
-    return events.filter(
-        Q(project_id__in=roles.project_admin | roles.project_viewer)
-        | Q(cluster_id__in=roles.cluster_admin)
-    )
+    mine = Q(project_id__in=projects)
+    if roles.cluster_admin:  # their clusters' own events, and their parts in changes
+        mine |= Q(pk__in=AuditEvent.objects.about(tenant.pk, clusters=roles.cluster_admin))
+    return events.filter(mine)
 
 
 def enterable_projects(roles: Roles) -> QuerySet[Project]:

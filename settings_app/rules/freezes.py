@@ -90,14 +90,11 @@ class WindowRestore(SettingWrite):
 def originals(window: FreezeWindow, kind: str) -> QuerySet[AuditEvent]:
     """For each row of `kind` (OuterRef), the newest event in which `window` took it into its
     hold: its `old_…` fields are what the row had before any window held it."""
-    return AuditEvent.objects.filter(
-        **{kind: OuterRef("pk")},
-        scope=kind,
-        action=WINDOW,
-        freeze_window=window,
-        new_value=LOCK,
-        part_of__isnull=False,
-    ).order_by("-at", "-id")
+    return (
+        AuditEvent.objects.parts_about(window.tenant_id, kind, OuterRef("pk"))
+        .filter(scope=kind, action=WINDOW, freeze_window=window, new_value=LOCK)
+        .order_by("-at", "-id")
+    )
 
 
 def _covered(window: FreezeWindow) -> dict[str, QuerySet]:

@@ -125,7 +125,7 @@ def undo_change(
         event.parts.filter(cluster__isnull=False)
         .exclude(**{f"cluster__{SETTING_VERSION}": F("version")})
         .count()
-        + event.parts.filter(scope=Scope.PROJECT, project__isnull=False)
+        + event.parts.filter(scope=Scope.PROJECT, cluster__isnull=True, project__isnull=False)
         .exclude(**{f"project__{SETTING_VERSION}": F("version")})
         .count()
     )
@@ -147,7 +147,9 @@ def undo_change(
     if scope != Scope.CLUSTER and cluster_parts.exists():
         clusters = Cluster.objects.filter(pk__in=cluster_parts.values("cluster_id"))
         projects = Project.objects.filter(
-            pk__in=event.parts.filter(scope=Scope.PROJECT).values("project_id")
+            pk__in=event.parts.filter(scope=Scope.PROJECT, cluster__isnull=True).values(
+                "project_id"
+            )
         )
     written = write_change(
         restore,
@@ -184,5 +186,7 @@ def undo_change(
 
 
 def _found(event: AuditEvent, kind: str):
-    """Each row's part of the change (for a correlated subquery on that row)."""
-    return event.parts.filter(**{kind: OuterRef("pk")})
+    """Each row's part of the change (for a correlated subquery on that row), by the parts' key:
+    a project's own part, not one of its clusters'."""
+    found = event.parts.filter(**{kind: OuterRef("pk")})
+    return found if kind == Scope.CLUSTER else found.filter(cluster__isnull=True, scope=kind)

@@ -31,9 +31,10 @@ COUNT_CAP = 1_000
 
 def audit_events(console: ConsoleScope, query: AuditQuery):
     """The events of the scope that the user may see, narrowed by the address's filters."""
-    return query.apply(
-        visible_audit_events(console.roles, console.tenant, console.project), console.tenant.pk
-    )
+    names = query.names(console.tenant.pk)
+    few = query.one_object(names) is not None  # one object's events: read by their key
+    visible = visible_audit_events(console.roles, console.tenant, console.project, few=few)
+    return query.apply(visible, console.tenant.pk, names)
 
 
 def page_numbers(page: Page, query: AuditQuery) -> list[tuple[int, str]]:

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.http import QueryDict
 
-from ..models import AgentUpgrades, AuditEvent, Tenant, Via
+from ..models import AgentUpgrades, AuditEvent, Cluster, Project, Tenant, Via
 from ..sql import after_prefix, starts_with
 from .paging import Order, address_text
 
@@ -59,19 +59,53 @@ def _act_condition(act: str) -> Q:
     return Q(agents_upgraded__gt=0)
 
 
+def _name_sources(tenant_id: int, field: str) -> list[tuple[QuerySet, str]]:
+    """Where the names a field may hold are kept, each with its index: an actor's in the trail;
+    an object's in the trail's changes and standalone events, and, for the parts of changes
+    (which no name index holds), the tenant's clusters and projects."""
+    trail = AuditEvent.objects.filter(tenant_id=tenant_id)
+    if field != "object_name":
+        return [(trail, field)]
+    return [
+        (trail.filter(part_of__isnull=True), field),
+        (Cluster.objects.filter(tenant_id=tenant_id), "name"),
+        (Project.objects.filter(tenant_id=tenant_id), "name"),
+    ]
+
+
 def _names_starting(tenant_id: int, starts: dict[str, str]) -> dict[str, tuple]:
     """For each field, the first and the last name in the tenant's trail that starts with what
-    was typed (None when none does): two seeks of the field's index each, in one statement."""
+    was typed (None when none does): two seeks of an index of each place the names are kept,
+    in one statement."""
     if not starts:
         return {}
-    trail = AuditEvent.objects.filter(tenant_id=tenant_id)
     ends = {}
     for field, typed in starts.items():
-        names = trail.filter(starts_with(field, typed)).values(field)
-        ends[f"{field}_first"] = Subquery(names.order_by(field)[:1])
-        ends[f"{field}_last"] = Subquery(names.order_by(f"-{field}")[:1])
+        for number, (rows, name) in enumerate(_name_sources(tenant_id, field)):
+            names = rows.filter(starts_with(name, typed)).values(name)
+            ends[f"{field}_{number}_first"] = Subquery(names.order_by(name)[:1])
+            ends[f"{field}_{number}_last"] = Subquery(names.order_by(f"-{name}")[:1])
     row = Tenant.objects.filter(pk=tenant_id).values(**ends).first() or {}
-    return {field: (row.get(f"{field}_first"), row.get(f"{field}_last")) for field in starts}
+    found = {}
+    for field in starts:
+        firsts = [v for k, v in row.items() if k.startswith(f"{field}_") and k.endswith("_first")]
+        lasts = [v for k, v in row.items() if k.startswith(f"{field}_") and k.endswith("_last")]
+        firsts, lasts = [v for v in firsts if v is not None], [v for v in lasts if v is not None]
+        found[field] = (min(firsts) if firsts else None, max(lasts) if lasts else None)
+    return found
+
+
+def _named(tenant_id: int, name: str) -> Q:
+    """The events of the objects named `name`: the trail's own by their name, and the parts of
+    changes that wrote the tenant's clusters and projects of that name, by their key."""
+    return Q(
+        pk__in=AuditEvent.objects.about(
+            tenant_id,
+            clusters=Cluster.objects.filter(tenant_id=tenant_id, name=name).values("pk"),
+            projects=Project.objects.filter(tenant_id=tenant_id, name=name).values("pk"),
+            named=name,
+        )
+    )
 
 
 def _starting(field: str, typed: str, names: tuple) -> Q:
@@ -149,12 +183,31 @@ class AuditQuery:
         """The address with From and To swapped, for a range given backwards."""
         return self.link(**{"from": self.until, "to": self.since})
 
-    def apply(self, events: QuerySet[AuditEvent], tenant_id: int) -> QuerySet[AuditEvent]:
-        """`events` (of the tenant `tenant_id`) narrowed by the filters."""
+    def names(self, tenant_id: int) -> dict[str, tuple]:
+        """The first and the last name that each typed start (object, actor) finds."""
         starts = {"object_name": self.obj, "actor_name": self.actor}
-        starts = {field: typed for field, typed in starts.items() if typed}
-        for field, names in _names_starting(tenant_id, starts).items():
-            events = events.filter(_starting(field, starts[field], names))
+        return _names_starting(
+            tenant_id, {field: typed for field, typed in starts.items() if typed}
+        )
+
+    @staticmethod
+    def one_object(names: dict[str, tuple]) -> str | None:
+        """The name of the one object the typed start finds (None: none, or several)."""
+        first, last = names.get("object_name", (None, None))
+        return first if first is not None and first == last else None
+
+    def apply(
+        self, events: QuerySet[AuditEvent], tenant_id: int, names: dict[str, tuple] | None = None
+    ) -> QuerySet[AuditEvent]:
+        """`events` (of the tenant `tenant_id`) narrowed by the filters (`names`: `names()`)."""
+        names = self.names(tenant_id) if names is None else names
+        starts = {"object_name": self.obj, "actor_name": self.actor}
+        for field, found in names.items():
+            one = self.one_object(names) if field == "object_name" else None
+            if one is not None:
+                events = events.filter(_named(tenant_id, one))  # one object's, by its key
+            else:
+                events = events.filter(_starting(field, starts[field], found))
         if self.act:
             events = events.filter(_act_condition(self.act))
         if self.since:

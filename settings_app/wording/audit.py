@@ -97,7 +97,9 @@ def cluster_history(cluster: Cluster, limit: int = 10) -> list[HistoryEntry]:
     """The cluster's setting changes and agent upgrades, newest first, in two queries."""
     entries = [
         HistoryEntry(event.at, who(event), change_summary(event))
-        for event in cluster.audit_events.order_by("-at", "-id")[:limit]
+        for event in AuditEvent.objects.about(cluster.tenant_id, clusters=[cluster.pk]).order_by(
+            "-at", "-id"
+        )[:limit]
     ]
     for upgrade in cluster.agent_upgrades_history.select_related("release").order_by("-at", "-id")[
         :limit

@@ -154,15 +154,21 @@ def write_change(
         if own.agent_upgrades != LOCK or own.agent_version == catch_up:
             catch_up = ""  # no agent held back here: no statement looks for one
     event, upgraded = None, None
+    # Whether the change's event will have parts: a cluster's History looks for them there.
+    has_parts = any(rows is not None for rows in (tenants, projects)) or (
+        clusters is not None and not clusters_are_own
+    )
     if clusters_are_own:  # its catch-up first: its own event says whether it upgraded
         upgraded = record_upgrades(
             clusters.filter(write.resumes(Scope.CLUSTER)), catch_up, write.actor, now, cause
         )
-        event = audit_own(write, own, agents_upgraded=upgraded)
+        event = audit_own(write, own, agents_upgraded=upgraded, has_parts=has_parts)
     elif own is not None:
-        event = audit_own(write, own)
+        event = audit_own(write, own, has_parts=has_parts)
     elif act is not None:
-        event = audit_act(**(write.audited() | {"actor_name": write.actor_name} | act))
+        event = audit_act(
+            **(write.audited() | {"actor_name": write.actor_name, "has_parts": has_parts} | act)
+        )
 
     parts = []
     recorded = recorded or {}
