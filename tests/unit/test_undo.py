@@ -151,3 +151,20 @@ def test_a_stale_page_cannot_undo(demo, admin):
 
     with pytest.raises(rules.StaleSetting):
         rules.undo_change(change.target, actor=admin, rendered_version=0)
+
+
+def test_undoing_a_tenant_push_gives_each_project_its_own_value_not_one_of_its_clusters(
+    demo, admin, clock
+):
+    """A project's part and its clusters' parts share the project: the undo reads the
+    project's own (its clusters were paused here, the project itself active)."""
+    for cluster in (demo.prod_east, demo.prod_west, demo.staging):
+        rules.set_cluster(cluster, LOCK, actor=admin, pause=rules.Pause("their own"))
+    clock.advance(minutes=1)
+    before = world()
+    rules.push_tenant(demo.acme, LOCK, actor=admin, pause=rules.Pause("freeze"))
+    clock.advance(minutes=1)
+
+    rules.undo_change(demo.acme, actor=admin)
+
+    assert world() == before
