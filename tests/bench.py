@@ -490,6 +490,20 @@ def build_ops(world: World) -> list[Op]:
         root.cookies.pop("messages", None)
         return lambda: root.post(releases_url, data, secure=True)
 
+    def undo_push(i: int) -> Callable[[], HttpResponse]:
+        """A tenant push, made before the timer starts; the undo of it is timed."""
+        from settings_app import rules
+
+        tenant_row = Tenant.objects.get(pk=world.tenant_id)
+        value = "unlock" if tenant_row.agent_upgrades == "lock" else "lock"
+        rules.push_tenant(tenant_row, value, actor=world.users["tenant_admin"])
+        version = Tenant.objects.values_list("agent_upgrades_version", flat=True).get(
+            pk=world.tenant_id
+        )
+        admin.cookies.pop("messages", None)
+        url = reverse("undo_tenant_change", args=[world.tenant_id])
+        return lambda: admin.post(url, {"version": version}, secure=True, headers=htmx)
+
     settings_url = reverse("cluster_settings", args=[tenant, world.cluster_id])
     audit_url = reverse("audit_log", args=[tenant])
     cluster_change = reverse("change_cluster_agent_upgrades", args=[tenant, world.cluster_id])
@@ -601,6 +615,13 @@ def build_ops(world: World) -> list[Op]:
             f"tenant push ({world.n:,} clusters)",
             "change",
             switch(admin, tenant_change, Tenant, world.tenant_id),
+            heavy=True,
+        ),
+        Op(
+            "undo_tenant",
+            f"undo of a tenant push ({world.n:,} clusters)",
+            "change",
+            undo_push,
             heavy=True,
         ),
         Op(
@@ -1164,7 +1185,9 @@ def print_comparison(results: dict[int, list[Measure]]) -> None:
     print(table(headers, rows, "l" + "r" * (len(headers) - 1)))
 
 
-def evaluate(results: dict[int, list[Measure]], engine: str) -> list[dict]:
+def evaluate(
+    results: dict[int, list[Measure]], engine: str, floor: float | None = None
+) -> list[dict]:
     """The targets of issue 5: HELD, NOT HELD, or NOT CHECKED (and why)."""
     ns = sorted(results)
     small, large = ns[0], ns[-1]
@@ -1240,6 +1263,7 @@ def evaluate(results: dict[int, list[Measure]], engine: str) -> list[dict]:
 
     verdicts_for_the_api(found, ns, engine, add)
     verdicts_for_fleet_tools(found, ns, engine, add)
+    verdicts_for_the_trail(found, ns, engine, add, floor)
 
     for key, label in [("push_tenant", "tenant push"), ("rollout", "release rollout")]:
         ms_by_n = {n: found[n].get(key) for n in ns}
@@ -1274,6 +1298,57 @@ def evaluate(results: dict[int, list[Measure]], engine: str) -> list[dict]:
                 f"median {m.median:.2f} s over {len(m.samples)} runs",
             )
     return verdicts
+
+
+TRAIL_WRITES = {  # issue 18: each within 1.5 x the narrow floor of its database at N=100,000
+    "push_tenant": "tenant push",
+    "bulk_all": "bulk pause of all",
+    "undo_tenant": "undo of that push",
+    "rollout": "release rollout",
+}
+FLOOR_RATIO = 1.5
+
+
+def verdicts_for_the_trail(found: dict, ns: list[int], engine: str, add, floor) -> None:
+    """The targets of issue 18: the trail's heavy writes at N=100,000 against the narrow floor
+    measured in the same sitting (`--floor`, from ../shared/perf/push_floor*.py); a bulk pause of
+    1,000 spread over every project within 2 x a project push of 1,000; a cluster's page with
+    its History within 2 x its time at N=100 (the Object filter is among the audit_ pages)."""
+    large = ns[-1]
+    for key, label in TRAIL_WRITES.items():
+        m = found.get(HEAVY_N, {}).get(key)
+        name = f"{label} <= {FLOOR_RATIO} x the narrow floor at N=100,000 ({engine})"
+        if m is None or not m.median:
+            add(name, None, "N=100,000 not measured" if m is None else "a request failed")
+        elif floor is None:
+            add(name, None, f"median {m.median:.2f} s; no --floor given")
+        else:
+            ratio = m.median / floor
+            add(
+                name,
+                ratio <= FLOOR_RATIO,
+                f"median {m.median:.2f} s vs floor {floor:.2f} s: {ratio:.2f} x",
+            )
+    bulk, push = found[large].get("bulk_selected"), found[large].get("push_project")
+    name = f"bulk pause of 1,000 spread <= 2 x project push (N={large:,}, {engine})"
+    if not (bulk and push and bulk.median and push.median):
+        add(name, None, "a request failed or not measured")
+    else:
+        ratio = bulk.median / push.median
+        add(name, ratio <= 2, f"{ms(bulk.median)} ms vs {ms(push.median)} ms: {ratio:.2f} x")
+    page, small = found[large].get("cluster_settings"), found.get(100, {}).get("cluster_settings")
+    name = f"a cluster's page and History: time at N={large:,} <= 2 x at N=100 ({engine})"
+    if 100 not in found or large == 100:
+        add(name, None, "needs N=100 and a larger N")
+    elif not (page and small and page.median and small.median):
+        add(name, None, "a request failed or not measured")
+    else:
+        ratio = page.median / small.median
+        add(
+            name,
+            ratio <= LIST_GROWTH,
+            f"{ms(page.median)} ms vs {ms(small.median)} ms: {ratio:.2f} x",
+        )
 
 
 FLEET_PAGES = re.compile(
@@ -1471,6 +1546,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is not held")
     parser.add_argument(
+        "--floor",
+        type=float,
+        metavar="SECONDS",
+        help="the narrow design's floor of a tenant push at N=100,000 on this database, measured "
+        "in the same sitting with ../shared/perf/push_floor.py (SQLite) or push_floor_pg.py "
+        "(PostgreSQL): the trail's heavy writes are checked against 1.5 x it",
+    )
+    parser.add_argument(
         "--only",
         metavar="REGEX",
         help="measure only the operations whose key matches (e.g. 'list_sort|bulk_'); the "
@@ -1597,7 +1680,7 @@ def main(argv: list[str] | None = None) -> int:
     if not results:
         return 1
     print_comparison(results)
-    verdicts = evaluate(results, engine)
+    verdicts = evaluate(results, engine, args.floor)
     print_targets(verdicts)
     report["targets"] = verdicts
     report["run"]["load_average_at_end"] = load_average()

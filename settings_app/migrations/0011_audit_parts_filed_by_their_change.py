@@ -1,7 +1,7 @@
 """The audit trail's parts are filed by their change (issue 18): the indexes that scattered a
-push's parts over the whole trail (by cluster, by object name) keep only the changes and the
-events that stand alone; the parts' key is (change, object); a change says whether it has parts,
-set for the existing trail in one UPDATE. Nothing else of a row changes. An agent upgrade loses
+push's parts over the whole trail (by cluster, by object name), and those that no part's filter
+needs (by act, by how), keep only the changes and the events that stand alone; the parts' key is
+(change, object); a change says whether it has parts, set for the existing trail in one UPDATE. Nothing else of a row changes. An agent upgrade loses
 the index of its cluster alone, which the (cluster, time) index serves."""
 
 import django.db.models.deletion
@@ -61,6 +61,14 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             name="audit_object_newest",
         ),
+        migrations.RemoveIndex(
+            model_name="auditevent",
+            name="audit_tenant_action",
+        ),
+        migrations.RemoveIndex(
+            model_name="auditevent",
+            name="audit_via_newest",
+        ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
@@ -116,6 +124,22 @@ class Migration(migrations.Migration):
                 condition=models.Q(("part_of__isnull", True)),
                 fields=["tenant", "object_name", "-at", "-id"],
                 name="audit_object_own",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="auditevent",
+            index=models.Index(
+                condition=models.Q(("part_of__isnull", True)),
+                fields=["tenant", "action", "-at", "-id"],
+                name="audit_action_own",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="auditevent",
+            index=models.Index(
+                condition=models.Q(("part_of__isnull", True)),
+                fields=["tenant", "via", "-at", "-id"],
+                name="audit_via_own",
             ),
         ),
     ]

@@ -204,14 +204,24 @@ class AuditEvent(models.Model):
             ),
             # The Audit Logs filters (views.audit_query), each within a tenant, newest first.
             # Paused and resumed are each about half the trail: they walk audit_tenant_newest.
-            models.Index(fields=["tenant", "action", "-at", "-id"], name="audit_tenant_action"),
+            # (Releases, keys' changes and pause ends have no parts: their filters read only the
+            # changes and standalone events, so these two leave a push's parts out.)
+            models.Index(
+                fields=["tenant", "action", "-at", "-id"],
+                name="audit_action_own",
+                condition=Q(part_of__isnull=True),
+            ),
             models.Index(fields=["tenant", "actor_name", "-at", "-id"], name="audit_actor_newest"),
             models.Index(
                 fields=["tenant", "object_name", "-at", "-id"],
                 name="audit_object_own",
                 condition=Q(part_of__isnull=True),
             ),
-            models.Index(fields=["tenant", "via", "-at", "-id"], name="audit_via_newest"),
+            models.Index(
+                fields=["tenant", "via", "-at", "-id"],
+                name="audit_via_own",
+                condition=Q(part_of__isnull=True),
+            ),
             models.Index(
                 fields=["tenant", "-at", "-id"],
                 name="audit_upgraded_newest",

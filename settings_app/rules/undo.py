@@ -46,6 +46,13 @@ def undoable_change(obj: Tenant | Project | Cluster) -> AuditEvent | None:
     """The change made on `obj` itself (not pushed to it from above) that wrote its setting as
     it is now: it can be undone unless what it pushed below has changed since (one query)."""
     kind = type(obj).__name__.lower()
+    # A push always has parts: the newest of the tenant's changes that have some, by their
+    # index, rather than the whole trail newest first (its parts are newer than it).
+    pushed = {}
+    if kind == "project":
+        pushed = {"tenant_id": obj.tenant_id, "has_parts": True}
+    elif kind == "tenant":
+        pushed = {"has_parts": True}
     return (
         AuditEvent.objects.filter(
             action=AuditEvent.Action.SETTING,
@@ -55,6 +62,7 @@ def undoable_change(obj: Tenant | Project | Cluster) -> AuditEvent | None:
             undone_by__isnull=True,
             version=getattr(obj, SETTING_VERSION),
             **{kind: obj},
+            **pushed,
         )
         .order_by("-id")
         .first()

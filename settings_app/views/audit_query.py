@@ -50,12 +50,14 @@ def _act_condition(act: str) -> Q:
         return _CHANGES & Q(new_value=AgentUpgrades.LOCK)
     if act == "resumed":
         return _CHANGES & Q(new_value=AgentUpgrades.UNLOCK) & ~Q(via=Via.EXPIRY)
+    # A pause's end, a release and a key's change stand alone, never part of a change: the
+    # indexes that serve these read no part.
     if act == "pause-ended":
-        return _CHANGES & Q(via=Via.EXPIRY)
+        return _CHANGES & Q(via=Via.EXPIRY, part_of__isnull=True)
     if act == "release":
-        return Q(action=AuditEvent.Action.RELEASE)
+        return Q(action=AuditEvent.Action.RELEASE, part_of__isnull=True)
     if act == "api-key":
-        return Q(action=AuditEvent.Action.KEY)
+        return Q(action=AuditEvent.Action.KEY, part_of__isnull=True)
     return Q(agents_upgraded__gt=0)
 
 
