@@ -3,6 +3,7 @@ it, for the audit trail's migration test (tests/test_trail_migration.py).
 
     python -m tests.trail_pages build   # once, with the code before a change of the trail
     python -m tests.trail_pages render DB OUT   # what the code in the tree answers from DB
+    python -m tests.trail_pages migration-time [EVENTS]   # the trail's migrations on a big trail
 
 `build` makes a SQLite database (the demo world, then a day of changes of every kind at fixed
 moments, each through the rules), keeps it as tests/fixtures/trail/before.sqlite3 with the
@@ -281,10 +282,88 @@ def render(database: Path, out: Path) -> None:
     write(answers((FIXTURE / KEY).read_text().strip()), out)
 
 
+FIRST = ("settings_app", "0010_freeze_windows")  # the schema before the trail's migrations
+CHANGE_EVERY = 100  # one change in a hundred events, the other 99 its parts
+
+
+def migration_time(events: int) -> None:
+    """Time the trail's migrations on a trail of `events` events made in SQL at the schema
+    before them: a throwaway SQLite file, or a fresh database on DATABASE_URL's PostgreSQL."""
+    import time
+
+    from tests import bench
+
+    bench.prepare_environment()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    if connection.vendor == "postgresql":
+        connection.settings_dict["TEST"]["NAME"] = f"console_trail_{os.getpid()}"
+    old = setup_databases(0, False, aliases={"default"}, serialized_aliases=set())
+    try:
+        call_command("migrate", *FIRST, verbosity=0)
+        started = time.perf_counter()
+        _fill(events, connection)
+        filled = time.perf_counter() - started
+        started = time.perf_counter()
+        call_command("migrate", "settings_app", verbosity=0)
+        took = time.perf_counter() - started
+        print(
+            f"{connection.vendor}: {events:,} events ({events // CHANGE_EVERY:,} changes with "
+            f"{CHANGE_EVERY - 1} parts each) made in {filled:.1f} s; the trail's migrations "
+            f"took {took:.1f} s"
+        )
+    finally:
+        teardown_databases(old, 0)
+
+
+def _fill(events: int, connection) -> None:
+    """A tenant and `events` events in one INSERT … SELECT over a series, at the old schema."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO settings_app_tenant (uid, name, agent_upgrades, agent_upgrades_set_via, "
+            "agent_upgrades_reason, agent_upgrades_set_with_key, agent_upgrades_version) "
+            "VALUES ('0123456789abcdef01234567', 'Trail', 'unlock', 'tenant', '', '', 1)"
+        )
+        series = (
+            f"SELECT generate_series(1, {events}) AS i"
+            if connection.vendor == "postgresql"
+            else f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {events}) "
+            "SELECT i FROM n"
+        )
+        uid = (
+            "lpad(to_hex(i), 24, '0')"
+            if connection.vendor == "postgresql"
+            else "printf('%024x', i)"
+        )
+        at = (
+            "TIMESTAMP '2026-01-01' + i * INTERVAL '1 second'"
+            if connection.vendor == "postgresql"
+            else "datetime('2026-01-01', '+' || i || ' seconds')"
+        )
+        change = f"i - ((i - 1) % {CHANGE_EVERY})"
+        cursor.execute(
+            "INSERT INTO settings_app_auditevent (id, uid, at, actor_name, api_key_name, action, "
+            "scope, via, tenant_id, object_name, old_value, new_value, reason, detail, old_via, "
+            "old_reason, old_api_key_name, agents_upgraded, agents_held_back, version, part_of_id) "
+            f"SELECT i, {uid}, {at}, 'admin', '', 'setting', "
+            f"CASE WHEN i = {change} THEN 'tenant' ELSE 'cluster' END, 'tenant', t.id, "
+            "'object-' || (i % 1000), 'unlock', 'lock', '', '', 'cluster', '', '', 0, 0, 1, "
+            f"CASE WHEN i = {change} THEN NULL ELSE {change} END "
+            f"FROM ({series}) AS s, settings_app_tenant AS t"
+        )
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["build"]:
         build()
     elif sys.argv[1:2] == ["render"] and len(sys.argv) == 4:
         render(Path(sys.argv[2]), Path(sys.argv[3]))
+    elif sys.argv[1:2] == ["migration-time"]:
+        migration_time(int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000)
     else:
         sys.exit(__doc__)
