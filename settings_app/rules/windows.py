@@ -207,15 +207,27 @@ def create_window(window: FreezeWindow, *, actor, now: datetime | None = None) -
     return window
 
 
+def _locked(window: FreezeWindow) -> FreezeWindow:
+    """The window and its occurrences, read again with their rows locked until the transaction
+    ends: a scheduler's claim (an update of an occurrence) waits for it, then finds the
+    occurrence ended, deleted or skipped, so a start or an end cannot slip in between the check
+    of the window's state and the act on it."""
+    fresh = FreezeWindow.objects.select_for_update().get(pk=window.pk)
+    list(FreezeOccurrence.objects.select_for_update().filter(window=fresh).order_by("pk"))
+    return fresh
+
+
 @transaction.atomic
 def edit_window(window: FreezeWindow, *, actor, now: datetime | None = None, **changes) -> None:
     """Change a window that has not started. Once one of its occurrences holds, only its end
     may change (`end_now`); once it is over, it is history."""
     now = now or timezone.now()
-    state = state_of(window, now)
+    locked = _locked(window)
+    window.ended_at = locked.ended_at
+    state = state_of(locked, now)
     if (
         state == "scheduled"
-        and window.runs.exclude(state=FreezeOccurrence.State.SCHEDULED).exists()
+        and locked.runs.exclude(state=FreezeOccurrence.State.SCHEDULED).exists()
     ):
         state = "ended"  # a weekly window that has run: its runs are history
     if state != "scheduled":
@@ -241,6 +253,7 @@ def end_window_now(window: FreezeWindow, *, actor, now: datetime | None = None) 
     from .freezes import end  # what a window does to the setting, beside its schedule
 
     now = now or timezone.now()
+    window = _locked(window)
     if state_of(window, now) == "ended":
         raise WindowConflict("This window is over already.")
     FreezeWindow.objects.filter(pk=window.pk).update(ended_at=now)
@@ -256,6 +269,7 @@ def delete_window(window: FreezeWindow, *, actor, now: datetime | None = None) -
     """Delete a window that has not started (a started one is ended first; an ended one is
     kept as history)."""
     now = now or timezone.now()
+    window = _locked(window)
     state = state_of(window, now)
     if state != "scheduled" or window.runs.exclude(state=FreezeOccurrence.State.SCHEDULED).exists():
         raise WindowConflict(
