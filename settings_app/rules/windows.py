@@ -322,11 +322,14 @@ def windows_at(obj: Tenant | Project | Cluster, now: datetime) -> ScopeWindows:
             elif run.state in (State.ENDED, State.SKIPPED):
                 past.append(times)
         if window.ended_at is None:
+            # Still to come: those that have not ended, nor started (one whose start is due
+            # waits for the scheduler's next pass, and is listed until then).
+            held = {run.starts_at for run in window.runs.all() if run.state != State.SCHEDULED}
             try:
                 upcoming += [
                     WindowTimes(window, start, end)
                     for start, end in window.occurrences(now, now + CHECKED_AHEAD)
-                    if start > now
+                    if start not in held
                 ][:3]
             except LocalTimeProblem:
                 continue

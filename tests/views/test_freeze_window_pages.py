@@ -388,3 +388,15 @@ def test_a_viewer_is_refused_each_act_with_403_and_a_stranger_gets_404(
             expected = [404] * 4
         assert answers == expected, username
     assert FreezeWindow.objects.values_list("name", "ended_at").get() == before
+
+
+def test_a_window_whose_start_is_due_but_not_yet_started_stays_listed_with_its_acts(
+    demo, client_for, saved, clock
+):
+    saved(demo.default, starts_in=timedelta(minutes=1), name="Due")
+    clock.advance(minutes=2)  # the scheduler has not run yet
+
+    found = section(client_for("project-admin").get(project_settings(demo)))
+
+    assert "Due" in found.text
+    assert "Delete" in [b.text for b in found.find_all("button")]
