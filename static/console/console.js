@@ -431,6 +431,10 @@
     }
   };
   document.addEventListener("htmx:afterSettle", openDialogs);
+  // A refused window comes back as the form with what to fix: read that out first.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.elt?.id === "window-form") byId("window-form-errors")?.focus();
+  });
   document.addEventListener("click", (event) => {
     event.target.closest?.("[data-close-dialog]")?.closest("dialog")?.close();
   });

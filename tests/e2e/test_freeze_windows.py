@@ -115,6 +115,7 @@ def test_the_dialog_refuses_a_time_that_does_not_exist_and_saves_nothing(
     dialog.get_by_role("button", name="OK", exact=True).click()
 
     expect(dialog.get_by_role("alert")).to_contain_text("does not exist in Europe/Berlin")
+    expect(dialog.get_by_role("alert")).to_be_focused()
     expect(dialog).to_be_visible()
     assert not FreezeWindow.objects.exists()
 
