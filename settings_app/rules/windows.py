@@ -75,7 +75,7 @@ def check_window(window: FreezeWindow, now: datetime) -> None:
         if window.duration > gap:
             raise InvalidWindow(
                 "The window would run into its next occurrence: keep it shorter than the time "
-                f"between its days ({gap.days} days)."
+                f"between its days ({gap.days} {'day' if gap.days == 1 else 'days'})."
             )
         if window.last_date is not None and window.last_date < window.start_date:
             raise InvalidWindow("The last day comes before the first.")

@@ -17,7 +17,14 @@ from ..models import FreezeOccurrence, FreezeWindow
 from ..permissions import Access, cluster_for_user, project_for_user, tenant_for_user
 from ..permissions.scopes import ScopeRef
 from ..permissions.windows import WindowScope, window_for_user
-from ..rules.windows import WindowTimes, delete_window, end_window_now, state_of, windows_at
+from ..rules.windows import (
+    WindowTimes,
+    delete_window,
+    describe_schedule,
+    end_window_now,
+    state_of,
+    windows_at,
+)
 from ..wording.windows import window_question
 from .errors import error_response
 from .windows import window_act, window_form
@@ -99,6 +106,8 @@ class WindowAct:
 class WindowRow:
     times: WindowTimes
     acts: list[WindowAct] = field(default_factory=list)
+    schedule: str = ""  # a weekly window's, on its first row: "Weekly on Fri, 18:00 for 60 h …"
+    first: bool = True  # the window's first row in its list: it says the reason
 
 
 @dataclass(frozen=True)
@@ -138,16 +147,20 @@ def acts_on(window: FreezeWindow, now: datetime) -> list[WindowAct]:
 
 def windows_section(scope: WindowScope, access: Access, now: datetime) -> WindowsSection:
     windows = windows_at(scope.obj, now)
-    shown: set[int] = set()
+    shown: set[int] = set()  # windows whose acts are offered already (now, or next)
 
     def rows(times_list: list[WindowTimes], acting: bool) -> list[WindowRow]:
-        found = []
+        found, listed = [], set()
         for times in times_list:
-            acts = []
-            if acting and access.change and times.window.pk not in shown:
-                shown.add(times.window.pk)
-                acts = acts_on(times.window, now)
-            found.append(WindowRow(times, acts))
+            window, acts, schedule = times.window, [], ""
+            first = window.pk not in listed
+            listed.add(window.pk)
+            if acting and window.pk not in shown:
+                shown.add(window.pk)
+                acts = acts_on(window, now) if access.change else []
+                if window.schedule == FreezeWindow.Schedule.WEEKLY:
+                    schedule = describe_schedule(window)
+            found.append(WindowRow(times, acts, schedule, first))
         return found
 
     return WindowsSection(

@@ -5,7 +5,7 @@ setting. The clock is the tests' (`clock`): nothing sleeps."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -400,3 +400,67 @@ def test_a_window_whose_start_is_due_but_not_yet_started_stays_listed_with_its_a
 
     assert "Due" in found.text
     assert "Delete" in [b.text for b in found.find_all("button")]
+
+
+def test_a_weekly_windows_first_row_says_its_schedule_and_reason_and_the_next_rows_only_times(
+    demo, client_for, user, clock
+):
+    weekly = FreezeWindow(
+        tenant=demo.acme,
+        project=demo.default,
+        name="Weekend",
+        reason="weekend freeze",
+        time_zone="Europe/Berlin",
+        schedule="weekly",
+        days="4",
+        start_time=time(18),
+        duration=timedelta(hours=60),
+        start_date=clock.now.date(),
+    )
+    create_window(weekly, actor=user("project-admin"), now=clock.now)
+
+    rows = section(client_for("viewer").get(project_settings(demo))).find_all("li")
+
+    assert len(rows) == 3
+    assert "Weekly on Fri, 18:00 for 60 h Europe/Berlin" in rows[0].text
+    assert "“weekend freeze”" in rows[0].text
+    assert "Weekly" not in rows[1].text and "weekend freeze" not in rows[1].text
+
+
+def test_the_edit_dialog_of_a_weekly_window_is_filled_in_as_it_was_saved(
+    demo, client_for, user, clock
+):
+    weekly = FreezeWindow(
+        tenant=demo.acme,
+        project=demo.default,
+        name="Weekend",
+        time_zone="Europe/Berlin",
+        schedule="weekly",
+        days="4,5",
+        start_time=time(18),
+        duration=timedelta(hours=20),
+        start_date=clock.now.date(),
+    )
+    create_window(weekly, actor=user("project-admin"), now=clock.now)
+
+    dialog = parse(
+        client_for("project-admin").get(
+            reverse("edit_window", args=[weekly.pk]), HTTP_HX_REQUEST="true"
+        )
+    ).find("dialog", id="window-dialog")
+
+    checked = [i.attrs["value"] for i in dialog.find_all("input", checked=True)]
+    assert checked == ["weekly", "4", "5"]
+    assert dialog.find("input", name="weekly_time").attrs["value"] == "18:00"
+    assert dialog.find("input", name="hours").attrs["value"] == "20"
+    assert dialog.find("p", id="window-preview").text.startswith("Next: Fri ")
+
+
+def test_the_preview_of_a_time_that_does_not_exist_says_why(demo, client_for, clock):
+    fields = once_fields(
+        clock, time_zone="Europe/Berlin", start_date="2027-03-28", start_time="02:30", preview="1"
+    )
+
+    response = client_for("project-admin").get(add_url(demo), fields, HTTP_HX_REQUEST="true")
+
+    assert "does not exist in Europe/Berlin" in parse(response).find("p", id="window-preview").text
