@@ -59,7 +59,8 @@ def add_cluster_window(request: HttpRequest, scope: ScopeRef, cluster_id: int) -
 @vary_on_headers("HX-Request")
 def edit_window(request: HttpRequest, window_id: int) -> HttpResponse:
     window, scope = window_for_user(request.user, window_id, change=True)
-    if not editable(window):
+    if not editable(window) and not (request.htmx and request.method == "POST"):
+        # (An open dialog's OK hears it from the rules, in the dialog itself.)
         refused = (
             "This window has started: it can only be ended now."
             if state_of(window, timezone.now()) == "active"

@@ -213,8 +213,9 @@ def window_form(
     except InvalidWindow as refused:
         form.add_error(None, str(refused))
         return form_answer(request, scope, form, act, action, window, status=400)
-    except WindowConflict as refused:
-        return error_response(request, 409, "Conflict", f"{refused} Nothing was changed.")
+    except WindowConflict as refused:  # it started meanwhile: said in the form, in front
+        form.add_error(None, str(refused))
+        return form_answer(request, scope, form, act, action, window, status=409)
     messages.success(request, f"{window_done(form.window, act)} {form.preview()}.")
     return back_to_settings(request, scope)
 

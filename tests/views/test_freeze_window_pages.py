@@ -464,3 +464,23 @@ def test_the_preview_of_a_time_that_does_not_exist_says_why(demo, client_for, cl
     response = client_for("project-admin").get(add_url(demo), fields, HTTP_HX_REQUEST="true")
 
     assert "does not exist in Europe/Berlin" in parse(response).find("p", id="window-preview").text
+
+
+def test_ok_in_an_edit_dialog_left_open_while_the_window_started_says_so_in_the_dialog(
+    demo, client_for, saved, clock
+):
+    window = saved(demo.default, starts_in=timedelta(minutes=1))
+    clock.advance(minutes=2)
+    run_windows()
+
+    response = client_for("project-admin").post(
+        reverse("edit_window", args=[window.pk]),
+        once_fields(clock, name="Renamed", confirmed="yes"),
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 409
+    errors = parse(response).find("div", id="window-form-errors").text
+    assert "This window has started: it can only be ended now." in errors
+    window.refresh_from_db()
+    assert window.name == "Year-end"
