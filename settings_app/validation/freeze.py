@@ -86,7 +86,7 @@ def remove_window(page: Page, name: str) -> bool:
     then OK. False when the page lists no such window with either button."""
     row = freeze_section(page).get_by_role("listitem").filter(has_text=name).first
     for label in ("Delete", "End now"):
-        button = row.get_by_role("button", name=f"{label} {name}", exact=True)
+        button = row.get_by_role("button", name=label, exact=True)
         if not button.count():
             continue
         with steps.step(f"{label} {name}", f"no button named “{label}” on its row") as looking:

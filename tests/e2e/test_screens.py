@@ -139,9 +139,9 @@ def the_world(demo) -> dict[str, list[Screen]]:
                 (
                     "switch",
                     "Add freeze window",
-                    "Edit Year-end",
-                    "End now Year-end",
-                    "Delete Year-end",
+                    "Edit",
+                    "End now",
+                    "Delete",
                 ),
             ),
             Screen("add-window-page", reverse("add_project_window", args=[demo.default.pk])),

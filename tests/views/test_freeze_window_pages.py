@@ -484,3 +484,16 @@ def test_ok_in_an_edit_dialog_left_open_while_the_window_started_says_so_in_the_
     assert "This window has started: it can only be ended now." in errors
     window.refresh_from_db()
     assert window.name == "Year-end"
+
+
+def test_each_act_is_named_as_the_design_names_it_and_described_by_its_window(
+    demo, client_for, saved
+):
+    saved(demo.default, name="Launch")
+
+    found = section(client_for("project-admin").get(project_settings(demo)))
+
+    for button in found.find_all("button", aria_describedby=True):
+        assert "aria-label" not in button.attrs
+        assert found.find(id=button.attrs["aria-describedby"]).text == "Launch"
+    assert len(found.find_all("button", aria_describedby=True)) == 3
