@@ -14,6 +14,7 @@ from .views import (
     platform,
     project_settings,
     tenant_settings,
+    window_pages,
 )
 
 register_converter(ScopeConverter, "scope")
@@ -155,5 +156,28 @@ urlpatterns = [
         "tenants/<int:tenant_id>/agent-upgrades/undo/confirm/",
         tenant_settings.confirm_tenant_undo,
         name="confirm_tenant_undo",
+    ),
+    # Freeze windows: Add on each scope's settings, Edit, End now and Delete on each window.
+    path(
+        "tenants/<int:tenant_id>/freeze-windows/new/",
+        window_pages.add_tenant_window,
+        name="add_tenant_window",
+    ),
+    path(
+        "projects/<int:project_id>/freeze-windows/new/",
+        window_pages.add_project_window,
+        name="add_project_window",
+    ),
+    path(
+        "<scope:scope>/clusters/<int:cluster_id>/freeze-windows/new/",
+        window_pages.add_cluster_window,
+        name="add_cluster_window",
+    ),
+    path("freeze-windows/<int:window_id>/edit/", window_pages.edit_window, name="edit_window"),
+    path("freeze-windows/<int:window_id>/end/", window_pages.end_window, name="end_window"),
+    path(
+        "freeze-windows/<int:window_id>/delete/",
+        window_pages.delete_window_view,
+        name="delete_window",
     ),
 ]

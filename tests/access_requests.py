@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from settings_app.models import AgentUpgrades, ApiKey, AuditEvent, PlatformRelease
+from settings_app.models import AgentUpgrades, ApiKey, AuditEvent, FreezeWindow, PlatformRelease
 from settings_app.permissions import NOT_FOUND
 from settings_app.permissions.scopes import ScopeRef
 from tests.factories import World, grant, make_user
@@ -32,6 +32,8 @@ from tests.who_may_do_what import (
 MISSING_ID = 999_999_999
 NEW_RELEASE = "9.0.0"
 KEY_NAME = "made by the test"
+WINDOW_NAME = "Made by the test"
+WINDOW_FORMS = ("add_tenant_window", "add_project_window", "add_cluster_window", "edit_window")
 
 
 def client_as(world: World, role: str | None) -> Client:
@@ -51,6 +53,11 @@ def cluster_at(world: World, obj: str):
     }.get(obj)
 
 
+def is_window(url: Url) -> bool:
+    """Whether the URL acts on one freeze window (edit, end, delete)."""
+    return url.addresses == "project window"
+
+
 def is_key(url: Url) -> bool:
     """Whether the URL acts on one API key (revoke, activate, delete)."""
     return url.addresses in ("api key", "revoked key")
@@ -59,6 +66,9 @@ def is_key(url: Url) -> bool:
 def key_for(world: World, url: Url, obj: str, user: User | None):
     """The key the URL acts on, if it acts on one; to be activated, one a Tenant Admin revoked
     (a key its owner revoked stays revoked: tests/api/test_api_key_pages.py)."""
+    if is_window(url):
+        cluster = cluster_at(world, obj)
+        return world.windows[cluster.project_id] if cluster else None
     if not is_key(url):
         return None
     key = key_of(world, obj, user)
@@ -103,7 +113,7 @@ def target(world: World, url: Url, obj: str):
 def url_of(world: World, url: Url, obj: str, key=None) -> str:
     if url.addresses in ("platform", "own account", "tenant for a key"):
         return reverse(url.name)
-    if is_key(url):
+    if is_key(url) or is_window(url):
         return reverse(url.name, args=[key.pk if key else MISSING_ID])
     own = world.prod_east
     cluster = cluster_at(world, obj)
@@ -155,7 +165,19 @@ def send(client: Client, world: World, url: Url, obj: str, key=None, **headers):
         data = {"value": AgentUpgrades.LOCK, "version": version}
     elif url.name == "my_api_keys" and url.method == "POST":
         data = {"name": KEY_NAME, "tenant": world.acme.pk, "expires": "7"}
-    elif is_key(url):
+    elif url.name in WINDOW_FORMS and url.method == "POST":
+        start = timezone.now() + timedelta(days=3)
+        data = {
+            "name": WINDOW_NAME,
+            "time_zone": "Europe/Berlin",
+            "schedule": "once",
+            "start_date": f"{start:%Y-%m-%d}",
+            "start_time": "18:00",
+            "end_date": f"{start + timedelta(days=1):%Y-%m-%d}",
+            "end_time": "06:00",
+            "confirmed": "yes",
+        }
+    elif is_key(url) or is_window(url):
         data = {"confirmed": "yes"}
     if url.method == "GET":
         return client.get(address, data, **headers)
@@ -196,6 +218,8 @@ def assert_made(world: World, url: Url, obj: str, response, before: dict, key=No
         assert not ApiKey.objects.filter(pk=key.pk).exists()
     elif is_key(url):
         assert ApiKey.objects.get(pk=key.pk).active is (url.name == "activate_api_key")
+    elif url.name in WINDOW_FORMS or is_window(url):
+        assert_window_made(world, url, obj, response, key)
     else:
         assert response.status_code == 302
         thing = target(world, url, obj)
@@ -223,3 +247,21 @@ def assert_answer(response, world: World, url: Url, obj: str, expected, before, 
     else:
         assert response.status_code == expected
     assert everything() == before
+
+
+def assert_window_made(world: World, url: Url, obj: str, response, window) -> None:
+    """A freeze window added at the URL's object, or the window edited, ended or deleted, by
+    the user who asked, audited; and the page sent back to the window's settings."""
+    user = response.wsgi_request.user
+    assert response.status_code == 302
+    if url.name == "delete_window":
+        assert not FreezeWindow.objects.filter(pk=window.pk).exists()
+    elif url.name == "end_window":
+        assert FreezeWindow.objects.get(pk=window.pk).ended_at is not None
+    elif url.name == "edit_window":
+        assert FreezeWindow.objects.get(pk=window.pk).name == WINDOW_NAME
+    else:
+        made = FreezeWindow.objects.get(name=WINDOW_NAME)
+        assert made.created_by == user
+        assert made.target == target(world, url, obj)
+    assert AuditEvent.objects.filter(actor=user, action=AuditEvent.Action.WINDOW).exists()

@@ -7,8 +7,8 @@ agree), but the tests do not run the command to get it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
@@ -17,6 +17,7 @@ from guardian.shortcuts import assign_perm
 from settings_app import rules
 from settings_app.models import (
     Cluster,
+    FreezeWindow,
     PlatformRelease,
     Project,
     Tenant,
@@ -191,6 +192,8 @@ class World:
     edge_01: Cluster
     globex_main: Cluster
     users: dict[str, User]  # by role
+    # A freeze window on each project, not yet started (for the window pages and operations).
+    windows: dict[int, FreezeWindow] = field(default_factory=dict)  # by project id
 
 
 def build_world() -> World:
@@ -218,7 +221,9 @@ def build_world() -> World:
     clusters = Cluster.objects.select_related("project__tenant").in_bulk(
         [c.pk for c in (prod_east, prod_west, edge_01, globex_main)]
     )
+    windows = {project.pk: scheduled_window(project) for project in (default, edge, globex_default)}
     return World(
+        windows=windows,
         acme=Tenant.objects.get(pk=acme.pk),
         globex=Tenant.objects.get(pk=globex.pk),
         default=Project.objects.get(pk=default.pk),
@@ -229,4 +234,20 @@ def build_world() -> World:
         edge_01=clusters[edge_01.pk],
         globex_main=clusters[globex_main.pk],
         users=users,
+    )
+
+
+def scheduled_window(project: Project) -> FreezeWindow:
+    """A once window on the project, a month ahead (saved as it is: no audit, no plan)."""
+    start = timezone.now() + timedelta(days=30)
+    return FreezeWindow.objects.create(
+        tenant_id=project.tenant_id,
+        project=project,
+        name=f"Freeze of {project.name}",
+        time_zone="UTC",
+        schedule=FreezeWindow.Schedule.ONCE,
+        start_date=start.date(),
+        start_time=time(18),
+        end_date=(start + timedelta(days=2)).date(),
+        end_time=time(6),
     )

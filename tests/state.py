@@ -14,6 +14,7 @@ from settings_app.models import (
     ApiKey,
     AuditEvent,
     Cluster,
+    FreezeWindow,
     PlatformRelease,
     Project,
     ProjectFleet,
@@ -57,7 +58,7 @@ def every_setting() -> dict[str, tuple]:
 def everything() -> dict[str, object]:
     """What a refused request must leave as it was: every setting (value, version, what and
     which API key wrote it), every agent, the releases, the audit trail, the agent upgrades and
-    the API keys."""
+    the API keys, the freeze windows."""
     state: dict[str, object] = {
         f"{model.__name__} {pk}": (value, version, key)
         for model in (Tenant, Project, Cluster)
@@ -70,6 +71,9 @@ def everything() -> dict[str, object]:
     state["audit records"] = sorted(AuditEvent.objects.values_list("uid", flat=True))
     state["agent upgrades"] = AgentUpgrade.objects.count()
     state["keys"] = sorted(ApiKey.objects.values_list("pk", "active", "expires_at"))
+    state["freeze windows"] = sorted(
+        FreezeWindow.objects.values_list("pk", "name", "start_date", "start_time", "ended_at")
+    )
     return state
 
 

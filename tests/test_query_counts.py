@@ -93,8 +93,8 @@ PAGES = [
     Case("tenant-admin", "clusters/filtered", htmx=True, budget=8),
     Case("root", "platform_upgrades", budget=5),
     Case("tenant-admin", "cluster_detail", budget=9),
-    Case("viewer", "cluster_settings", budget=8),
-    Case("tenant-admin", "cluster_settings", htmx=True, budget=10),  # and its Undo offer
+    Case("viewer", "cluster_settings", budget=9),  # and its freeze windows
+    Case("tenant-admin", "cluster_settings", htmx=True, budget=11),  # Undo, freeze windows
     # Keyset paging counts the filtered trail (up to COUNT_CAP) for "Showing 1–50 of N".
     Case("tenant-admin", "audit_log/tenant", budget=8),
     Case("viewer", "audit_log/project", budget=7),

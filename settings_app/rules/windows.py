@@ -75,7 +75,7 @@ def check_window(window: FreezeWindow, now: datetime) -> None:
         if window.duration > gap:
             raise InvalidWindow(
                 "The window would run into its next occurrence: keep it shorter than the time "
-                f"between its days ({gap.days} days)."
+                f"between its days ({gap.days} {'day' if gap.days == 1 else 'days'})."
             )
         if window.last_date is not None and window.last_date < window.start_date:
             raise InvalidWindow("The last day comes before the first.")
@@ -207,15 +207,27 @@ def create_window(window: FreezeWindow, *, actor, now: datetime | None = None) -
     return window
 
 
+def _locked(window: FreezeWindow) -> FreezeWindow:
+    """The window and its occurrences, read again with their rows locked until the transaction
+    ends: a scheduler's claim (an update of an occurrence) waits for it, then finds the
+    occurrence ended, deleted or skipped, so a start or an end cannot slip in between the check
+    of the window's state and the act on it."""
+    fresh = FreezeWindow.objects.select_for_update().get(pk=window.pk)
+    list(FreezeOccurrence.objects.select_for_update().filter(window=fresh).order_by("pk"))
+    return fresh
+
+
 @transaction.atomic
 def edit_window(window: FreezeWindow, *, actor, now: datetime | None = None, **changes) -> None:
     """Change a window that has not started. Once one of its occurrences holds, only its end
     may change (`end_now`); once it is over, it is history."""
     now = now or timezone.now()
-    state = state_of(window, now)
+    locked = _locked(window)
+    window.ended_at = locked.ended_at
+    state = state_of(locked, now)
     if (
         state == "scheduled"
-        and window.runs.exclude(state=FreezeOccurrence.State.SCHEDULED).exists()
+        and locked.runs.exclude(state=FreezeOccurrence.State.SCHEDULED).exists()
     ):
         state = "ended"  # a weekly window that has run: its runs are history
     if state != "scheduled":
@@ -241,6 +253,7 @@ def end_window_now(window: FreezeWindow, *, actor, now: datetime | None = None) 
     from .freezes import end  # what a window does to the setting, beside its schedule
 
     now = now or timezone.now()
+    window = _locked(window)
     if state_of(window, now) == "ended":
         raise WindowConflict("This window is over already.")
     FreezeWindow.objects.filter(pk=window.pk).update(ended_at=now)
@@ -256,6 +269,7 @@ def delete_window(window: FreezeWindow, *, actor, now: datetime | None = None) -
     """Delete a window that has not started (a started one is ended first; an ended one is
     kept as history)."""
     now = now or timezone.now()
+    window = _locked(window)
     state = state_of(window, now)
     if state != "scheduled" or window.runs.exclude(state=FreezeOccurrence.State.SCHEDULED).exists():
         raise WindowConflict(
@@ -308,11 +322,14 @@ def windows_at(obj: Tenant | Project | Cluster, now: datetime) -> ScopeWindows:
             elif run.state in (State.ENDED, State.SKIPPED):
                 past.append(times)
         if window.ended_at is None:
+            # Still to come: those that have not ended, nor started (one whose start is due
+            # waits for the scheduler's next pass, and is listed until then).
+            held = {run.starts_at for run in window.runs.all() if run.state != State.SCHEDULED}
             try:
                 upcoming += [
                     WindowTimes(window, start, end)
                     for start, end in window.occurrences(now, now + CHECKED_AHEAD)
-                    if start > now
+                    if start not in held
                 ][:3]
             except LocalTimeProblem:
                 continue

@@ -32,7 +32,10 @@ def parser() -> argparse.ArgumentParser:
             "`enable` toggles Pause Agent Upgrades on and clicks OK (Enablement), logs in again "
             "in a fresh browser to see it checked (Validate), then puts the value back. `check` "
             "runs only the Validate steps and changes nothing: the evidence that a change "
-            "freeze holds."
+            "freeze holds. `freeze` adds a freeze window through the dialog “Add freeze window”, "
+            "starting a minute ahead and ending two minutes later, and sees in fresh logins the "
+            "switch checked while it holds and back to its earlier value after (the console's "
+            "scheduler must run: manage.py run_schedule); a window left by a failure is deleted."
         ),
         epilog=(
             "Exit status: 0 when every procedure holds, 1 when one fails (the output names the "
@@ -41,7 +44,12 @@ def parser() -> argparse.ArgumentParser:
             "refused)."
         ),
     )
-    p.add_argument("mode", choices=["enable", "check"], help="enable, or check (changes nothing)")
+    p.add_argument(
+        "mode",
+        choices=["enable", "check", "freeze"],
+        help="enable; check (changes nothing); or freeze (a freeze window a minute ahead, for "
+        "two minutes, seen to hold and to end: about four minutes per scope)",
+    )
     p.add_argument(
         "--base-url",
         required=True,
@@ -136,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from playwright.sync_api import sync_playwright
 
-        from . import api, procedures, report, steps
+        from . import api, freeze, procedures, report, steps
     except ImportError:
         say(
             "Playwright is not installed. Install the validation extra: "
@@ -199,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         for target in targets:
             if args.mode == "enable":
                 outcome = session.enable(target, keep=args.keep)
+            elif args.mode == "freeze":
+                outcome = freeze.run_freeze(session, target)
             else:
                 outcome = session.check(target, expect=args.expect)
             outcomes.append(outcome)

@@ -79,6 +79,7 @@ class Outcome:
     seconds: float = 0.0
     steps: list[StepRecord] = field(default_factory=list)
     stopped: str = ""  # why the run cannot go on (the API cannot be used): exit 2
+    held_by: str = ""  # the freeze window the page says holds the scope, if one does
 
     @property
     def held(self) -> bool:
@@ -175,6 +176,9 @@ class Session:
         switch = open_switch(page, target, on_details=read_uid)
         on = steps.is_on(page, switch)
         outcome.seen = state(on)
+        if on and (window := steps.holding_window(page)):
+            outcome.held_by = window
+            self.say(f"  [{target}] held by freeze window {window}")
         if self.api_check is not None:
             # A disagreement fails the outcome but does not stop it: enable still puts the
             # value back. An API that cannot be used stops the run (after that, too).

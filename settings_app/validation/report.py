@@ -18,7 +18,7 @@ def summary(outcomes: list[Outcome]) -> str:
             str(o.target),
             o.mode,
             o.expected,
-            o.seen,
+            o.seen + (f" (freeze window {o.held_by})" if o.held_by else ""),
             "ok" if o.held else f"FAILED at “{o.failed_step or 'See the toggle'}”",
         ]
         for o in outcomes
@@ -66,6 +66,8 @@ def write_junit(outcomes: list[Outcome], path: Path, *, base_url: str) -> None:
             )
         out = ET.SubElement(case, "system-out")
         out.text = "\n".join(f"{s.phase} · {s.name} ({s.seconds:.1f} s)" for s in outcome.steps)
+        if outcome.held_by:
+            out.text += f"\nheld by freeze window {outcome.held_by}"
     path.parent.mkdir(parents=True, exist_ok=True)
     tree = ET.ElementTree(ET.Element("testsuites", name=SUITE))
     tree.getroot().append(suite)

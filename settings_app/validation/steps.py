@@ -220,6 +220,17 @@ def is_on(page: Page, switch: Locator) -> bool:
         return switch.get_attribute("aria-checked") == "true"
 
 
+def holding_window(page: Page) -> str:
+    """The freeze window the page says holds the scope: the provenance beside the switch
+    ("… · freeze window NAME, created by …"), or else the section Freeze windows ("Now: freeze
+    window NAME · …"); '' when it names none. Looked at without waiting."""
+    text = page.locator("main").inner_text()
+    found = re.search(r"freeze window (.+?), created by ", text) or re.search(
+        r"Now: freeze window (.+?) · ", text
+    )
+    return found.group(1).strip() if found else ""
+
+
 def undo_and_confirm(page: Page, switch: Locator) -> bool:
     """Undo this change and click OK: the value goes back to what it was, with where it came
     from. False, and nothing done, when the page offers no undo (a console without it, or a

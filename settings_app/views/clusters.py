@@ -17,6 +17,7 @@ from .. import rules
 from ..models import Cluster, PlatformRelease, Project, Scope
 from ..permissions import cluster_access, cluster_for_user, scope_for_user
 from ..permissions.scopes import ConsoleScope, ScopeRef
+from ..permissions.windows import WindowScope
 from ..wording import fleet_state
 from ..wording.audit import cluster_history
 from ..wording.fleet import all_selected, select_matching, showing
@@ -32,6 +33,7 @@ from .switch import (
     cluster_question,
     cluster_switch,
 )
+from .window_pages import windows_section
 
 CLUSTERS_PER_PAGE = 50
 FILTER_FORM = "cluster-filters"  # the filter form's id, which htmx sends as HX-Trigger
@@ -269,5 +271,9 @@ class ClusterPage:
                 context,
                 status=status,
             )
+        if panel == "settings":
+            access = cluster_access(console.roles, cluster)
+            scope = WindowScope(console, cluster)
+            context["windows"] = windows_section(scope, access, timezone.now())
         context.update(page_context(request, console, "cluster_list"))
         return render(request, "settings_app/cluster_detail.html", context, status=status)

@@ -14,10 +14,11 @@ from .. import rules
 from ..models import Project, Tenant
 from ..permissions import access_to
 from ..permissions.scopes import ConsoleScope
-from ..rules.windows import windows_at
+from ..permissions.windows import WindowScope
 from ..wording import fleet_state
 from .navigation import page_context
 from .switch import Question, SwitchUrls, push_question, push_switch
+from .window_pages import windows_section
 
 PANEL = "settings_app/_platform_settings.html"
 
@@ -97,6 +98,8 @@ class SettingsPage:
         if self.section == "general" and self.is_tenant:
             context["project_count"] = obj.projects.count()
         if self.section == "platform":
-            context["windows"] = windows_at(obj, timezone.now())
+            access = access_to(self.console.roles, obj)
+            scope = WindowScope(self.console, obj)
+            context["windows"] = windows_section(scope, access, timezone.now())
         context.update(self.page_context())
         return render(self.request, f"settings_app/{kind}_settings.html", context, status=status)

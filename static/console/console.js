@@ -416,6 +416,29 @@
     }
   });
 
+  // A freeze window's Add or Edit dialog: the server's answer arrives as a <dialog data-open>,
+  // which opens as a modal; Cancel (or Escape) closes it and it is removed. A new window's time
+  // zone starts as the browser's own, while the field still holds the console's default.
+  const openDialogs = () => {
+    for (const dialog of document.querySelectorAll("dialog[data-open]:not([open])")) {
+      const zone = dialog.querySelector("input[data-browser-zone]");
+      const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (zone && own && zone.value === "UTC") zone.value = own;
+      zone?.removeAttribute("data-browser-zone");
+      dialog.addEventListener("close", () => dialog.remove(), { once: true });
+      dialog.showModal();
+      dialog.querySelector("input:not([type=hidden])")?.focus();
+    }
+  };
+  document.addEventListener("htmx:afterSettle", openDialogs);
+  // A refused window comes back as the form with what to fix: read that out first.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.elt?.id === "window-form") byId("window-form-errors")?.focus();
+  });
+  document.addEventListener("click", (event) => {
+    event.target.closest?.("[data-close-dialog]")?.closest("dialog")?.close();
+  });
+
   new MutationObserver(arm).observe(document.body, { childList: true, subtree: true });
   arm();
 })();

@@ -12,17 +12,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from settings_app import rules
-from settings_app.models import AgentUpgrades, Cluster, Project, Tenant
+from settings_app.models import AgentUpgrades, Cluster, FreezeWindow, Project, Tenant
 from settings_app.permissions.scopes import ScopeRef
+from settings_app.rules.windows import create_window
 
 from .conftest import Browsing
 
@@ -63,6 +66,22 @@ def the_world(demo) -> dict[str, list[Screen]]:
     rules.release_platform("4.8.0")
     User.objects.create_superuser("root", "root@example.com", "palette-demo")
     User.objects.create_user("stranger", password="palette-demo")
+    soon = timezone.now() + timedelta(days=3)
+    create_window(
+        FreezeWindow(
+            tenant=demo.acme,
+            project=demo.default,
+            name="Year-end",
+            reason="holiday change freeze",
+            time_zone="Europe/Berlin",
+            schedule="weekly",
+            days="4",
+            start_time=time(18),
+            duration=timedelta(hours=60),
+            start_date=soon.date(),
+        ),
+        actor=admin,
+    )
 
     acme, default = ScopeRef("tenants", demo.acme.pk), ScopeRef("projects", demo.default.pk)
     globex = ScopeRef("tenants", demo.globex.pk)
@@ -115,7 +134,17 @@ def the_world(demo) -> dict[str, list[Screen]]:
         "project-admin": [
             Screen("clusters", reverse("cluster_list", args=[default])),
             *cluster_pages(default, demo.prod_west),
-            *settings_pages(demo.default),
+            *settings_pages(
+                demo.default,
+                (
+                    "switch",
+                    "Add freeze window",
+                    "Edit",
+                    "End now",
+                    "Delete",
+                ),
+            ),
+            Screen("add-window-page", reverse("add_project_window", args=[demo.default.pk])),
             Screen("audit-logs", reverse("audit_log", args=[default])),
             Screen(
                 "confirm-undo",
@@ -124,7 +153,9 @@ def the_world(demo) -> dict[str, list[Screen]]:
         ],
         "cluster-admin": [
             Screen("clusters", reverse("cluster_list", args=[default])),
-            *cluster_pages(default, demo.prod_east, ("switch", "Undo this change")),
+            *cluster_pages(
+                default, demo.prod_east, ("switch", "Undo this change", "Add freeze window")
+            ),
             Screen("audit-logs", reverse("audit_log", args=[default])),
         ],
         "viewer": [

@@ -32,9 +32,11 @@ from settings_app.permissions.api import (
     api_project,
     api_project_to_enter,
     api_tenant,
+    api_window,
 )
 from settings_app.permissions.roles import roles_for
 from settings_app.permissions.scopes import ScopeRef
+from settings_app.permissions.windows import window_for_user
 from tests.factories import World, make_user
 from tests.who_may_do_what import (
     ACCESS,
@@ -138,6 +140,11 @@ def ask(world: World, addresses: str, obj: str, role: str) -> str:
             return may(
                 lambda: tenant_for_user(user, pk), lambda: tenant_for_user(user, pk, change=True)
             )
+        case "project window":
+            pk = world.windows[project.pk].pk if project else MISSING_ID
+            return may(
+                lambda: window_for_user(user, pk), lambda: window_for_user(user, pk, change=True)
+            )
         case "platform":
             return may(lambda: require_platform_admin(user), lambda: require_platform_admin(user))
     caller = caller_for(world, role)
@@ -158,6 +165,11 @@ def ask(world: World, addresses: str, obj: str, role: str) -> str:
             return seen if seen in (NO, REFUSED) else SEE
         case "api tenant scope":
             return may(lambda: api_tenant(caller), lambda: api_tenant(caller))
+        case "api project window":
+            uid = world.windows[project.pk].uid if project else MISSING_UID
+            return may(
+                lambda: api_window(caller, uid), lambda: api_window(caller, uid, change=True)
+            )
     raise AssertionError(f"no helper decides {addresses!r}")
 
 
@@ -166,7 +178,14 @@ HELPER_ROWS = sorted(
         addresses
         for addresses, _obj in ACCESS
         if addresses
-        not in ("api audit trail", "api key", "revoked key", "tenant for a key", "own account")
+        not in (
+            "api audit trail",
+            "api freeze windows",
+            "api key",
+            "revoked key",
+            "tenant for a key",
+            "own account",
+        )
     }
 )
 
