@@ -50,8 +50,10 @@ class FreezeWindowBody(Schema):
 
 
 class FreezeWindowChange(Schema):
-    """Changes to a window that has not started (any field but its scope), or `endNow: true`
-    to end a window now (a running one puts back what it holds)."""
+    """Changes to a window that has not started (any field but its scope); to a running one,
+    only its end (`end` of a once window, `durationMinutes` or `lastDate` of a weekly one: what it
+    holds stays paused until then); or `endNow: true` to end a window now (a running one puts
+    back what it holds)."""
 
     name: str | None = Field(None, min_length=1, max_length=100)
     reason: str | None = Field(None, max_length=200)
@@ -268,8 +270,9 @@ def read(request: HttpRequest, uid: str):
     openapi_extra=changed_extra,
     operation_id="v1FreezeWindowsUidPatch",
     summary=BEYOND + "change or end a freeze window",
-    description="Before it starts, any field but its scope; once it has started, only "
-    "`endNow: true`; once it is over, nothing (409).",
+    description="Before it starts, any field but its scope; once it has started, only its end "
+    "(`end`, or `durationMinutes` and `lastDate` of a weekly window) or `endNow: true`; once it "
+    "is over, nothing (409).",
 )
 def change(request: HttpRequest, uid: str, body: FreezeWindowChange):
     caller = request.auth

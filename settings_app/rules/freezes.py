@@ -183,6 +183,32 @@ def start(occurrence: FreezeOccurrence, now: datetime) -> AuditEvent | None:
     return written.event
 
 
+@transaction.atomic
+def move_end(occurrence: FreezeOccurrence, ends_at: datetime, now: datetime) -> AuditEvent:
+    """A running window's new end: the occurrence ends then, and every row it holds is paused
+    until then. Its rows' record of what they had before any window is carried over (a hold
+    of the window after itself), so that its end still puts that back."""
+    window = occurrence.window
+    _lock(window)
+    FreezeOccurrence.objects.filter(pk=occurrence.pk).update(ends_at=ends_at)
+    occurrence.ends_at = ends_at
+    held = {kind: q.filter(agent_upgrades_window=window) for kind, q in _covered(window).items()}
+    pause = Pause(window.reason, ends_at)
+    hold = WindowHold(
+        LOCK, _via(window), window.created_by, now, pause, window=window, previous=window
+    )
+    text = f"End moved; holds until {ends_at:%Y-%m-%d %H:%M} UTC"
+    written = write_change(
+        hold,
+        act=_act(window, occurrence, text, LOCK),
+        tenants=held.get("tenant"),
+        projects=held.get("project"),
+        clusters=held.get("cluster"),
+        only_changed=False,
+    )
+    return written.event
+
+
 @dataclass(frozen=True)
 class Ending:
     event: AuditEvent | None

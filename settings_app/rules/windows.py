@@ -230,11 +230,12 @@ def edit_window(window: FreezeWindow, *, actor, now: datetime | None = None, **c
         and locked.runs.exclude(state=FreezeOccurrence.State.SCHEDULED).exists()
     ):
         state = "ended"  # a weekly window that has run: its runs are history
+    if state == "active":
+        _move_end(window, locked, actor, now, changes)
+        return
     if state != "scheduled":
         raise WindowConflict(
-            "This window has started: it can only be ended now."
-            if state == "active"
-            else "This window has run; it is kept as history and cannot be edited. End it, and "
+            "This window has run; it is kept as history and cannot be edited. End it, and "
             "add a new one."
         )
     for name, value in changes.items():
@@ -244,6 +245,48 @@ def edit_window(window: FreezeWindow, *, actor, now: datetime | None = None, **c
     window.runs.filter(state=FreezeOccurrence.State.SCHEDULED).delete()
     _audit(window, actor, now, "Edited")
     plan(now)
+
+
+# What a running window may still change: its end (a once window's end, a weekly one's length
+# and last day).
+RUNNING_MAY_CHANGE = {
+    FreezeWindow.Schedule.ONCE: {"end_date", "end_time"},
+    FreezeWindow.Schedule.WEEKLY: {"duration", "last_date"},
+}
+
+
+def _move_end(window: FreezeWindow, locked: FreezeWindow, actor, now: datetime, changes) -> None:
+    """Rule 5: a window that has started may only have its end changed (or be ended now)."""
+    from .freezes import move_end  # what a window does to the setting, beside its schedule
+
+    changes = {k: v for k, v in changes.items() if getattr(locked, k) != v}
+    if set(changes) - RUNNING_MAY_CHANGE[locked.schedule]:
+        raise WindowConflict(
+            "This window has started: only its end can change now, or it can be ended now."
+        )
+    if not changes:
+        return
+    running = locked.runs.get(state=FreezeOccurrence.State.STARTED)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if locked.schedule == FreezeWindow.Schedule.ONCE:
+        try:
+            ends_at = to_utc(locked.end_date, locked.end_time, locked.zone)
+        except LocalTimeProblem as problem:
+            raise InvalidWindow(str(problem)) from None
+    else:
+        ends_at = running.starts_at + locked.duration
+    if ends_at <= now:
+        raise InvalidWindow("That end has passed already: end the window now instead.")
+    if ends_at <= running.starts_at:
+        raise InvalidWindow("The end must come after the window started.")
+    locked.save(update_fields=list(changes))
+    for name, value in changes.items():
+        setattr(window, name, value)
+    move_end(running, ends_at, now)
+    locked.runs.filter(state=FreezeOccurrence.State.SCHEDULED).delete()
+    plan(now)
+    _audit(locked, actor, now, "Moved the end of")
 
 
 @transaction.atomic

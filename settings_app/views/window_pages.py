@@ -59,13 +59,9 @@ def add_cluster_window(request: HttpRequest, scope: ScopeRef, cluster_id: int) -
 @vary_on_headers("HX-Request")
 def edit_window(request: HttpRequest, window_id: int) -> HttpResponse:
     window, scope = window_for_user(request.user, window_id, change=True)
-    if not editable(window) and not (request.htmx and request.method == "POST"):
+    if not editable(window, timezone.now()) and not (request.htmx and request.method == "POST"):
         # (An open dialog's OK hears it from the rules, in the dialog itself.)
-        refused = (
-            "This window has started: it can only be ended now."
-            if state_of(window, timezone.now()) == "active"
-            else "This window has run; it is kept as history and cannot be edited."
-        )
+        refused = "This window has run; it is kept as history and cannot be edited."
         return error_response(request, 409, "Conflict", f"{refused} Nothing was changed.")
     return window_form(request, scope, window)
 
@@ -84,8 +80,11 @@ def delete_window_view(request: HttpRequest, window_id: int) -> HttpResponse:
     return window_act(request, window, scope, "delete", delete_window)
 
 
-def editable(window: FreezeWindow) -> bool:
-    """Before any of its occurrences has started: afterwards it is only ended now."""
+def editable(window: FreezeWindow, now) -> bool:
+    """Before any of its occurrences has started, or (its end only) while one runs; once it
+    has run, it is history."""
+    if state_of(window, now) == "active":
+        return True
     return not window.runs.exclude(state=FreezeOccurrence.State.SCHEDULED).exists() and (
         window.ended_at is None
     )
@@ -127,12 +126,12 @@ class WindowsSection:
 
 
 def acts_on(window: FreezeWindow, now: datetime) -> list[WindowAct]:
-    """What may be done to the window now: Edit and Delete before it has ever run, End now
-    until it is over; nothing once it is history."""
+    """What may be done to the window now: Edit (only its end, while it runs) and End now until
+    it is over, Delete before it has ever run; nothing once it is history."""
     state = state_of(window, now)
     ran = any(run.state != FreezeOccurrence.State.SCHEDULED for run in window.runs.all())
     acts = []
-    if state == "scheduled" and not ran:
+    if (state == "scheduled" and not ran) or state == "active":
         acts.append(WindowAct("edit", "Edit", reverse("edit_window", args=[window.pk])))
     if state != "ended":
         title, text = window_question(window, "end")

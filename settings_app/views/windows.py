@@ -28,6 +28,7 @@ from ..rules.windows import (
     check_window,
     create_window,
     edit_window,
+    state_of,
 )
 from ..wording.windows import window_done, window_preview, window_question
 from .errors import error_response
@@ -75,10 +76,21 @@ class WindowForm(forms.Form):
     )
     last_date = forms.DateField(required=False, label="Last date (optional)")
 
+    # What a running window's form still lets a person change: its end (rule 5).
+    RUNNING_FIELDS = {
+        FreezeWindow.Schedule.ONCE: {"end_date", "end_time"},
+        FreezeWindow.Schedule.WEEKLY: {"hours", "last_date"},
+    }
+
     def __init__(self, *args, base: FreezeWindow, now: datetime, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)
         self.base, self.now = base, now
         self.window: FreezeWindow | None = None
+        self.running = base.pk is not None and state_of(base, now) == "active"
+        if self.running:
+            self.initial = initial_of(base) | self.initial  # what the disabled fields keep
+            for name, field in self.fields.items():
+                field.disabled = name not in self.RUNNING_FIELDS[base.schedule]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -198,6 +210,11 @@ def window_form(
         form = WindowForm(initial=initial, base=base, now=now)
         return form_answer(request, scope, form, act, action, window)
     form = WindowForm(request.POST, base=base, now=now)
+    if form.running and request.POST.get("running") != "yes":  # drawn before it started
+        form.add_error(
+            None, "This window has started: only its end can change now, or it can be ended now."
+        )
+        return form_answer(request, scope, form, act, action, window, status=409)
     if not form.is_valid():
         return form_answer(request, scope, form, act, action, window, status=400)
     if request.POST.get("confirmed") != "yes":

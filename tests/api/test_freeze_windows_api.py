@@ -97,7 +97,9 @@ def test_a_start_with_an_offset_is_refused_since_the_zone_says_where(demo, key_f
     assert body_of(response)["details"] == {"field": "start"}
 
 
-def test_a_window_that_has_started_can_only_be_ended_now(demo, key_for, palette, clock):
+def test_a_window_that_has_started_can_only_have_its_end_changed_or_be_ended_now(
+    demo, key_for, palette, clock
+):
     key = key_for("tenant-admin")
     start = clock.now + timedelta(minutes=1)
     end = start + timedelta(hours=2)
@@ -117,6 +119,13 @@ def test_a_window_that_has_started_can_only_be_ended_now(demo, key_for, palette,
 
     renamed = client.send_json("PATCH", f"/v1/freezewindows/{body['uid']}", {"name": "Other"})
     assert renamed.status_code == 409
+    later = end + timedelta(hours=3)
+    moved = client.send_json(
+        "PATCH", f"/v1/freezewindows/{body['uid']}", {"end": later.strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert moved.status_code == 200
+    demo.prod_east.refresh_from_db()
+    assert demo.prod_east.agent_upgrades_until == later.replace(second=0, microsecond=0)
     ended = client.send_json("PATCH", f"/v1/freezewindows/{body['uid']}", {"endNow": True})
     assert ended.status_code == 200
     assert body_of(ended)["state"] == "ended"

@@ -119,7 +119,7 @@ def test_a_viewer_sees_the_windows_but_no_button(demo, client_for, saved):
     assert found.find_all("button") == []
 
 
-def test_a_running_window_offers_end_now_only_and_a_past_one_nothing(
+def test_a_running_window_offers_edit_of_its_end_and_end_now_and_a_past_one_nothing(
     demo, client_for, saved, clock
 ):
     saved(demo.default, starts_in=timedelta(minutes=1), lasts=timedelta(hours=1), name="Running")
@@ -131,7 +131,8 @@ def test_a_running_window_offers_end_now_only_and_a_past_one_nothing(
 
     found = section(client_for("project-admin").get(project_settings(demo)))
 
-    assert [b.text.strip() for b in found.find_all("button")] == ["Add freeze window", "End now"]
+    buttons = [b.text.strip() for b in found.find_all("button")]
+    assert buttons == ["Add freeze window", "Edit", "End now"]
     assert "Past" in found.text and "Gone" in found.text
 
 
@@ -338,7 +339,7 @@ def test_end_now_puts_back_what_a_running_window_holds(demo, client_for, saved, 
     assert window.ended_at is not None
 
 
-def test_a_started_window_is_not_edited_or_deleted_and_an_ended_one_not_ended_again(
+def test_a_started_window_changes_only_its_end_is_not_deleted_and_is_not_ended_again(
     demo, client_for, saved, clock
 ):
     window = saved(demo.default, starts_in=timedelta(minutes=1))
@@ -351,7 +352,7 @@ def test_a_started_window_is_not_edited_or_deleted_and_an_ended_one_not_ended_ag
     )
     delete = client.post(reverse("delete_window", args=[window.pk]), {"confirmed": "yes"})
     assert (edit.status_code, delete.status_code) == (409, 409)
-    assert "it can only be ended now" in edit.content.decode()
+    assert "only its end can change now" in edit.content.decode()
 
     client.post(reverse("end_window", args=[window.pk]), {"confirmed": "yes"})
     again = client.post(reverse("end_window", args=[window.pk]), {"confirmed": "yes"})
@@ -481,7 +482,7 @@ def test_ok_in_an_edit_dialog_left_open_while_the_window_started_says_so_in_the_
 
     assert response.status_code == 409
     errors = parse(response).find("div", id="window-form-errors").text
-    assert "This window has started: it can only be ended now." in errors
+    assert "This window has started: only its end can change now" in errors
     window.refresh_from_db()
     assert window.name == "Year-end"
 
@@ -497,3 +498,36 @@ def test_each_act_is_named_as_the_design_names_it_and_described_by_its_window(
         assert "aria-label" not in button.attrs
         assert found.find(id=button.attrs["aria-describedby"]).text == "Launch"
     assert len(found.find_all("button", aria_describedby=True)) == 3
+
+
+def test_a_running_windows_edit_changes_only_its_end(demo, client_for, saved, clock):
+    window = saved(demo.default, starts_in=timedelta(minutes=1), lasts=timedelta(hours=1))
+    clock.advance(minutes=2)
+    run_windows()
+    client = client_for("project-admin")
+    form = parse(client.get(reverse("edit_window", args=[window.pk])))
+    assert "disabled" in form.find("input", name="name").attrs
+    assert "disabled" not in form.find("input", name="end_date").attrs
+    assert form.find("input", name="running").attrs["value"] == "yes"
+    later = clock.now + timedelta(hours=4)
+
+    response = client.post(
+        reverse("edit_window", args=[window.pk]),
+        {
+            "name": "Renamed",  # disabled: not taken
+            "end_date": f"{later:%Y-%m-%d}",
+            "end_time": f"{later:%H:%M}",
+            "confirmed": "yes",
+            "running": "yes",
+        },
+    )
+
+    assert response.status_code == 302
+    window.refresh_from_db()
+    assert (window.name, window.end_date, window.end_time.strftime("%H:%M")) == (
+        "Year-end",
+        later.date(),
+        f"{later:%H:%M}",
+    )
+    demo.prod_east.refresh_from_db()
+    assert demo.prod_east.agent_upgrades_until == later.replace(second=0, microsecond=0)
