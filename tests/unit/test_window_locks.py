@@ -60,7 +60,7 @@ def test_delete_sees_a_start_made_after_the_window_was_read_and_refuses(demo, so
 def test_edit_sees_a_start_made_after_the_window_was_read_and_refuses(demo, soon, clock, user):
     started_meanwhile(clock)
 
-    with pytest.raises(WindowConflict, match="only be ended now"):
+    with pytest.raises(WindowConflict, match="only its end can change now"):
         edit_window(soon, actor=user("tenant-admin"), name="Renamed")
 
 
