@@ -36,6 +36,8 @@ class Expiry:
     clusters: list[str] = field(default_factory=list)
     agents_upgraded: int = 0
     agent_version: str = ""
+    # The rows the notices name: (kind, name, uid, id, tenant id, project id).
+    found: list[tuple] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def anything(self) -> bool:
@@ -81,7 +83,8 @@ def resume_ended(
     )
     for kind, name, *_ in found:
         names[kind].append(name)
-    notices.pauses_ended(found)
+    if not locked:  # a release tells of the pauses it ended with its own notices
+        notices.pauses_ended(found)
     tenants, projects, clusters = names["tenant"], names["project"], names["cluster"]
     write = SettingWrite(UNLOCK, Via.EXPIRY, None, now)
     # The pause stopped holding at its end; the audit trail says that it ended, and when.
@@ -96,7 +99,7 @@ def resume_ended(
         recorded={"old_value": Value(LOCK), "until": F("agent_upgrades_until")},
     )
     upgraded = written.agents_upgraded
-    return Expiry(tenants, projects, clusters, upgraded, agent_version)
+    return Expiry(tenants, projects, clusters, upgraded, agent_version, found)
 
 
 def _named(model, kind: str, ended: Q):

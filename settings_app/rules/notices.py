@@ -37,6 +37,17 @@ def described(obj: Model, kind: str = "") -> dict:
     return {"kind": kind, "uid": uid, "name": getattr(obj, "name", str(obj)), "link": link(obj)}
 
 
+def tenants_wanting(tenant_ids, event: str) -> set[int]:
+    """Which of these tenants have a destination that wants `event`: one query, so that a
+    cause that reaches many tenants costs nothing more when none is listening."""
+    rows = Destination.objects.filter(tenant_id__in=tenant_ids, events__contains=event)
+    return {
+        tenant_id
+        for tenant_id, events in rows.values_list("tenant_id", "events")
+        if event in events.split(",")
+    }
+
+
 def emit(
     tenant: Tenant | int,
     event: Event | str,
@@ -130,9 +141,10 @@ def window_ended(window, restored: int, handed_over: int, left_alone: int) -> No
     )
 
 
-def pauses_ended(found: list[tuple]) -> None:
+def pauses_ended(found: list[tuple], wanting: set[int] | None = None) -> None:
     """Pauses whose end has passed, resumed by the sweep: one notice per tenant. `found`: rows
-    of (kind, name, uid, id, tenant id, project id)."""
+    of (kind, name, uid, id, tenant id, project id); `wanting`: the tenants listening, when
+    the caller has read them."""
     by_tenant: dict[int, list[dict]] = {}
     for kind, name, uid, pk, tenant_id, project_id in found:
         model = {"tenant": Tenant, "project": Project, "cluster": Cluster}[kind]
@@ -142,7 +154,11 @@ def pauses_ended(found: list[tuple]) -> None:
             else (model(pk=pk, uid=uid, name=name))
         )
         by_tenant.setdefault(tenant_id, []).append(described(obj))
+    if wanting is None:
+        wanting = tenants_wanting(by_tenant, Event.PAUSE_ENDED) if by_tenant else set()
     for tenant_id, objects in by_tenant.items():
+        if tenant_id not in wanting:
+            continue
         names = ", ".join(o["name"] for o in objects[:5]) + (", …" if len(objects) > 5 else "")
         emit(
             tenant_id,
@@ -153,10 +169,21 @@ def pauses_ended(found: list[tuple]) -> None:
         )
 
 
-def release_held_back(release, by_project, now: datetime) -> None:
-    """A release that held clusters back, one notice per tenant: how many, in which projects,
-    and which agent versions they are behind on (`by_project`: the rollout's counts)."""
-    held = [p for p in by_project if p.held_back]
+def release_made(release, by_project, ended: list[tuple], now: datetime) -> None:
+    """A release: the pauses it ended first, and the clusters it held back, one notice per
+    tenant each: how many, in which projects, and which agent versions they are behind on
+    (`by_project`: the rollout's counts). Who listens is read once for both."""
+    tenants = {p.tenant_id for p in by_project if p.held_back} | {row[4] for row in ended}
+    if not tenants:
+        return
+    rows = Destination.objects.filter(tenant_id__in=tenants).values_list("tenant_id", "events")
+    listening: dict[int, set[str]] = {}
+    for tenant_id, events in rows:
+        listening.setdefault(tenant_id, set()).update(events.split(","))
+    if ended:
+        pauses_ended(ended, {t for t, e in listening.items() if Event.PAUSE_ENDED in e})
+    wanting = {t for t, e in listening.items() if Event.RELEASE_HELD_BACK in e}
+    held = [p for p in by_project if p.held_back and p.tenant_id in wanting]
     if not held:
         return
     projects = Project.objects.in_bulk([p.project_id for p in held])

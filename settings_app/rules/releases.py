@@ -131,7 +131,7 @@ def release_platform(
         )
         upgrade_agents(to_upgrade, agent_version)
         record_release(release, by_project, actor, now)
-        notices.release_held_back(release, by_project, now)
+        notices.release_made(release, by_project, resumed.found, now)
     return Rollout(
         release, previous, release.agents_upgraded, release.agents_held_back, by_project, resumed
     )

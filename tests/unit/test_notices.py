@@ -201,3 +201,14 @@ def test_a_key_expiring_in_7_days_is_told_once(demo, hook, admin, clock):
     assert find_due_notices(clock.advance(days=1, minutes=1)) == 1
     assert find_due_notices(clock.advance(days=1)) == 0
     assert only_notice(Event.KEY_EXPIRING).payload["text"].startswith("API key ci (")
+
+
+def test_a_release_that_ends_a_pause_tells_of_the_end_too(demo, hook, admin, clock):
+    until = clock.now + timedelta(hours=1)
+    rules.set_cluster(demo.prod_east, LOCK, actor=admin, pause=Pause("audit", until))
+    clock.advance(hours=2)
+
+    rules.release_platform("4.8.0")
+
+    assert only_notice(Event.PAUSE_ENDED).payload["counts"] == {"objects": 1}
+    assert not Notice.objects.filter(event=Event.RELEASE_HELD_BACK).exists()  # none held back
