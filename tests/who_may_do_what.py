@@ -83,6 +83,10 @@ ACCESS: dict[tuple[str, str], tuple[str, ...]] = {
     ("project window", OTHER_PROJECT):              (NO,     NO,    NO,      NO,      CHANGE,  NO,     CHANGE),
     ("project window", OTHER_TENANT):               (NO,     NO,    NO,      NO,      NO,      CHANGE, CHANGE),
     ("project window", MISSING):                    (NO,     NO,    NO,      NO,      NO,      NO,     NO),
+    # A notice destination (Tenant Settings › Notifications): Acme's, Globex's.
+    ("destination", OWN):                           (NO,     NO,    NO,      NO,      CHANGE,  NO,     CHANGE),
+    ("destination", OTHER_TENANT):                  (NO,     NO,    NO,      NO,      NO,      CHANGE, CHANGE),
+    ("destination", MISSING):                       (NO,     NO,    NO,      NO,      NO,      NO,     NO),
     # Platform Upgrades: superusers only.
     ("platform", NOTHING):                          (NO,     NO,    NO,      NO,      NO,      NO,     CHANGE),
 
@@ -224,6 +228,15 @@ PAGES = {
     "edit window":                          Url("edit_window", "POST", "project window", WRITE),
     "end window":                           Url("end_window", "POST", "project window", WRITE),
     "delete window":                        Url("delete_window", "POST", "project window", WRITE),
+    # Notices: the tenant's destinations, and one of them.
+    "notifications":                        Url("notifications", "GET", "tenant", LOOK),
+    "add a destination":                    Url("notifications", "POST", "tenant", WRITE),
+    "edit a destination":                   Url("edit_destination", "GET", "destination", LOOK),
+    "save a destination":                   Url("edit_destination", "POST", "destination", WRITE),
+    "delete a destination":                 Url("delete_destination", "POST", "destination", WRITE),
+    "rotate a destination's secret":        Url("rotate_destination_secret", "POST", "destination", WRITE),
+    "send a test notice":                   Url("test_destination", "POST", "destination", WRITE),
+    "deliveries":                           Url("destination_deliveries", "GET", "destination", LOOK),
 }
 # fmt: on
 # The pages with answers of their own: the way in and out of the console.
