@@ -116,6 +116,10 @@ ACCESS: dict[tuple[str, str], tuple[str, ...]] = {
     ("api project scope", MISSING):                 (NO,     NO,    NO,      NO,      NO,      NO,     NO),
     # The tenant scope (no ProjectUid): the key's own tenant, so a refusal is a 403.
     ("api tenant scope", OWN):                      (REFUSED, REFUSED, REFUSED, REFUSED, CHANGE, CHANGE, CHANGE),
+    # A notice destination of the key's tenant (/v1/notificationdestinations/{uid}): as the
+    # tenant scope, then found among the key's tenant's destinations only.
+    ("api destination", OWN):                       (REFUSED, REFUSED, REFUSED, REFUSED, CHANGE, NO,    CHANGE),
+    ("api destination", MISSING):                   (REFUSED, REFUSED, REFUSED, REFUSED, NO,     NO,    NO),
     # The audit trail: every key's user reads it (what they may see of it: ACCESS's rows).
     ("api audit trail", NOTHING):                   (SEE,    SEE,   SEE,     SEE,     SEE,     SEE,    SEE),
 
@@ -286,6 +290,12 @@ OPERATIONS = {
     "read a window":                Operation("GET", "/v1/freezewindows/{uid}", "api project window", LOOK),
     "change a window":              Operation("PATCH", "/v1/freezewindows/{uid}", "api project window", WRITE),
     "delete a window":              Operation("DELETE", "/v1/freezewindows/{uid}", "api project window", WRITE),
+    "list notice destinations":     Operation("GET", "/v1/notificationdestinations", "api tenant scope", LOOK),
+    "create a notice destination":  Operation("POST", "/v1/notificationdestinations", "api tenant scope", WRITE),
+    "read a notice destination":    Operation("GET", "/v1/notificationdestinations/{uid}", "api destination", LOOK),
+    "change a notice destination":  Operation("PATCH", "/v1/notificationdestinations/{uid}", "api destination", WRITE),
+    "delete a notice destination":  Operation("DELETE", "/v1/notificationdestinations/{uid}", "api destination", WRITE),
+    "test a notice destination":    Operation("POST", "/v1/notificationdestinations/{uid}/test", "api destination", WRITE),
 }
 # fmt: on
 def access(addresses: str, obj: str, role: str) -> str:

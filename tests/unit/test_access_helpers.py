@@ -28,6 +28,7 @@ from settings_app.permissions import (
 from settings_app.permissions.api import (
     ApiCaller,
     api_cluster,
+    api_destination,
     api_object,
     api_project,
     api_project_to_enter,
@@ -171,6 +172,10 @@ def ask(world: World, addresses: str, obj: str, role: str) -> str:
             uid = project.uid if project else MISSING_UID
             seen = outcome(lambda: api_project_to_enter(caller, uid))
             return seen if seen in (NO, REFUSED) else SEE
+        case "api destination":
+            found = destination_of(world, obj)
+            uid = found.uid if found else MISSING_UID
+            return may(lambda: api_destination(caller, uid), lambda: api_destination(caller, uid))
         case "api tenant scope":
             return may(lambda: api_tenant(caller), lambda: api_tenant(caller))
         case "api project window":
