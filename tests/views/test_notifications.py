@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from settings_app.models import AuditEvent
 from settings_app.models.notices import Delivery, Destination
+from settings_app.permissions.scopes import ScopeRef
 from tests.html import parse
 
 EMAIL = {
@@ -163,3 +164,17 @@ def test_another_tenants_destination_answers_404_even_through_the_own_tenants_ur
     )
 
     assert response.status_code == 404
+
+
+def test_a_destinations_audit_event_reads_as_a_sentence_on_audit_logs(demo, client_for, page):
+    client = client_for("tenant-admin")
+    client.post(page, EMAIL)
+
+    logs = client.get(reverse("audit_log", args=[ScopeRef("tenants", demo.acme.pk)]))
+
+    row = [r for r in parse(logs).find_all("tr") if "Notice destination" in r.text]
+    assert [" ".join(td.text.split()) for td in row[0].find_all("td")][2:5] == [
+        "Tenant Acme",
+        "Notice destination email ops mail created",
+        "notice destination changed",
+    ]
