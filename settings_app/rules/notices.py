@@ -202,7 +202,7 @@ def release_made(release, by_project, ended: list[tuple], now: datetime) -> None
             tenant_id,
             Event.RELEASE_HELD_BACK,
             f"Release {release.version} held back {_clusters(count)} in "
-            f"{', '.join(p.project for p in mine)}: paused, they stay behind agent "
+            f"{', '.join(p.project for p in mine)}: paused, {'it stays' if count == 1 else 'they stay'} behind agent "
             f"{release.agent_version}",
             objects=[{**described(projects[p.project_id]), "heldBack": p.held_back} for p in mine],
             counts={

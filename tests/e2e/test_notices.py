@@ -40,6 +40,10 @@ def test_a_tenant_admin_adds_a_webhook_sends_a_test_notice_and_sees_its_200(
     page.get_by_role("button", name="Add destination").click()
 
     expect(page.get_by_role("heading", name="Destination ops added")).to_be_visible()
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=screenshot_dir / f"notices-destinations-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 900})
     page.get_by_role("button", name="Send test notice to ops").click()
 
     expect(page.get_by_role("heading", name="Deliveries of ops")).to_be_visible()
