@@ -8,9 +8,11 @@ import json
 import socket
 import time
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.management import call_command
 
 from settings_app import rules
 from settings_app.models import AgentUpgrades
@@ -234,3 +236,13 @@ def test_a_notice_written_before_a_destination_was_added_is_not_sent_to_it(demo,
     )
 
     assert deliver().sent == 0
+
+
+def test_run_schedule_delivers_the_outbox_and_says_so(demo, admin, hook, receiver):
+    rules.push_tenant(demo.acme, LOCK, actor=admin)
+    out = StringIO()
+
+    call_command("run_schedule", "--once", stdout=out)
+
+    assert "Notices: 0 written, 1 delivered, 0 to retry, 0 failed." in out.getvalue()
+    assert len(receiver.received) == 1
