@@ -279,3 +279,52 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Notices (Tenant Settings › Notifications). CONSOLE_URL is the console's address as people
+# reach it, for the links in notices. Webhooks may not reach loopback, private, link-local or
+# metadata addresses, unless their host is one of NOTICE_PRIVATE_HOSTS (which may also use
+# plain http). Each attempt waits NOTICE_TIMEOUT_SECONDS at most.
+CONSOLE_URL = os.environ.get("DJANGO_CONSOLE_URL", "http://localhost:8000")
+NOTICE_PRIVATE_HOSTS = env_list("DJANGO_NOTICE_PRIVATE_HOSTS", [])
+NOTICE_TIMEOUT_SECONDS = env_int("DJANGO_NOTICE_TIMEOUT_SECONDS", 5)
+
+
+def email_settings(url: str) -> dict:
+    """EMAIL_URL as Django's EMAIL_… settings: smtp://user:password@host:port (smtp+tls://
+    for STARTTLS, smtps:// for TLS from the start), or console:// to print messages."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in ("smtp", "smtp+tls", "smtps") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must look like smtp://user:password@host:587 (or smtp+tls://, smtps://, "
+            f"console://); got scheme {parts.scheme!r}."
+        )
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+    }
+
+
+# Email: EMAIL_URL, or Django's own EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS; with neither, messages are printed (console backend) in debug and sent to
+# localhost:25 otherwise.
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "console@localhost")
+EMAIL_TIMEOUT = NOTICE_TIMEOUT_SECONDS
+if os.environ.get("EMAIL_URL"):
+    globals().update(email_settings(os.environ["EMAIL_URL"]))
+elif os.environ.get("EMAIL_HOST"):
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = env_int("EMAIL_PORT", 25)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

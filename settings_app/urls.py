@@ -11,6 +11,7 @@ from .views import (
     cluster_export,
     clusters,
     navigation,
+    notifications,
     platform,
     project_settings,
     tenant_settings,
@@ -137,6 +138,26 @@ urlpatterns = [
         api_keys.tenant_api_keys,
         name="tenant_api_keys",
     ),
+    # Tenant Settings › Notifications
+    path(
+        "tenants/<int:tenant_id>/settings/notifications/",
+        notifications.notifications,
+        name="notifications",
+    ),
+    *[
+        path(
+            f"tenants/<int:tenant_id>/settings/notifications/<int:destination_id>/{part}",
+            view,
+            name=name,
+        )
+        for part, view, name in (
+            ("", notifications.edit_destination, "edit_destination"),
+            ("delete/", notifications.delete_destination, "delete_destination"),
+            ("rotate/", notifications.rotate_destination_secret, "rotate_destination_secret"),
+            ("test/", notifications.test_destination, "test_destination"),
+            ("deliveries/", notifications.destination_deliveries, "destination_deliveries"),
+        )
+    ],
     path(
         "tenants/<int:tenant_id>/agent-upgrades/",
         tenant_settings.change_tenant_agent_upgrades,

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from settings_app.models import AgentUpgrades, ApiKey, AuditEvent, FreezeWindow, PlatformRelease
+from settings_app.models.notices import Delivery, Destination
 from settings_app.permissions import NOT_FOUND
 from settings_app.permissions.scopes import ScopeRef
 from tests.factories import World, grant, make_user
@@ -98,6 +99,28 @@ def key_of(world: World, obj: str, user: User | None):
     return ApiKey.issue(bot, tenant, name, week)[0]
 
 
+DESTINATION = "ops mail"
+DESTINATION_DATA = {
+    "kind": "email",
+    "name": KEY_NAME,
+    "addresses": "ops@example.com",
+    "events": ["tenant.push"],
+}
+
+
+def destination_of(world: World, obj: str) -> Destination | None:
+    """The notice destination `obj` names: Acme's, Globex's (an email list: a test notice to
+    it goes to the tests' outbox, nowhere else); None for a missing one."""
+    tenant = {OWN: world.acme, OTHER_TENANT: world.globex}.get(obj)
+    if tenant is None:
+        return None
+    return Destination.objects.get_or_create(
+        tenant=tenant,
+        name=DESTINATION,
+        defaults={"kind": "email", "addresses": "ops@example.com", "events": "tenant.push"},
+    )[0]
+
+
 def target(world: World, url: Url, obj: str):
     """The object the URL addresses (the one a change writes), or None."""
     cluster = cluster_at(world, obj)
@@ -115,6 +138,10 @@ def url_of(world: World, url: Url, obj: str, key=None) -> str:
         return reverse(url.name)
     if is_key(url) or is_window(url):
         return reverse(url.name, args=[key.pk if key else MISSING_ID])
+    if url.addresses == "destination":
+        found = destination_of(world, obj)
+        args = [found.tenant_id, found.pk] if found else [MISSING_ID, MISSING_ID]
+        return reverse(url.name, args=args)
     own = world.prod_east
     cluster = cluster_at(world, obj)
     home = cluster or own  # a missing cluster is looked for in the own scope
@@ -179,6 +206,8 @@ def send(client: Client, world: World, url: Url, obj: str, key=None, **headers):
         }
     elif is_key(url) or is_window(url):
         data = {"confirmed": "yes"}
+    elif url.name in ("notifications", "edit_destination") and url.method == "POST":
+        data = DESTINATION_DATA
     if url.method == "GET":
         return client.get(address, data, **headers)
     return client.post(address, data, **headers)
@@ -220,6 +249,14 @@ def assert_made(world: World, url: Url, obj: str, response, before: dict, key=No
         assert ApiKey.objects.get(pk=key.pk).active is (url.name == "activate_api_key")
     elif url.name in WINDOW_FORMS or is_window(url):
         assert_window_made(world, url, obj, response, key)
+    elif url.name in ("notifications", "edit_destination"):
+        assert Destination.objects.filter(name=KEY_NAME).exists()
+    elif url.name == "delete_destination":
+        assert not Destination.objects.filter(name=DESTINATION).exists()
+    elif url.name == "test_destination":
+        assert Delivery.objects.filter(destination__name=DESTINATION, state="sent").exists()
+    elif url.name == "rotate_destination_secret":
+        assert AuditEvent.objects.filter(actor=user, detail__endswith="secret rotated").exists()
     else:
         assert response.status_code == 302
         thing = target(world, url, obj)

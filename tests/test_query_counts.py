@@ -116,10 +116,11 @@ CHANGES = [
     Case("project-admin", "change_project", "unlock", budget=15),
     Case("project-admin", "change_project", "lock", htmx=True, budget=14),
     Case("project-admin", "change_project", "unlock", htmx=True, budget=15),
-    Case("tenant-admin", "change_tenant", "lock", budget=14),
-    Case("tenant-admin", "change_tenant", "unlock", budget=15),
-    Case("tenant-admin", "change_tenant", "lock", htmx=True, budget=14),
-    Case("tenant-admin", "change_tenant", "unlock", htmx=True, budget=15),
+    # A tenant push reads which of the tenant's notice destinations want it: one query more.
+    Case("tenant-admin", "change_tenant", "lock", budget=15),
+    Case("tenant-admin", "change_tenant", "unlock", budget=16),
+    Case("tenant-admin", "change_tenant", "lock", htmx=True, budget=15),
+    Case("tenant-admin", "change_tenant", "unlock", htmx=True, budget=16),
 ]
 CASES = PAGES + CHANGES
 
@@ -208,8 +209,8 @@ CATCH_UPS = [
     Case("cluster-admin", "change_cluster", "unlock", htmx=True, budget=15),
     Case("project-admin", "change_project", "unlock", budget=15),
     Case("project-admin", "change_project", "unlock", htmx=True, budget=15),
-    Case("tenant-admin", "change_tenant", "unlock", budget=15),
-    Case("tenant-admin", "change_tenant", "unlock", htmx=True, budget=15),
+    Case("tenant-admin", "change_tenant", "unlock", budget=16),
+    Case("tenant-admin", "change_tenant", "unlock", htmx=True, budget=16),
 ]
 
 
@@ -241,8 +242,9 @@ def end_a_pause_in_the_past(cluster: Cluster) -> None:
 
 
 # What a release on Platform Upgrades costs, measured: alone, and when it first ends a pause.
-RELEASE_BUDGET = 13
-RELEASE_ENDING_PAUSES_BUDGET = 15
+# (One query more for which tenants listen to a release: it held clusters back, ended pauses.)
+RELEASE_BUDGET = 14
+RELEASE_ENDING_PAUSES_BUDGET = 16
 
 
 @pytest.mark.parametrize(
@@ -293,13 +295,13 @@ def test_ending_pauses_is_locked_and_does_not_grow_with_forty_more_clusters(
     Cluster.objects.update(agent_version="4.7.2")
     end_a_pause_in_the_past(demo.prod_east)
 
-    with django_assert_max_num_queries(10) as first:
+    with django_assert_max_num_queries(11) as first:  # 10, and the notice destinations
         call_command("resume_expired_pauses", stdout=StringIO())
     add_forty_clusters(demo, user)
     Cluster.objects.update(agent_version="4.7.2")
     for cluster in Cluster.objects.filter(name__startswith="extra-"):
         end_a_pause_in_the_past(cluster)
-    with django_assert_max_num_queries(10) as second:
+    with django_assert_max_num_queries(11) as second:
         call_command("resume_expired_pauses", stdout=StringIO())
 
     assert len(second) == len(first)

@@ -225,3 +225,38 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions_and_a_busy_timeout(
     # queue at the start instead of one failing halfway with "database is locked".
     assert state["writer_blocked_during_transaction"] is True
     assert state["writer_free_after"] is True
+
+
+# Email for notices: EMAIL_URL read into Django's EMAIL_… settings.
+
+
+def test_email_url_becomes_djangos_email_settings():
+    from console.settings import email_settings
+
+    assert email_settings("smtp+tls://ops%40example.com:s3cret@mail.example:587") == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "mail.example",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "ops@example.com",
+        "EMAIL_HOST_PASSWORD": "s3cret",
+        "EMAIL_USE_TLS": True,
+        "EMAIL_USE_SSL": False,
+    }
+    assert email_settings("smtps://mail.example")["EMAIL_PORT"] == 465
+    assert email_settings("console://")["EMAIL_BACKEND"].endswith("console.EmailBackend")
+
+
+def test_a_malformed_email_url_stops_the_console_with_the_reason():
+    result = run_check(**production(EMAIL_URL="imap://mail.example"))
+
+    assert result.returncode != 0
+    assert "EMAIL_URL must look like smtp://" in result.stderr
+
+
+def test_debug_prints_email_unless_a_server_is_configured():
+    script = "from django.conf import settings; print(settings.EMAIL_BACKEND)"
+    printed = manage("shell", "-c", script, DJANGO_DEBUG="1")
+
+    assert (
+        printed.stdout.strip().splitlines()[-1] == "django.core.mail.backends.console.EmailBackend"
+    )

@@ -83,6 +83,10 @@ ACCESS: dict[tuple[str, str], tuple[str, ...]] = {
     ("project window", OTHER_PROJECT):              (NO,     NO,    NO,      NO,      CHANGE,  NO,     CHANGE),
     ("project window", OTHER_TENANT):               (NO,     NO,    NO,      NO,      NO,      CHANGE, CHANGE),
     ("project window", MISSING):                    (NO,     NO,    NO,      NO,      NO,      NO,     NO),
+    # A notice destination (Tenant Settings › Notifications): Acme's, Globex's.
+    ("destination", OWN):                           (NO,     NO,    NO,      NO,      CHANGE,  NO,     CHANGE),
+    ("destination", OTHER_TENANT):                  (NO,     NO,    NO,      NO,      NO,      CHANGE, CHANGE),
+    ("destination", MISSING):                       (NO,     NO,    NO,      NO,      NO,      NO,     NO),
     # Platform Upgrades: superusers only.
     ("platform", NOTHING):                          (NO,     NO,    NO,      NO,      NO,      NO,     CHANGE),
 
@@ -112,6 +116,10 @@ ACCESS: dict[tuple[str, str], tuple[str, ...]] = {
     ("api project scope", MISSING):                 (NO,     NO,    NO,      NO,      NO,      NO,     NO),
     # The tenant scope (no ProjectUid): the key's own tenant, so a refusal is a 403.
     ("api tenant scope", OWN):                      (REFUSED, REFUSED, REFUSED, REFUSED, CHANGE, CHANGE, CHANGE),
+    # A notice destination of the key's tenant (/v1/notificationdestinations/{uid}): as the
+    # tenant scope, then found among the key's tenant's destinations only.
+    ("api destination", OWN):                       (REFUSED, REFUSED, REFUSED, REFUSED, CHANGE, NO,    CHANGE),
+    ("api destination", MISSING):                   (REFUSED, REFUSED, REFUSED, REFUSED, NO,     NO,    NO),
     # The audit trail: every key's user reads it (what they may see of it: ACCESS's rows).
     ("api audit trail", NOTHING):                   (SEE,    SEE,   SEE,     SEE,     SEE,     SEE,    SEE),
 
@@ -224,6 +232,15 @@ PAGES = {
     "edit window":                          Url("edit_window", "POST", "project window", WRITE),
     "end window":                           Url("end_window", "POST", "project window", WRITE),
     "delete window":                        Url("delete_window", "POST", "project window", WRITE),
+    # Notices: the tenant's destinations, and one of them.
+    "notifications":                        Url("notifications", "GET", "tenant", LOOK),
+    "add a destination":                    Url("notifications", "POST", "tenant", WRITE),
+    "edit a destination":                   Url("edit_destination", "GET", "destination", LOOK),
+    "save a destination":                   Url("edit_destination", "POST", "destination", WRITE),
+    "delete a destination":                 Url("delete_destination", "POST", "destination", WRITE),
+    "rotate a destination's secret":        Url("rotate_destination_secret", "POST", "destination", WRITE),
+    "send a test notice":                   Url("test_destination", "POST", "destination", WRITE),
+    "deliveries":                           Url("destination_deliveries", "GET", "destination", LOOK),
 }
 # fmt: on
 # The pages with answers of their own: the way in and out of the console.
@@ -273,6 +290,12 @@ OPERATIONS = {
     "read a window":                Operation("GET", "/v1/freezewindows/{uid}", "api project window", LOOK),
     "change a window":              Operation("PATCH", "/v1/freezewindows/{uid}", "api project window", WRITE),
     "delete a window":              Operation("DELETE", "/v1/freezewindows/{uid}", "api project window", WRITE),
+    "list notice destinations":     Operation("GET", "/v1/notificationdestinations", "api tenant scope", LOOK),
+    "create a notice destination":  Operation("POST", "/v1/notificationdestinations", "api tenant scope", WRITE),
+    "read a notice destination":    Operation("GET", "/v1/notificationdestinations/{uid}", "api destination", LOOK),
+    "change a notice destination":  Operation("PATCH", "/v1/notificationdestinations/{uid}", "api destination", WRITE),
+    "delete a notice destination":  Operation("DELETE", "/v1/notificationdestinations/{uid}", "api destination", WRITE),
+    "test a notice destination":    Operation("POST", "/v1/notificationdestinations/{uid}/test", "api destination", WRITE),
 }
 # fmt: on
 def access(addresses: str, obj: str, role: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from . import audits, projects, spectroclusters, windows
+from . import audits, notices, projects, spectroclusters, windows
 from .auth import ApiKey
 from .errors import HANDLERS
 from .parsing import JsonBodyParser
@@ -43,5 +43,6 @@ api.add_router("", spectroclusters.router)
 api.add_router("", projects.router)
 api.add_router("", audits.router)
 api.add_router("", windows.router)
+api.add_router("", notices.router)
 
 __all__ = ["api"]

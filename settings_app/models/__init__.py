@@ -3,6 +3,7 @@
 from .fleet import FLEET_COUNTS, ClusterQuerySet, ProjectFleet, recounting_every_project
 from .history import AgentUpgrade, AuditEvent, PlatformRelease, version_key
 from .keys import ApiKey
+from .notices import Delivery, Destination, Event, Notice
 from .roles import (
     ClusterGroupObjectPermission,
     ClusterUserObjectPermission,
@@ -38,9 +39,13 @@ __all__ = [
     "ClusterGroupObjectPermission",
     "ClusterQuerySet",
     "ClusterUserObjectPermission",
+    "Delivery",
+    "Destination",
+    "Event",
     "FreezeOccurrence",
     "FreezeWindow",
     "LocalTimeProblem",
+    "Notice",
     "PlatformRelease",
     "Project",
     "ProjectFleet",

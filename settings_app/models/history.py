@@ -81,6 +81,7 @@ class AuditEvent(models.Model):
         KEY = "apikey", "API key changed"
         # A freeze window: created, edited, ended early or deleted, and each start and end.
         WINDOW = "window", "freeze window"
+        NOTICE = "notice", "notice destination changed"  # created, edited, deleted, rotated
 
     # The set-based writes give each row its uid in SQL (`sql.NewUid`): nothing may insert an
     # event without one.

@@ -153,10 +153,12 @@ KEY_CHANGES = ("created", "revoked", "activated", "deleted")
 def record_key_change(key: ApiKey, what: str, actor, *, at: datetime | None = None) -> AuditEvent:
     """The one writer of a key's audit event (action KEY): a tenant-scope event of the key's
     tenant, its sentence in `detail`, no setting value. `actor` None is the command line."""
+    from ..rules import notices
     from ..rules.change import audit_act  # the one writer of the trail (rules import models)
 
     assert what in KEY_CHANGES, what
     owner = key.user.get_username()
+    notices.key_changed(key, what, actor)
     return audit_act(
         at=at or timezone.now(),
         actor=actor,

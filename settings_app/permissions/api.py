@@ -148,3 +148,17 @@ def api_windows(caller: ApiCaller) -> QuerySet[FreezeWindow]:
         | Q(cluster__project_id__in=roles.project_admin | roles.project_viewer)
         | Q(cluster_id__in=roles.cluster_admin)
     )
+
+
+def api_destination(caller: ApiCaller, uid: str):
+    """A notice destination of the key's tenant, for its Tenant Admins (403 for anyone else,
+    as the tenant scope); 404 for a uid not of the tenant's destinations."""
+    from ..models.notices import Destination
+
+    tenant = api_tenant(caller)
+    if not UID.match(uid or ""):
+        raise Http404(NOT_FOUND)
+    found = Destination.objects.filter(tenant=tenant, uid=uid).select_related("tenant").first()
+    if found is None:
+        raise Http404(NOT_FOUND)
+    return found

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Value
 from django.utils import timezone
 
 from ..models import (
@@ -20,6 +20,7 @@ from ..models import (
     Tenant,
     Via,
 )
+from . import notices
 from .change import lock_tenants, write_change
 from .writes import SettingWrite
 
@@ -35,6 +36,8 @@ class Expiry:
     clusters: list[str] = field(default_factory=list)
     agents_upgraded: int = 0
     agent_version: str = ""
+    # The rows the notices name: (kind, name, uid, id, tenant id, project id).
+    found: list[tuple] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def anything(self) -> bool:
@@ -73,12 +76,15 @@ def resume_ended(
             )
         )
     names: dict[str, list[str]] = {"tenant": [], "project": [], "cluster": []}
-    for kind, name in (
+    found = list(
         _named(Tenant, "tenant", ended)
         .union(_named(Project, "project", ended), _named(Cluster, "cluster", ended), all=True)
         .order_by("name")
-    ):
+    )
+    for kind, name, *_ in found:
         names[kind].append(name)
+    if not locked:  # a release tells of the pauses it ended with its own notices
+        notices.pauses_ended(found)
     tenants, projects, clusters = names["tenant"], names["project"], names["cluster"]
     write = SettingWrite(UNLOCK, Via.EXPIRY, None, now)
     # The pause stopped holding at its end; the audit trail says that it ended, and when.
@@ -93,14 +99,20 @@ def resume_ended(
         recorded={"old_value": Value(LOCK), "until": F("agent_upgrades_until")},
     )
     upgraded = written.agents_upgraded
-    return Expiry(tenants, projects, clusters, upgraded, agent_version)
+    return Expiry(tenants, projects, clusters, upgraded, agent_version, found)
 
 
 def _named(model, kind: str, ended: Q):
-    """(kind, name) of the objects of `model` whose pause has ended, for one UNION."""
+    """(kind, name, uid, id, tenant id, project id) of the objects of `model` whose pause has
+    ended, for one UNION."""
+    no_project = Value(None, output_field=IntegerField())
     return (
         model.objects.filter(ended)
-        .annotate(kind=Value(kind))
-        .values_list("kind", "name")
+        .annotate(
+            kind=Value(kind),
+            tenant_ref=F("pk") if model is Tenant else F("tenant_id"),
+            project_ref={Tenant: no_project, Project: F("pk")}.get(model, F("project_id")),
+        )
+        .values_list("kind", "name", "uid", "pk", "tenant_ref", "project_ref")
         .order_by()
     )

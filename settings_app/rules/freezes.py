@@ -28,6 +28,7 @@ from ..models import (
     Tenant,
     Via,
 )
+from . import notices
 from .change import lock_tenant, write_change
 from .writes import Pause, SettingWrite
 
@@ -179,6 +180,7 @@ def start(occurrence: FreezeOccurrence, now: datetime) -> AuditEvent | None:
         only_changed=False,
     )
     FreezeOccurrence.objects.filter(pk=occurrence.pk).update(start_event=written.event)
+    notices.window_started(window, occurrence, written.clusters_written)
     occurrence.start_event = written.event
     return written.event
 
@@ -292,6 +294,7 @@ def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
                 recorded={"part_of_id": Value(written.event.pk)},
             )
     FreezeOccurrence.objects.filter(pk=occurrence.pk).update(end_event=written.event)
+    notices.window_ended(window, written.clusters_written, handed_count, left_alone)
     return Ending(written.event, written.clusters_written, handed_count, left_alone)
 
 

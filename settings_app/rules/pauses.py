@@ -21,6 +21,7 @@ from ..models import (
     Tenant,
     Via,
 )
+from . import notices
 from .change import audit_act, lock_tenant, read_locked, take_setting_of, write_change
 from .fleet import FleetCounts, counts_from_rows
 from .writes import NO_PAUSE, Pause, SettingWrite, pause_for
@@ -171,7 +172,10 @@ def push_tenant(
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
     tenant = read_locked(tenant)
     write = SettingWrite(value, Via.TENANT, actor, timezone.now(), pause, api_key_name)
-    return _push(tenant, write, rendered_version, below=Project.objects.filter(tenant=tenant))
+    change = _push(tenant, write, rendered_version, below=Project.objects.filter(tenant=tenant))
+    if not change.replayed:
+        notices.tenant_pushed(change, actor=actor, api_key_name=api_key_name)
+    return change
 
 
 def _push(

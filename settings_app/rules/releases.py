@@ -22,6 +22,7 @@ from ..models import (
     recounting_every_project,
     version_key,
 )
+from . import notices
 from .change import lock_tenants, record_release, record_upgrades, upgrade_agents
 from .expiry import Expiry, resume_ended
 
@@ -130,6 +131,7 @@ def release_platform(
         )
         upgrade_agents(to_upgrade, agent_version)
         record_release(release, by_project, actor, now)
+        notices.release_made(release, by_project, resumed.found, now)
     return Rollout(
         release, previous, release.agents_upgraded, release.agents_held_back, by_project, resumed
     )

@@ -1,5 +1,6 @@
 """The scheduler's pass over freeze windows: plan ahead, end what is due, start what is due,
-each occurrence in a transaction of its own and claimed exactly once (`freezes` does the work)."""
+each occurrence in a transaction of its own and claimed exactly once (`freezes` does the work);
+and over notices: write those of time passing, then deliver the outbox (`delivery`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from ..models import FreezeOccurrence
+from .delivery import DeliveryRun, deliver
 from .freezes import Ending, claim, end, start
+from .reminders import find_due_notices
 from .windows import plan
 
 log = logging.getLogger(__name__)
@@ -62,3 +65,12 @@ def run_windows(now: datetime | None = None) -> ScheduleRun:
         else:
             started += _step(start, occurrence, now) is not None
     return ScheduleRun(planned, started, ended, skipped)
+
+
+def run_notices(now: datetime | None = None) -> tuple[int, DeliveryRun]:
+    """The notices' part of a pass: write the reminders now due (each once), then deliver what
+    the outbox holds. How many reminders were written, and what the delivery did."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        written = find_due_notices(now)
+    return written, deliver(now=now)

@@ -80,7 +80,7 @@ def audit_sentence(event: AuditEvent) -> str:
         return f"{subject}: {event.detail}"
     if event.action == AuditEvent.Action.RELEASE:
         return f"{subject}: Platform released {event.detail} · {release_counts(event)}"
-    if event.action == AuditEvent.Action.KEY:
+    if event.action in (AuditEvent.Action.KEY, AuditEvent.Action.NOTICE):
         return f"{subject}: {event.detail} by {event.actor_name}"
     return f"{subject}: {change_summary(event)}"
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from settings_app.models import AgentUpgrades, ApiKey, AuditEvent, FreezeWindow
+from settings_app.models.notices import Delivery, Destination
+from tests.access_requests import DESTINATION, destination_of
 from tests.state import everything
 from tests.who_may_do_what import (
     ACCESS,
@@ -53,6 +55,8 @@ def thing_of(world, name: str, obj: str, role: str = ""):
     addresses = OPERATIONS[name].addresses
     if addresses == "api tenant scope":
         return world.globex if role == "other tenant's admin" else world.acme
+    if addresses == "api destination":
+        return destination_of(world, obj)
     cluster = {
         OWN: world.prod_east,
         SIBLING: world.prod_west,
@@ -76,6 +80,10 @@ def send(world, key: str | None, name: str, obj: str, role: str = ""):
         return client.get(path)
     if op.path == "/v1/freezewindows":
         return client.post(path, window_body(uid))
+    if op.path == "/v1/notificationdestinations":
+        return client.post(path, DESTINATION_BODY)
+    if op.path.endswith("/test"):
+        return client.post(path)
     if op.method == "PATCH":
         return client.send_json("PATCH", path, {"name": WINDOW_NAME})
     if op.method == "DELETE":
@@ -114,8 +122,38 @@ def assert_window_made(world, response, name: str, obj: str, role: str) -> None:
     ).exists()
 
 
+DESTINATION_BODY = {
+    "kind": "email",
+    "name": WINDOW_NAME,
+    "addresses": ["ops@example.com"],
+    "events": ["tenant.push"],
+}
+
+
+def assert_destination_made(world, response, name: str, obj: str, role: str) -> None:
+    """A destination created, renamed, deleted or sent a test notice, by the role's user."""
+    user = world.users[role]
+    if name == "delete a notice destination":
+        assert response.status_code == 204, response.content
+        assert not Destination.objects.filter(name=DESTINATION).exists()
+    elif name == "test a notice destination":
+        assert response.status_code == 200, response.content
+        assert Delivery.objects.filter(destination__name=DESTINATION, state="sent").exists()
+        return  # a test notice is no change: no audit event
+    elif name == "change a notice destination":
+        assert response.status_code == 200, response.content
+        assert Destination.objects.filter(name=WINDOW_NAME).exists()
+    else:
+        assert response.status_code == 201, response.content
+        assert Destination.objects.get(uid=response.json()["uid"]).created_by == user
+    assert AuditEvent.objects.filter(actor=user, action=AuditEvent.Action.NOTICE).exists()
+
+
 def assert_answer(world, response, name: str, obj: str, role: str, before: dict) -> None:
     expected = operation_answer(name, obj, role)
+    if expected == CHANGED and "notice destination" in name:
+        assert_destination_made(world, response, name, obj, role)
+        return
     if expected == CHANGED and "window" in name:
         assert_window_made(world, response, name, obj, role)
         return

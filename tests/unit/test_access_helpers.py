@@ -28,15 +28,18 @@ from settings_app.permissions import (
 from settings_app.permissions.api import (
     ApiCaller,
     api_cluster,
+    api_destination,
     api_object,
     api_project,
     api_project_to_enter,
     api_tenant,
     api_window,
 )
+from settings_app.permissions.notices import destination_for_user
 from settings_app.permissions.roles import roles_for
 from settings_app.permissions.scopes import ScopeRef
 from settings_app.permissions.windows import window_for_user
+from tests.access_requests import destination_of
 from tests.factories import World, make_user
 from tests.who_may_do_what import (
     ACCESS,
@@ -147,6 +150,12 @@ def ask(world: World, addresses: str, obj: str, role: str) -> str:
             )
         case "platform":
             return may(lambda: require_platform_admin(user), lambda: require_platform_admin(user))
+        case "destination":
+            found = destination_of(world, obj)
+            ids = (found.tenant_id, found.pk) if found else (MISSING_ID, MISSING_ID)
+            return may(
+                lambda: destination_for_user(user, *ids), lambda: destination_for_user(user, *ids)
+            )
     caller = caller_for(world, role)
     match addresses:
         case "api cluster":
@@ -163,6 +172,10 @@ def ask(world: World, addresses: str, obj: str, role: str) -> str:
             uid = project.uid if project else MISSING_UID
             seen = outcome(lambda: api_project_to_enter(caller, uid))
             return seen if seen in (NO, REFUSED) else SEE
+        case "api destination":
+            found = destination_of(world, obj)
+            uid = found.uid if found else MISSING_UID
+            return may(lambda: api_destination(caller, uid), lambda: api_destination(caller, uid))
         case "api tenant scope":
             return may(lambda: api_tenant(caller), lambda: api_tenant(caller))
         case "api project window":

@@ -1,4 +1,4 @@
-"""The scheduler: start and end freeze windows, and end the pauses whose end has passed."""
+"""The scheduler: start and end freeze windows, end the pauses whose end has passed, deliver notices."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from settings_app import rules
-from settings_app.rules.schedule import run_windows
+from settings_app.rules.schedule import run_notices, run_windows
 from settings_app.wording.releases import expiry_message
 
 
 class Command(BaseCommand):
     help = (
         "Start and end the freeze windows that are due (each exactly once, even with two "
-        "schedulers running), catch up on those missed while it was down, then resume the "
-        "pauses whose end has passed. --once for cron every minute; --every SECONDS to run as "
+        "schedulers running), catch up on those missed while it was down, resume the "
+        "pauses whose end has passed, then deliver the notices due. --once for cron every minute; --every SECONDS to run as "
         "a service."
     )
 
@@ -49,3 +49,9 @@ class Command(BaseCommand):
                 f"{run.skipped} skipped{missed}."
             )
         self.stdout.write(expiry_message(rules.resume_expired_pauses()))
+        reminders, run = run_notices()
+        if reminders or run.sent or run.retrying or run.failed:
+            self.stdout.write(
+                f"Notices: {reminders} written, {run.sent} delivered, {run.retrying} to retry, "
+                f"{run.failed} failed."
+            )
