@@ -170,10 +170,10 @@ def push_tenant(
 ) -> Change:
     """Rule 2: write the value to the tenant, to every project in it and every cluster in them."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
-    tenant = read_locked(tenant)
+    tenant = read_locked(tenant, listening=notices.listening(notices.Event.TENANT_PUSH))
     write = SettingWrite(value, Via.TENANT, actor, timezone.now(), pause, api_key_name)
     change = _push(tenant, write, rendered_version, below=Project.objects.filter(tenant=tenant))
-    if not change.replayed:
+    if not change.replayed and tenant.listening:  # read with the tenant: no statement more
         notices.tenant_pushed(change, actor=actor, api_key_name=api_key_name)
     return change
 

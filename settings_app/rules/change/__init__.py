@@ -96,14 +96,15 @@ def lock_tenants(tenants: QuerySet[Tenant]) -> None:
     list(tenants.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
 
 
-def read_locked(obj: Tenant | Project | Cluster):
+def read_locked(obj: Tenant | Project | Cluster, **more):
     """Step 1: lock `obj`'s tenant, then read `obj` afresh, with the platform's current agent
-    version (read in the same statement) as `platform_agent`."""
+    version (read in the same statement) as `platform_agent`, and what the writer asks of it
+    besides (`more`: annotations)."""
     model = type(obj)
     lock_tenant(**{_PATH_TO_TENANT[model]: obj.pk})
     return (
         model.objects.select_related(*_RELATED[model])
-        .annotate(platform_agent=current_agent_subquery())
+        .annotate(platform_agent=current_agent_subquery(), **more)
         .get(pk=obj.pk)
     )
 
