@@ -80,17 +80,18 @@ def url_for(demo, page: str) -> str:
 PAGES = [
     Case("tenant-admin", "home", budget=5),
     Case("tenant-admin", "switch_scope", budget=4),
-    Case("tenant-admin", "clusters/tenant", budget=9),
-    Case("tenant-admin", "clusters/project", budget=9),
-    Case("project-admin", "clusters/project", budget=8),
-    Case("cluster-admin", "clusters/project", budget=8),
-    Case("viewer", "clusters/project", budget=8),
-    Case("tenant-admin", "clusters/filtered", budget=10),  # the search is counted
-    Case("tenant-admin", "clusters/sorted", budget=10),
-    Case("project-admin", "clusters/searched", budget=9),
-    Case("tenant-admin", "clusters/sorted", htmx=True, budget=8),
-    Case("tenant-admin", "clusters/tenant", htmx=True, budget=7),
-    Case("tenant-admin", "clusters/filtered", htmx=True, budget=8),
+    # The Clusters list counts its Frozen tile in one statement.
+    Case("tenant-admin", "clusters/tenant", budget=10),
+    Case("tenant-admin", "clusters/project", budget=10),
+    Case("project-admin", "clusters/project", budget=9),
+    Case("cluster-admin", "clusters/project", budget=9),
+    Case("viewer", "clusters/project", budget=9),
+    Case("tenant-admin", "clusters/filtered", budget=11),  # the search is counted
+    Case("tenant-admin", "clusters/sorted", budget=11),
+    Case("project-admin", "clusters/searched", budget=10),
+    Case("tenant-admin", "clusters/sorted", htmx=True, budget=9),
+    Case("tenant-admin", "clusters/tenant", htmx=True, budget=8),
+    Case("tenant-admin", "clusters/filtered", htmx=True, budget=9),
     Case("root", "platform_upgrades", budget=5),
     Case("tenant-admin", "cluster_detail", budget=9),
     Case("viewer", "cluster_settings", budget=9),  # and its freeze windows
@@ -196,7 +197,7 @@ def test_the_cluster_list_shows_all_forty_three_clusters_for_its_fixed_cost(
     url = url_for(demo, "clusters/project")
     client = client_for("cluster-admin")
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(url)
 
     assert response.content.count(b'<th scope="row">') == 41  # prod-east and the 40 new ones

@@ -39,13 +39,14 @@ SORTS = {
 
 @dataclass(frozen=True)
 class ClusterQuery:
-    """Search by the start of a cluster's name, the Paused, Behind and Mixed filters, and the
-    sort (a column of SORTS, descending when it starts with '-')."""
+    """Search by the start of a cluster's name, the Paused, Behind, Mixed and Frozen filters,
+    and the sort (a column of SORTS, descending when it starts with '-')."""
 
     q: str = ""
     paused: bool = False
     behind: bool = False
     mixed: bool = False
+    frozen: bool = False  # held by a freeze window that has started
     sort: str = "name"
     descending: bool = False
 
@@ -61,13 +62,14 @@ class ClusterQuery:
             paused=query.get("paused") == "1",
             behind=query.get("behind") == "1",
             mixed=query.get("mixed") == "1",
+            frozen=query.get("frozen") == "1",
             sort=sort,
             descending=descending,
         )
 
     @property
     def filtered(self) -> bool:
-        return bool(self.q or self.paused or self.behind or self.mixed)
+        return bool(self.q or self.paused or self.behind or self.mixed or self.frozen)
 
     @property
     def order(self) -> Order:
@@ -82,6 +84,7 @@ class ClusterQuery:
             "paused": "1" if self.paused else "",
             "behind": "1" if self.behind else "",
             "mixed": "1" if self.mixed else "",
+            "frozen": "1" if self.frozen else "",
             "sort": "" if (self.sort, self.descending) == ("name", False) else self.sort_param,
         } | {name: str(value) if value else "" for name, value in changes.items()}
         return {name: value for name, value in state.items() if value}
@@ -92,7 +95,7 @@ class ClusterQuery:
     @property
     def clear_link(self) -> str:
         """The same sort, without search or filters."""
-        return self.link(q="", paused="", behind="", mixed="")
+        return self.link(q="", paused="", behind="", mixed="", frozen="")
 
     @property
     def by_project(self) -> bool:
@@ -123,11 +126,13 @@ class ClusterQuery:
             clusters = clusters.filter(
                 Q(project_id__in=mixed) if mixed else Q(project__isnull=True)
             )
+        if self.frozen:  # a window holds its value while it runs, and lets go at its end
+            clusters = clusters.filter(agent_upgrades_window__isnull=False)
         return clusters
 
     def known_total(self, counts: rules.FleetCounts) -> int | None:
         """How many clusters match, when the fleet counts already say it."""
-        if self.q:
+        if self.q or self.frozen:
             return None
         if self.mixed:
             if self.paused or self.behind:
@@ -150,6 +155,7 @@ class ClusterQuery:
             ("paused", "Paused"),
             ("behind", "Behind"),
             ("mixed", "In mixed projects"),
+            ("frozen", "Frozen"),
         ):
             if getattr(self, name):
                 chips.append((label, self.link(**{name: ""})))
@@ -166,8 +172,9 @@ class Tile:
     current: bool
 
 
-def tiles(query: ClusterQuery, counts: rules.FleetCounts) -> list[Tile]:
-    only = {"q": "", "paused": "", "behind": "", "mixed": ""}
+def tiles(query: ClusterQuery, counts: rules.FleetCounts, frozen: int) -> list[Tile]:
+    """The tiles; `frozen` is how many of the clusters a running freeze window holds."""
+    only = {"q": "", "paused": "", "behind": "", "mixed": "", "frozen": ""}
     found = [
         Tile("Clusters", counts.total, query.link(**only), not query.filtered),
         Tile(
@@ -181,6 +188,12 @@ def tiles(query: ClusterQuery, counts: rules.FleetCounts) -> list[Tile]:
             counts.behind,
             query.link(**(only | {"behind": "1"})),
             query.params(sort="") == {"behind": "1"},
+        ),
+        Tile(
+            "Frozen",
+            frozen,
+            query.link(**(only | {"frozen": "1"})),
+            query.params(sort="") == {"frozen": "1"},
         ),
     ]
     # Projects whose clusters are partly paused, counted as projects; the filter shows their

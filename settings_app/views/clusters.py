@@ -85,7 +85,8 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         "all_selected": all_selected(page.total, page.total_is_lower_bound),
         "platform_agent": platform_agent,
     }
-    context["tiles"] = tiles(query, counts)
+    frozen = console.clusters().filter(agent_upgrades_window__isnull=False).count()
+    context["tiles"] = tiles(query, counts, frozen)
     if request.htmx and not request.htmx.history_restore_request:
         # The tiles and the filter form, out of band, follow the address; the form's own
         # request leaves the form alone (it is what was sent, and may be typed in meanwhile).

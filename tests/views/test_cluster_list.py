@@ -71,10 +71,11 @@ def status(page: Element) -> str:
 
 def totals(page: Element) -> dict[str, str]:
     """The summary tiles' figures (the Mixed projects tile, shown only where Mixed projects are,
-    apart)."""
+    and the Frozen tile, which test_frozen_clusters reads, apart)."""
     stats = page.find("dl", class_="stats")
     found = {div.find("dt").text: div.find("dd").text for div in stats.find_all("div")}
     found.pop("Mixed projects", None)
+    found.pop("Frozen", None)
     return found
 
 
@@ -850,7 +851,7 @@ def test_the_summary_tiles_are_links_that_filter_the_list(demo, client_for, flee
 
     links = tiles(page)
 
-    assert list(links) == ["Clusters", "Paused", "Behind", "Mixed projects"]
+    assert list(links) == ["Clusters", "Paused", "Behind", "Frozen", "Mixed projects"]
     assert query_of(links["Clusters"]) == {"sort": "-name"}
     assert query_of(links["Paused"]) == {"paused": "1", "sort": "-name"}
     assert query_of(links["Behind"]) == {"behind": "1", "sort": "-name"}
@@ -876,7 +877,13 @@ def test_the_mixed_tile_counts_the_projects_that_are_mixed_not_their_clusters(
 
     stats = page.find("dl", class_="stats")
     figures = {div.find("dt").text: div.find("dd").text for div in stats.find_all("div")}
-    assert figures == {"Clusters": "127", "Paused": "2", "Behind": "0", "Mixed projects": "2"}
+    assert figures == {
+        "Clusters": "127",
+        "Paused": "2",
+        "Behind": "0",
+        "Frozen": "0",
+        "Mixed projects": "2",
+    }
 
 
 def test_the_per_project_table_links_each_project_to_its_clusters(demo, client_for, fleet):
@@ -893,7 +900,7 @@ def test_the_per_project_table_links_each_project_to_its_clusters(demo, client_f
 def test_there_is_no_mixed_tile_without_a_mixed_project(demo, client_for):
     page = parse(client_for("tenant-admin").get(tenant_clusters(demo)))
 
-    assert list(tiles(page)) == ["Clusters", "Paused", "Behind"]
+    assert list(tiles(page)) == ["Clusters", "Paused", "Behind", "Frozen"]
 
 
 def test_the_mixed_filter_costs_the_same_statements_with_or_without_a_mixed_project(
