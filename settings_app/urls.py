@@ -134,6 +134,11 @@ urlpatterns = [
         name="tenant_platform_settings",
     ),
     path(
+        "tenants/<int:tenant_id>/settings/freeze-calendar/",
+        tenant_settings.tenant_freeze_calendar,
+        name="tenant_freeze_calendar",
+    ),
+    path(
         "tenants/<int:tenant_id>/settings/api-keys/",
         api_keys.tenant_api_keys,
         name="tenant_api_keys",

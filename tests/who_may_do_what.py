@@ -232,6 +232,7 @@ PAGES = {
     "edit window":                          Url("edit_window", "POST", "project window", WRITE),
     "end window":                           Url("end_window", "POST", "project window", WRITE),
     "delete window":                        Url("delete_window", "POST", "project window", WRITE),
+    "tenant freeze calendar":               Url("tenant_freeze_calendar", "GET", "tenant", LOOK),
     # Notices: the tenant's destinations, and one of them.
     "notifications":                        Url("notifications", "GET", "tenant", LOOK),
     "add a destination":                    Url("notifications", "POST", "tenant", WRITE),

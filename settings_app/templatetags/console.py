@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils.html import conditional_escape
@@ -22,6 +24,25 @@ register.filter("details", details)
 def window_span(times) -> str:
     """An occurrence of a window (rules.windows.WindowTimes) in its zone, UTC beside it."""
     return wording.window_span(times.start, times.end, times.window.time_zone)
+
+
+def _span(start: datetime, end: datetime, zone: str) -> str:
+    """'Fri 27 Nov 18:00 – Mon 30 Nov 06:00 Europe/Berlin': both ends with their days."""
+    tz = ZoneInfo(zone)
+    start, end = start.astimezone(tz), end.astimezone(tz)
+    return f"{start:%a} {start.day} {start:%b %H:%M} – {end:%a} {end.day} {end:%b %H:%M} {zone}"
+
+
+@register.filter
+def local_span(times) -> str:
+    """An occurrence in its window's zone, with the days of both ends."""
+    return _span(times.start, times.end, times.window.time_zone)
+
+
+@register.filter
+def utc_span(times) -> str:
+    """The same occurrence in UTC, with the days of both ends."""
+    return _span(times.start, times.end, "UTC")
 
 
 register.filter("ago", ago)

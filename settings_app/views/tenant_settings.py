@@ -1,16 +1,21 @@
-"""The tenant scope's Projects list and Tenant Settings: General and Platform Settings."""
+"""The tenant scope's Projects list and Tenant Settings: General, Platform Settings and the Freeze
+Calendar."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .. import rules
 from ..models import Scope
 from ..permissions import tenant_for_user
+from ..permissions.scopes import ScopeRef
+from ..rules.freeze_calendar import CalendarScope, freeze_calendar
 from ..wording import fleet_state
 from .confirm import confirm_change, confirm_undo
 from .navigation import page_context
@@ -48,6 +53,33 @@ def project_list(request: HttpRequest, tenant_id: int) -> HttpResponse:
 def tenant_settings(request: HttpRequest, tenant_id: int, section: str = "general") -> HttpResponse:
     console = tenant_for_user(request.user, tenant_id)
     return SettingsPage(request, console, console.tenant, section).render(console.tenant)
+
+
+@login_required
+@require_GET
+def tenant_freeze_calendar(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    """Every freeze window of the tenant over the next eight weeks, by scope; read only."""
+    console = tenant_for_user(request.user, tenant_id)
+    calendar = freeze_calendar(console.tenant, timezone.now())
+    for scope in calendar.scopes:
+        scope.link = windows_link(scope)
+    context = {
+        **page_context(request, console, "tenant_settings"),
+        "tenant": console.tenant,
+        "section": "freeze_calendar",
+        "calendar": calendar,
+    }
+    return render(request, "settings_app/tenant_settings.html", context)
+
+
+def windows_link(scope: CalendarScope) -> str:
+    """The Freeze windows section of the scope's settings page."""
+    obj = scope.obj
+    if scope.kind == "cluster":
+        page = reverse("cluster_settings", args=[ScopeRef("tenants", obj.tenant_id), obj.pk])
+    else:
+        page = reverse(f"{scope.kind}_platform_settings", args=[obj.pk])
+    return page + "#freeze-windows-title"
 
 
 @login_required

@@ -1,6 +1,7 @@
 """The Clusters list's Frozen tile, filter and badge: the clusters whose value a running freeze
 window holds, named on each row, and the same set in the CSV export."""
 
+# ruff: noqa: F811 (the `window` fixture, imported, is each test's argument)
 from __future__ import annotations
 
 from django.db import connection
@@ -20,7 +21,7 @@ def figures(page) -> dict[str, str]:
     return {div.find("dt").text: div.find("dd").text for div in stats.find_all("div")}
 
 
-def freeze_default(window, clock, demo):  # noqa: F811
+def freeze_default(window, clock, demo):
     held = window(demo.default, name="Launch")
     clock.advance(hours=1)
     run_windows()
@@ -31,7 +32,7 @@ def test_the_frozen_tile_counts_the_clusters_a_running_window_holds(
     demo,
     window,
     clock,
-    client_for,  # noqa: F811
+    client_for,
 ):
     freeze_default(window, clock, demo)
 
@@ -45,7 +46,7 @@ def test_the_frozen_filter_lists_only_held_clusters_each_badged_with_its_window(
     demo,
     window,
     clock,
-    client_for,  # noqa: F811
+    client_for,
 ):
     freeze_default(window, clock, demo)
 
@@ -63,7 +64,7 @@ def test_a_cluster_a_person_resumed_during_the_window_is_no_longer_frozen(
     window,
     clock,
     client_for,
-    admin,  # noqa: F811
+    admin,
 ):
     freeze_default(window, clock, demo)
     rules.set_cluster(demo.prod_east, AgentUpgrades.UNLOCK, actor=admin)
@@ -74,7 +75,7 @@ def test_a_cluster_a_person_resumed_during_the_window_is_no_longer_frozen(
     assert figures(page)["Frozen"] == "2"
 
 
-def test_nothing_is_frozen_after_the_window_ends(demo, window, clock, client_for):  # noqa: F811
+def test_nothing_is_frozen_after_the_window_ends(demo, window, clock, client_for):
     freeze_default(window, clock, demo)
     clock.advance(hours=2)
     run_windows()
@@ -90,7 +91,7 @@ def test_the_csv_export_holds_the_same_frozen_clusters_as_the_page(
     demo,
     window,
     clock,
-    client_for,  # noqa: F811
+    client_for,
 ):
     from django.urls import reverse
 
@@ -108,7 +109,7 @@ def test_the_frozen_list_costs_the_same_statements_for_three_or_forty_three_held
     demo,
     window,
     clock,
-    client_for,  # noqa: F811
+    client_for,
 ):
     freeze_default(window, clock, demo)
     client = client_for("tenant-admin")

@@ -1,0 +1,114 @@
+"""The Freeze Calendar of a tenant: every occurrence of its windows over the next eight weeks,
+grouped by the scope each window belongs to, with the occurrences that hold the same objects
+at the same time (overlaps) named on each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..models import FreezeOccurrence, FreezeWindow, LocalTimeProblem, Tenant
+from .windows import HORIZON
+
+
+@dataclass(eq=False)
+class CalendarEntry:
+    """One occurrence of a window, in UTC, and the other occurrences that overlap it."""
+
+    window: FreezeWindow
+    start: datetime
+    end: datetime
+    running: bool  # started, and holding now
+    overlaps: list[CalendarEntry] = field(default_factory=list)
+
+    def holds_with(self, other: CalendarEntry) -> bool:
+        """Whether both hold one object at one moment: their times meet and one's scope
+        covers the other's (the tenant covers all, a project its clusters)."""
+        if self.start >= other.end or other.start >= self.end:
+            return False
+        return _covers(self.window, other.window) or _covers(other.window, self.window)
+
+
+@dataclass
+class CalendarScope:
+    """The windows of one scope: the tenant, a project or a cluster."""
+
+    kind: str  # "tenant", "project" or "cluster"
+    obj: object
+    entries: list[CalendarEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FreezeCalendar:
+    since: datetime
+    until: datetime
+    scopes: list[CalendarScope]
+
+    @property
+    def overlap_count(self) -> int:
+        return sum(1 for scope in self.scopes for entry in scope.entries if entry.overlaps)
+
+
+def _covers(outer: FreezeWindow, inner: FreezeWindow) -> bool:
+    if outer.scope == "tenant":
+        return True
+    if outer.scope == "project":
+        return outer.project_id in (inner.project_id, _project_of(inner))
+    return inner.scope == "cluster" and inner.cluster_id == outer.cluster_id
+
+
+def _project_of(window: FreezeWindow) -> int | None:
+    return window.cluster.project_id if window.cluster_id else window.project_id
+
+
+def freeze_calendar(tenant: Tenant, now: datetime) -> FreezeCalendar:
+    """The tenant's windows from `now` to HORIZON ahead: the tenant's first, then each project's
+    and each cluster's by name. Two statements however many windows."""
+    until = now + HORIZON
+    windows = (
+        FreezeWindow.objects.filter(tenant=tenant)
+        .select_related("tenant", "project", "cluster__project")
+        .prefetch_related("runs")
+    )
+    entries: list[CalendarEntry] = []
+    for window in windows:
+        running = [run for run in window.runs.all() if run.state == FreezeOccurrence.State.STARTED]
+        entries += [CalendarEntry(window, run.starts_at, run.ends_at, True) for run in running]
+        if window.ended_at is not None:
+            continue  # ended early or deleted: nothing more of it starts
+        try:
+            times = list(window.occurrences(now, until))
+        except LocalTimeProblem:
+            continue  # refused when saved; the zone's rules changed since
+        entries += [
+            CalendarEntry(window, start, end, False)
+            for start, end in times
+            if not any(run.starts_at == start for run in running) and end > now
+        ]
+    entries.sort(key=lambda entry: (entry.start, entry.window.name, entry.window.pk))
+    for number, entry in enumerate(entries):
+        for other in entries[number + 1 :]:
+            if other.start >= entry.end:
+                break  # sorted by start: no later one meets this one
+            if entry.holds_with(other):
+                entry.overlaps.append(other)
+                other.overlaps.append(entry)
+    scopes: dict[tuple, CalendarScope] = {}
+    for entry in entries:
+        scope = _scope_of(entry.window)
+        scopes.setdefault(scope[0], scope[1]).entries.append(entry)
+    return FreezeCalendar(now, until, [scopes[key] for key in sorted(scopes)])
+
+
+def _scope_of(window: FreezeWindow) -> tuple[tuple, CalendarScope]:
+    """The window's scope, and where it sorts: the tenant, projects by name, clusters by their
+    project's name and their own."""
+    if window.cluster_id:
+        cluster = window.cluster
+        return (2, cluster.project.name, cluster.name, cluster.pk), CalendarScope(
+            "cluster", cluster
+        )
+    if window.project_id:
+        project = window.project
+        return (1, project.name, "", project.pk), CalendarScope("project", project)
+    return (0, "", "", window.tenant_id), CalendarScope("tenant", window.tenant)
