@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, WithJsonSchema
 
-from ..models import SETTING_FIELDS, Cluster, Project, Tenant, Via
+from ..models import SETTING_FIELDS, Cluster, FreezeOccurrence, Project, Tenant, Via
 from ..rules.writes import INVISIBLE, REASON_MAX_LENGTH
 
 SpectroComponents = Literal["lock", "unlock"]
@@ -166,6 +166,22 @@ class SpectroClusterStatus(Schema):
     state: str | None = None
 
 
+class HoldingWindow(Schema):
+    """Beyond Palette: a freeze window running over a cluster."""
+
+    uid: str
+    name: str
+    scope: Literal["tenant", "project", "cluster"] = Field(
+        description="Where the window belongs: the cluster, its project or its tenant."
+    )
+    endsAt: datetime = Field(description="When this run of the window ends.")
+    holdsValue: bool = Field(
+        description="Whether this window holds the cluster's value now (its pause wrote it); "
+        "the others hold the cluster too and take it over when that one ends. A change by a "
+        "person or the API takes the cluster out of every hold: then none does."
+    )
+
+
 class SpectroCluster(Schema):
     """Palette's v1SpectroCluster: the annotation spectroComponentsUpgradeForbidden is "true"
     while the cluster's pause holds, "false" otherwise. Its spec is empty: the console keeps
@@ -176,6 +192,10 @@ class SpectroCluster(Schema):
     metadata: ObjectMeta
     spec: dict[str, Any]
     status: SpectroClusterStatus
+    freezeWindows: list[HoldingWindow] = Field(
+        description="Beyond Palette: every freeze window running over the cluster now (its "
+        "own, its project's, its tenant's); empty when none is."
+    )
 
 
 class SpectroClusterMeta(Schema):
@@ -301,7 +321,8 @@ def cluster_metadata(
     }
 
 
-def spectro_cluster(cluster: Cluster) -> dict:
+def spectro_cluster(cluster: Cluster, windows: list[FreezeOccurrence]) -> dict:
+    """The cluster, with the freeze windows running over it (`rules.running_over`)."""
     return {
         "apiVersion": "v1",
         "kind": "SpectroCluster",
@@ -316,6 +337,16 @@ def spectro_cluster(cluster: Cluster) -> dict:
         ),
         "spec": {},
         "status": {"state": "Running"},
+        "freezeWindows": [
+            {
+                "uid": run.window.uid,
+                "name": run.window.name,
+                "scope": run.window.scope,
+                "endsAt": run.ends_at,
+                "holdsValue": run.window_id == cluster.agent_upgrades_window_id,
+            }
+            for run in windows
+        ],
     }
 
 

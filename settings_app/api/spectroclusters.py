@@ -20,6 +20,7 @@ from ninja import Header, Query, Router, Status
 from .. import rules
 from ..models import AgentUpgrades, Cluster, Project, Tenant, pause_holds
 from ..permissions.api import api_cluster, api_project_to_enter, api_tenant_scope
+from ..rules.freeze_calendar import running_over
 from ..sql import UtcText
 from ..wording.api import RESUME_WITH_PAUSE
 from .answers import AUDIT_UID, answers
@@ -213,7 +214,8 @@ def read_cluster(
         False, alias="includeNonSpectroLabels", description="Accepted; the console has none."
     ),
 ):
-    return spectro_cluster(api_cluster(request.auth, uid))
+    cluster = api_cluster(request.auth, uid)
+    return spectro_cluster(cluster, running_over(cluster))
 
 
 # The clusters of a scope.

@@ -1,13 +1,16 @@
-"""The Freeze Calendar of a tenant: every occurrence of its windows over the next eight weeks,
-grouped by the scope each window belongs to, with the occurrences that hold the same objects
-at the same time (overlaps) named on each."""
+"""The freeze windows as people read them: the Freeze Calendar of a tenant (every occurrence of
+its windows over the next eight weeks, grouped by the scope each window belongs to, with the
+occurrences that hold the same objects at the same time named on each), and the windows running
+over a cluster now."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..models import FreezeOccurrence, FreezeWindow, LocalTimeProblem, Tenant
+from django.db.models import Q
+
+from ..models import Cluster, FreezeOccurrence, FreezeWindow, LocalTimeProblem, Tenant
 from .windows import HORIZON
 
 
@@ -112,3 +115,24 @@ def _scope_of(window: FreezeWindow) -> tuple[tuple, CalendarScope]:
         project = window.project
         return (1, project.name, "", project.pk), CalendarScope("project", project)
     return (0, "", "", window.tenant_id), CalendarScope("tenant", window.tenant)
+
+
+def running_over(cluster: Cluster) -> list[FreezeOccurrence]:
+    """The started occurrences of every window whose scope covers the cluster (its own, its
+    project's, its tenant's), with their windows; one statement. The one holding the cluster's
+    value is `cluster.agent_upgrades_window_id`; the others hold it too, and take it over when
+    that one ends (rule 2)."""
+    covers = (
+        Q(window__cluster=cluster)
+        | Q(window__project_id=cluster.project_id, window__cluster__isnull=True)
+        | Q(
+            window__tenant_id=cluster.tenant_id,
+            window__project__isnull=True,
+            window__cluster__isnull=True,
+        )
+    )
+    return list(
+        FreezeOccurrence.objects.filter(covers, state=FreezeOccurrence.State.STARTED)
+        .select_related("window")
+        .order_by("ends_at", "pk")
+    )

@@ -22,7 +22,7 @@ BUDGETS = {
     "push to a project": 13,
     "dry run of a tenant push": 4,
     "set a cluster": 10,
-    "read a cluster": 3,
+    "read a cluster": 4,  # and the freeze windows running over it
     "read a cluster's setting": 3,
     "list clusters": 3,
     "list a page of clusters": 3,

@@ -201,3 +201,44 @@ def test_a_null_in_a_change_is_refused(demo, key_for, palette):
     response = palette(key).send_json("PATCH", f"/v1/freezewindows/{uid}", {"days": None})
 
     assert response.status_code == 400
+
+
+def test_reading_a_cluster_names_every_running_window_whose_scope_covers_it(
+    demo, key_for, palette, clock
+):
+    from tests.unit.test_freeze_windows import value_and_via
+
+    key = key_for("tenant-admin")
+    soon = (clock.now + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    later = soon + timedelta(hours=2)
+    times = {
+        "timeZone": "UTC",
+        "schedule": "once",
+        "start": soon.strftime("%Y-%m-%dT%H:%M"),
+        "end": later.strftime("%Y-%m-%dT%H:%M"),
+    }
+    for name, scope in [
+        ("Tenant", demo.acme),
+        ("Project", demo.default),
+        ("Cluster", demo.prod_east),
+        ("Elsewhere", demo.edge),
+    ]:
+        assert create(palette, key, scope, name=name, **times).status_code == 201
+    clock.advance(minutes=2)
+    run_windows()
+    holder = FreezeWindow.objects.get(pk=value_and_via(demo.prod_east)[2])
+
+    cluster = body_of(palette(key_for("viewer")).get(f"/v1/spectroclusters/{demo.prod_east.uid}"))
+
+    windows = {window["name"]: window for window in cluster["freezeWindows"]}
+    assert set(windows) == {"Tenant", "Project", "Cluster"}
+    assert {window["scope"] for window in windows.values()} == {"tenant", "project", "cluster"}
+    assert [name for name, window in windows.items() if window["holdsValue"]] == [holder.name]
+    assert windows["Project"]["uid"] == FreezeWindow.objects.get(name="Project").uid
+    assert windows["Project"]["endsAt"].startswith(later.strftime("%Y-%m-%dT%H:%M"))
+
+
+def test_reading_a_cluster_no_window_holds_names_none(demo, key_for, palette):
+    cluster = body_of(palette(key_for("viewer")).get(f"/v1/spectroclusters/{demo.prod_east.uid}"))
+
+    assert cluster["freezeWindows"] == []
