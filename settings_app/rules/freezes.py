@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.lookups import Exact
 
 from ..models import (
     SETTING_FIELDS,
+    SETTING_VERSION,
     AgentUpgrades,
     AuditEvent,
     Cluster,
@@ -227,21 +228,14 @@ def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
     if not claim(occurrence, FreezeOccurrence.State.STARTED, FreezeOccurrence.State.ENDED):
         return Ending(None)
     _lock(window)
-    held = {kind: q.filter(agent_upgrades_window=window) for kind, q in _covered(window).items()}
+    held = _held(window)
     others = list(
         FreezeOccurrence.objects.filter(state=FreezeOccurrence.State.STARTED)
         .exclude(window=window)
         .select_related("window")
         .order_by("-ends_at", "pk")
     )
-    start_rows = AuditEvent.objects.filter(part_of=occurrence.start_event_id)
-    left_alone = (
-        start_rows.filter(
-            Q(cluster__isnull=False, scope="cluster") & ~Q(cluster__agent_upgrades_window=window)
-        ).count()
-        if occurrence.start_event_id
-        else 0
-    )
+    left_alone = _left_alone(window, occurrence)
     handed: dict[str, QuerySet] = {}
     for other in others:
         for kind, rows in _covered(other.window).items():
@@ -256,8 +250,13 @@ def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
     }
     counts = {kind: rows.count() for kind, rows in restore.items()}
     handed_count = sum(rows.count() for rows in handed.values())
+    joined = (
+        held["cluster"].exclude(Exists(originals(window, "cluster"))).count()
+        if window.scope != "cluster"
+        else 0
+    )
     release = PlatformRelease.current()
-    detail = _end_text(counts.get("cluster", 0), handed_count, left_alone)
+    detail = _end_text(counts.get("cluster", 0), handed_count, left_alone, joined)
     written = write_change(
         WindowRestore(UNLOCK, _via(window), window.created_by, now, ending=window),
         act=_act(window, occurrence, detail, LOCK) | {"freeze_window": window},
@@ -293,17 +292,64 @@ def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
                 only_changed=False,
                 recorded={"part_of_id": Value(written.event.pk)},
             )
+    if joined:
+        _follow_their_projects(held["cluster"].exclude(Exists(originals(window, "cluster"))))
     FreezeOccurrence.objects.filter(pk=occurrence.pk).update(end_event=written.event)
     notices.window_ended(window, written.clusters_written, handed_count, left_alone)
     return Ending(written.event, written.clusters_written, handed_count, left_alone)
+
+
+def _held(window: FreezeWindow) -> dict[str, QuerySet]:
+    """The rows the window holds, of each kind. A cluster moved out of a held project keeps
+    its window (a move is not a push): a project's window looks for its clusters in the whole
+    tenant."""
+    held = {kind: q.filter(agent_upgrades_window=window) for kind, q in _covered(window).items()}
+    if window.scope == "project":
+        held["cluster"] = Cluster.objects.filter(
+            tenant_id=window.tenant_id, agent_upgrades_window=window
+        )
+    return held
+
+
+def _left_alone(window: FreezeWindow, occurrence: FreezeOccurrence) -> int:
+    """Rule 4: the clusters the window took into its hold in this occurrence (at its start, or
+    handed over by a window that ended) that a person or the API has changed since."""
+    took = AuditEvent.objects.filter(
+        tenant_id=window.tenant_id,
+        action=WINDOW,
+        at__gte=occurrence.starts_at,
+        scope="cluster",
+        freeze_window=window,
+        new_value=LOCK,
+        part_of__isnull=False,
+    )
+    return (
+        Cluster.objects.filter(pk__in=took.values("cluster_id"))
+        .exclude(agent_upgrades_window=window)
+        .count()
+    )
+
+
+def _follow_their_projects(clusters: QuerySet[Cluster]) -> None:
+    """Clusters added to a held project while the window ran took its paused value (rule 5)
+    without the window recording an earlier one: they take their project's value again, as
+    the end left it (put back, or held by the window that took the project over)."""
+    project = Project.objects.filter(pk=OuterRef("project_id"))
+    clusters.update(
+        **{field: Subquery(project.values(field)[:1]) for field in SETTING_FIELDS},
+        **{SETTING_VERSION: F(SETTING_VERSION) + 1},
+    )
 
 
 def _until_text(occurrence: FreezeOccurrence) -> str:
     return f"Started; holds until {occurrence.ends_at:%Y-%m-%d %H:%M} UTC"
 
 
-def _end_text(restored: int, handed: int, left_alone: int) -> str:
+def _end_text(restored: int, handed: int, left_alone: int, joined: int = 0) -> str:
     parts = [f"Ended; put {restored} {_clusters(restored)} back as they were"]
+    if joined:
+        its = "its project's value" if joined == 1 else "their projects' values"
+        parts.append(f"{joined} {_clusters(joined)} added meanwhile took {its}")
     if handed:
         parts.append(f"{handed} stay paused: another freeze window holds them")
     if left_alone:
