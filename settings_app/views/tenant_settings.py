@@ -79,7 +79,7 @@ def windows_link(scope: CalendarScope) -> str:
         page = reverse("cluster_settings", args=[ScopeRef("tenants", obj.tenant_id), obj.pk])
     else:
         page = reverse(f"{scope.kind}_platform_settings", args=[obj.pk])
-    return page + "#freeze-windows-title"
+    return page + "#freeze-windows"
 
 
 @login_required

@@ -151,7 +151,7 @@ def test_each_window_links_to_its_scopes_freeze_windows_section(
     section = calendar_of(client_for, demo)
 
     links = {a.text: a.attrs["href"] for a in section.find_all("a")}
-    anchor = "#freeze-windows-title"
+    anchor = "#freeze-windows"
     assert links == {
         "Year-end": reverse("tenant_platform_settings", args=[demo.acme.pk]) + anchor,
         "Launch": reverse("project_platform_settings", args=[demo.default.pk]) + anchor,
