@@ -269,7 +269,7 @@ def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
     )
     for other in others:
         # Only rows whose values before the windows this one recorded: the next holder copies
-        # them (a cluster added to a held project since has none, and stays as it is).
+        # them (a cluster added to a held project since has none: it follows its project below).
         rows = {
             kind: held[kind].filter(Exists(originals(window, kind)), pk__in=q.values("pk"))
             for kind, q in _covered(other.window).items()
