@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.lookups import Exact
 
 from ..models import (
     SETTING_FIELDS,
-    SETTING_VERSION,
     AgentUpgrades,
     AuditEvent,
     Cluster,
@@ -293,7 +292,8 @@ def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
                 recorded={"part_of_id": Value(written.event.pk)},
             )
     if joined:
-        _follow_their_projects(held["cluster"].exclude(Exists(originals(window, "cluster"))))
+        joining = held["cluster"].exclude(Exists(originals(window, "cluster")))
+        _follow_their_projects(window, joining, written.event, now)
     FreezeOccurrence.objects.filter(pk=occurrence.pk).update(end_event=written.event)
     notices.window_ended(window, written.clusters_written, handed_count, left_alone)
     return Ending(written.event, written.clusters_written, handed_count, left_alone)
@@ -330,14 +330,43 @@ def _left_alone(window: FreezeWindow, occurrence: FreezeOccurrence) -> int:
     )
 
 
-def _follow_their_projects(clusters: QuerySet[Cluster]) -> None:
+@dataclass(frozen=True)
+class ProjectValue(SettingWrite):
+    """Each cluster takes its project's value as it stands, with where it came from (rule 5
+    again), recorded as part of a window's end; one resumed while behind catches up."""
+
+    def columns(self, kind: str = "") -> dict:
+        return {field: Subquery(_project().values(field)[:1]) for field in SETTING_FIELDS}
+
+    def row_event(self, kind: str) -> dict:
+        taken = {"agent_upgrades": "new_value", "agent_upgrades_reason": "reason"}
+        taken["agent_upgrades_until"] = "until"
+        return {"action": Value(WINDOW)} | {
+            event: Subquery(_project().values(field)[:1]) for field, event in taken.items()
+        }
+
+    def resumes(self, kind: str) -> Q:
+        return Q(Exact(Subquery(_project().values("agent_upgrades")[:1]), UNLOCK))
+
+    def leaves_as_it_was(self, now: datetime, kind: str = "") -> Q:
+        return Q(pk__in=[])
+
+
+def _project() -> QuerySet[Project]:
+    return Project.objects.filter(pk=OuterRef("project_id"))
+
+
+def _follow_their_projects(window, clusters: QuerySet[Cluster], end_event, now) -> None:
     """Clusters added to a held project while the window ran took its paused value (rule 5)
     without the window recording an earlier one: they take their project's value again, as
     the end left it (put back, or held by the window that took the project over)."""
-    project = Project.objects.filter(pk=OuterRef("project_id"))
-    clusters.update(
-        **{field: Subquery(project.values(field)[:1]) for field in SETTING_FIELDS},
-        **{SETTING_VERSION: F(SETTING_VERSION) + 1},
+    release = PlatformRelease.current()
+    write_change(
+        ProjectValue(UNLOCK, Via.PROJECT, window.created_by, now, window=window),
+        clusters=clusters,
+        catch_up=release.agent_version if release else "",
+        only_changed=False,
+        recorded={"part_of_id": Value(end_event.pk)},
     )
 
 

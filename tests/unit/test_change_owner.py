@@ -30,6 +30,10 @@ def writes_in(tree: ast.AST) -> list[str]:
                 found.append(f"{node.lineno}: {model}.objects.{name}")
             if name in UPDATES and {kw.arg for kw in node.keywords} & COLUMNS:
                 found.append(f"{node.lineno}: .{name}() of the setting's columns")
+            elif name in UPDATES and any(
+                kw.arg is None and _names_the_setting(kw.value) for kw in node.keywords
+            ):
+                found.append(f"{node.lineno}: .{name}(**…) of the setting's columns")
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "insert_select":
             first = node.args[0] if node.args else None
             if isinstance(first, ast.Name) and first.id in TRAIL:
@@ -40,6 +44,16 @@ def writes_in(tree: ast.AST) -> list[str]:
                 if isinstance(target, ast.Attribute) and target.attr in COLUMNS:
                     found.append(f"{node.lineno}: … .{target.attr} = …")
     return found
+
+
+def _names_the_setting(expression: ast.AST) -> bool:
+    """Whether a `**` spread is built from the setting's definition (or names its columns)."""
+    for node in ast.walk(expression):
+        if isinstance(node, ast.Name) and node.id in ("SETTING_FIELDS", "SETTING_VERSION"):
+            return True
+        if isinstance(node, ast.Constant) and node.value in COLUMNS:
+            return True
+    return False
 
 
 def test_nothing_but_the_change_owner_writes_the_setting_or_the_trail():
@@ -66,6 +80,7 @@ insert_select(AuditEvent, rows)
 Cluster.objects.filter(pk=1).update(agent_upgrades="lock")
 rows.update_and_recount(agent_upgrades_version=F("agent_upgrades_version") + 1)
 cluster.agent_upgrades_reason = "typed by hand"
+clusters.update(**{field: F(field) for field in SETTING_FIELDS})
 """
     assert sorted(int(line.split(":")[0]) for line in writes_in(ast.parse(snippet))) == [
         2,
@@ -74,4 +89,5 @@ cluster.agent_upgrades_reason = "typed by hand"
         5,
         6,
         7,
+        8,
     ]
