@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.lookups import Exact
+from django.db.models import Exists, QuerySet, Value
 
 from ..models import (
-    SETTING_FIELDS,
     AgentUpgrades,
     AuditEvent,
     Cluster,
@@ -30,72 +28,11 @@ from ..models import (
 )
 from . import notices
 from .change import lock_tenant, write_change
-from .writes import Pause, SettingWrite
+from .holds import WINDOW, ProjectValue, WindowHold, WindowRestore, originals
+from .writes import Pause
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
-WINDOW = AuditEvent.Action.WINDOW
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class WindowHold(SettingWrite):
-    """A window's pause of the rows it starts holding (its start, or a hand-over), recording
-    in each row's event what the row had before any window held it: its own values at a start,
-    the previous holder's record of them at a hand-over (`previous`)."""
-
-    previous: FreezeWindow | None = None
-
-    def row_event(self, kind: str) -> dict:
-        recorded = {"action": Value(WINDOW)}
-        if self.previous is not None:
-            found = originals(self.previous, kind)
-            recorded |= {
-                names.old: Subquery(found.values(names.old)[:1])
-                for names in SETTING_FIELDS.values()
-            }
-        return recorded
-
-
-@dataclass(frozen=True)
-class WindowRestore(SettingWrite):
-    """A window's end: every row it holds gets back what it had before any window held it."""
-
-    ending: FreezeWindow | None = None
-
-    def columns(self, kind: str = "") -> dict:
-        found = originals(self.ending, kind)
-        return {
-            field: Subquery(found.values(names.old)[:1]) for field, names in SETTING_FIELDS.items()
-        }
-
-    def row_event(self, kind: str) -> dict:
-        found = originals(self.ending, kind)
-        return {
-            "action": Value(WINDOW),
-            "old_value": Value(LOCK),
-            **{
-                names.audit: Subquery(found.values(names.old)[:1])
-                for field, names in SETTING_FIELDS.items()
-                if field in ("agent_upgrades", "agent_upgrades_reason", "agent_upgrades_until")
-            },
-        }
-
-    def resumes(self, kind: str) -> Q:
-        # The value the restore puts back (the newest record), not any week's.
-        return Q(Exact(Subquery(originals(self.ending, kind).values("old_value")[:1]), UNLOCK))
-
-    def leaves_as_it_was(self, now: datetime, kind: str = "") -> Q:
-        return Q(pk__in=[])
-
-
-def originals(window: FreezeWindow, kind: str) -> QuerySet[AuditEvent]:
-    """For each row of `kind` (OuterRef), the newest event in which `window` took it into its
-    hold: its `old_…` fields are what the row had before any window held it."""
-    return (
-        AuditEvent.objects.parts_about(window.tenant_id, kind, OuterRef("pk"))
-        .filter(scope=kind, action=WINDOW, freeze_window=window, new_value=LOCK)
-        .order_by("-at", "-id")
-    )
 
 
 def _covered(window: FreezeWindow) -> dict[str, QuerySet]:
@@ -328,32 +265,6 @@ def _left_alone(window: FreezeWindow, occurrence: FreezeOccurrence) -> int:
         .exclude(agent_upgrades_window=window)
         .count()
     )
-
-
-@dataclass(frozen=True)
-class ProjectValue(SettingWrite):
-    """Each cluster takes its project's value as it stands, with where it came from (rule 5
-    again), recorded as part of a window's end; one resumed while behind catches up."""
-
-    def columns(self, kind: str = "") -> dict:
-        return {field: Subquery(_project().values(field)[:1]) for field in SETTING_FIELDS}
-
-    def row_event(self, kind: str) -> dict:
-        taken = {"agent_upgrades": "new_value", "agent_upgrades_reason": "reason"}
-        taken["agent_upgrades_until"] = "until"
-        return {"action": Value(WINDOW)} | {
-            event: Subquery(_project().values(field)[:1]) for field, event in taken.items()
-        }
-
-    def resumes(self, kind: str) -> Q:
-        return Q(Exact(Subquery(_project().values("agent_upgrades")[:1]), UNLOCK))
-
-    def leaves_as_it_was(self, now: datetime, kind: str = "") -> Q:
-        return Q(pk__in=[])
-
-
-def _project() -> QuerySet[Project]:
-    return Project.objects.filter(pk=OuterRef("project_id"))
 
 
 def _follow_their_projects(window, clusters: QuerySet[Cluster], end_event, now) -> None:

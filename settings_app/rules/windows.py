@@ -13,7 +13,6 @@ ends them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -322,60 +321,3 @@ def delete_window(window: FreezeWindow, *, actor, now: datetime | None = None) -
         )
     _audit(window, actor, now, "Deleted")
     window.delete()
-
-
-@dataclass(frozen=True)
-class WindowTimes:
-    """One occurrence of a window, in UTC."""
-
-    window: FreezeWindow
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True)
-class ScopeWindows:
-    """The windows of one scope, as its settings page lists them."""
-
-    current: list[WindowTimes]  # holding now
-    upcoming: list[WindowTimes]  # the next three occurrences
-    past: list[WindowTimes]  # the last five that ran (or were skipped), newest first
-
-    @property
-    def any(self) -> bool:
-        return bool(self.current or self.upcoming or self.past)
-
-
-def windows_at(obj: Tenant | Project | Cluster, now: datetime) -> ScopeWindows:
-    """The windows defined on `obj` itself (two statements however many windows)."""
-    kind = type(obj).__name__.lower()
-    windows = FreezeWindow.objects.filter(**{kind: obj})
-    if kind == "tenant":
-        windows = windows.filter(project__isnull=True, cluster__isnull=True)
-    elif kind == "project":
-        windows = windows.filter(cluster__isnull=True)
-    windows = list(windows.prefetch_related("runs"))
-    State = FreezeOccurrence.State
-    current, past, upcoming = [], [], []
-    for window in windows:
-        for run in window.runs.all():
-            times = WindowTimes(window, run.starts_at, run.ends_at)
-            if run.state == State.STARTED:
-                current.append(times)
-            elif run.state in (State.ENDED, State.SKIPPED):
-                past.append(times)
-        if window.ended_at is None:
-            # Still to come: those that have not ended, nor started (one whose start is due
-            # waits for the scheduler's next pass, and is listed until then).
-            held = {run.starts_at for run in window.runs.all() if run.state != State.SCHEDULED}
-            try:
-                upcoming += [
-                    WindowTimes(window, start, end)
-                    for start, end in window.occurrences(now, now + CHECKED_AHEAD)
-                    if start not in held
-                ][:3]
-            except LocalTimeProblem:
-                continue
-    upcoming.sort(key=lambda times: times.start)
-    past.sort(key=lambda times: times.end, reverse=True)
-    return ScopeWindows(current, upcoming[:3], past[:5])

@@ -22,7 +22,7 @@ register.filter("details", details)
 
 @register.filter
 def window_span(times) -> str:
-    """An occurrence of a window (rules.windows.WindowTimes) in its zone, UTC beside it."""
+    """An occurrence of a window (rules.freeze_calendar.WindowTimes) in its zone, UTC beside it."""
     return wording.window_span(times.start, times.end, times.window.time_zone)
 
 

@@ -17,14 +17,8 @@ from ..models import FreezeOccurrence, FreezeWindow
 from ..permissions import Access, cluster_for_user, project_for_user, tenant_for_user
 from ..permissions.scopes import ScopeRef
 from ..permissions.windows import WindowScope, window_for_user
-from ..rules.windows import (
-    WindowTimes,
-    delete_window,
-    describe_schedule,
-    end_window_now,
-    state_of,
-    windows_at,
-)
+from ..rules.freeze_calendar import WindowTimes, windows_at
+from ..rules.windows import delete_window, describe_schedule, end_window_now, state_of
 from ..wording.windows import window_question
 from .errors import error_response
 from .windows import window_act, window_form
