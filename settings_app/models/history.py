@@ -40,11 +40,12 @@ class AuditEventQuerySet(models.QuerySet):
         first, *more = ids
         return self.filter(pk__in=first.union(*more, all=True) if more else first)
 
-    def parts_about(self, tenant_id: int, kind: str, objects) -> AuditEventQuerySet:
+    def parts_about(self, tenant_id: int, kind: str, objects, **changes_that) -> AuditEventQuerySet:
         """The parts of the tenant's changes that wrote these objects of `kind` (ids, a query
-        of ids, or an OuterRef), by the parts' key."""
-        changes = AuditEvent.objects.filter(tenant_id=tenant_id, has_parts=True).order_by()
-        changes = changes.values("pk")
+        of ids, or an OuterRef), by the parts' key; `changes_that` narrows the changes looked
+        in (a correlated subquery probes each of them for every row it is asked about)."""
+        changes = AuditEvent.objects.filter(tenant_id=tenant_id, has_parts=True, **changes_that)
+        changes = changes.order_by().values("pk")
         where = {"part_of__in": changes, _lookup(kind, objects): objects}
         if kind != "cluster":  # a project's or a tenant's own part, not its clusters'
             where |= {"cluster__isnull": True, "scope": kind}

@@ -11,7 +11,14 @@ from datetime import datetime
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.lookups import Exact
 
-from ..models import SETTING_FIELDS, AgentUpgrades, AuditEvent, FreezeWindow, Project
+from ..models import (
+    SETTING_FIELDS,
+    AgentUpgrades,
+    AuditEvent,
+    FreezeOccurrence,
+    FreezeWindow,
+    Project,
+)
 from .writes import SettingWrite
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
@@ -71,9 +78,18 @@ class WindowRestore(SettingWrite):
 
 def originals(window: FreezeWindow, kind: str) -> QuerySet[AuditEvent]:
     """For each row of `kind` (OuterRef), the newest event in which `window` took it into its
-    hold: its `old_…` fields are what the row had before any window held it."""
+    hold: its `old_…` fields are what the row had before any window held it. Looked for among
+    the windows' changes since its latest start (that start, a hand-over to it, a moved end):
+    a few, whatever the length of the trail."""
+    started = (
+        FreezeOccurrence.objects.filter(window=window, start_event__isnull=False)
+        .order_by("-starts_at")
+        .values("start_event_id")[:1]
+    )
     return (
-        AuditEvent.objects.parts_about(window.tenant_id, kind, OuterRef("pk"))
+        AuditEvent.objects.parts_about(
+            window.tenant_id, kind, OuterRef("pk"), action=WINDOW, pk__gte=Subquery(started)
+        )
         .filter(scope=kind, action=WINDOW, freeze_window=window, new_value=LOCK)
         .order_by("-at", "-id")
     )
