@@ -5,10 +5,11 @@ shape. The events are the ones the console's Audit Logs show."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Field, Query, Router, Schema
 
 from ..models import AuditEvent, Cluster, Project, Scope, Tenant, Via
 from ..models.keys import key_change_of
@@ -18,7 +19,77 @@ from ..wording.audit import audit_sentence
 from .answers import answers
 from .errors import ApiError
 from .parsing import continue_token, positive_limit, read_continue_token, rfc3339
-from .schemas import Audits, DateTimeText, limit_up_to
+from .schemas import (
+    DateTimeText,
+    ListMetaData,
+    ObjectMeta,
+    SpectroComponents,
+    limit_up_to,
+)
+
+# Palette's audit trail, as its OpenAPI document shapes it (v1Audits).
+
+
+class UserMeta(Schema):
+    firstName: str | None = None
+    lastName: str | None = None
+    emailId: str | None = None
+
+
+class ProjectMeta(Schema):
+    uid: str
+    name: str
+
+
+class AuditActor(Schema):
+    """Palette's v1AuditActor; beyond it, the username and the API key's name."""
+
+    actorType: Literal["user", "system", "service"]
+    user: UserMeta | None = None
+    project: ProjectMeta | None = None
+    username: str = Field(description="Who made the change (system for a pause that ended).")
+    apiKeyName: str | None = Field(
+        None, description="The API key the change came through; absent for a click."
+    )
+
+
+class AuditResourceReference(Schema):
+    kind: Literal["tenant", "project", "spectrocluster"]
+    name: str
+    uid: str = Field(description="Empty when the object has been deleted since.")
+
+
+class AuditChange(Schema):
+    """Beyond Palette: the change itself."""
+
+    fromValue: SpectroComponents | None = Field(None, description="None for an API key's change.")
+    toValue: SpectroComponents | None = Field(None, description="None for an API key's change.")
+    via: Literal["cluster", "project", "tenant", "expiry"]
+    reason: str | None = None
+    until: datetime | None = None
+
+
+class AuditSpec(Schema):
+    actionType: Literal["create", "update", "delete", "publish", "deploy", "activity", "action"]
+    actionMsg: str
+    actor: AuditActor
+    resource: AuditResourceReference
+    change: AuditChange
+
+
+class Audit(Schema):
+    """Palette's v1Audit."""
+
+    metadata: ObjectMeta
+    spec: AuditSpec
+
+
+class Audits(Schema):
+    """Palette's v1Audits."""
+
+    items: list[Audit]
+    listmeta: ListMetaData
+
 
 router = Router(tags=["audits"])
 

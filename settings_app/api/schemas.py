@@ -230,67 +230,6 @@ class ListMetaData(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
 
-class UserMeta(Schema):
-    firstName: str | None = None
-    lastName: str | None = None
-    emailId: str | None = None
-
-
-class ProjectMeta(Schema):
-    uid: str
-    name: str
-
-
-class AuditActor(Schema):
-    """Palette's v1AuditActor; beyond it, the username and the API key's name."""
-
-    actorType: Literal["user", "system", "service"]
-    user: UserMeta | None = None
-    project: ProjectMeta | None = None
-    username: str = Field(description="Who made the change (system for a pause that ended).")
-    apiKeyName: str | None = Field(
-        None, description="The API key the change came through; absent for a click."
-    )
-
-
-class AuditResourceReference(Schema):
-    kind: Literal["tenant", "project", "spectrocluster"]
-    name: str
-    uid: str = Field(description="Empty when the object has been deleted since.")
-
-
-class AuditChange(Schema):
-    """Beyond Palette: the change itself."""
-
-    fromValue: SpectroComponents | None = Field(None, description="None for an API key's change.")
-    toValue: SpectroComponents | None = Field(None, description="None for an API key's change.")
-    via: Literal["cluster", "project", "tenant", "expiry"]
-    reason: str | None = None
-    until: datetime | None = None
-
-
-class AuditSpec(Schema):
-    actionType: Literal["create", "update", "delete", "publish", "deploy", "activity", "action"]
-    actionMsg: str
-    actor: AuditActor
-    resource: AuditResourceReference
-    change: AuditChange
-
-
-class Audit(Schema):
-    """Palette's v1Audit."""
-
-    metadata: ObjectMeta
-    spec: AuditSpec
-
-
-class Audits(Schema):
-    """Palette's v1Audits."""
-
-    items: list[Audit]
-    listmeta: ListMetaData
-
-
 # Building the answers, in one place for the single object and the streamed list.
 
 

@@ -1,9 +1,10 @@
 """The console's models, one module a concern; import them from here."""
 
 from .fleet import FLEET_COUNTS, ClusterQuerySet, ProjectFleet, recounting_every_project
-from .history import AgentUpgrade, AuditEvent, PlatformRelease, version_key
+from .history import AuditEvent
 from .keys import ApiKey
 from .notices import Delivery, Destination, Event, Notice
+from .releases import AgentUpgrade, PlatformRelease, version_key
 from .roles import (
     ClusterGroupObjectPermission,
     ClusterUserObjectPermission,

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from settings_app import rules
-from settings_app.api.spectroclusters import CLUSTERS_PER_CHUNK, stream_json_array
+from settings_app.api.streaming import CLUSTERS_PER_CHUNK, stream_json_array
 from settings_app.models import AgentUpgrades, AuditEvent, Cluster
 from settings_app.wording import cluster_confirm, push_confirm
 from tests.state import everything
