@@ -29,9 +29,11 @@ class AuditEventQuerySet(models.QuerySet):
         for kind, objects in (("cluster", clusters), ("project", projects)):
             if objects is None:
                 continue
-            own = {"part_of__isnull": True, _lookup(kind, objects): objects} | (
-                {} if kind == "cluster" else {"scope": "project"}
-            )
+            own = {
+                "tenant_id": tenant_id,
+                "part_of__isnull": True,
+                _lookup(kind, objects): objects,
+            } | ({} if kind == "cluster" else {"scope": "project"})
             ids.append(AuditEvent.objects.filter(**own).order_by().values("pk"))
             ids.append(self.parts_about(tenant_id, kind, objects).order_by().values("pk"))
         if not ids:
@@ -48,7 +50,7 @@ class AuditEventQuerySet(models.QuerySet):
         where = {"part_of__in": changes, _lookup(kind, objects): objects}
         if kind != "cluster":  # a project's or a tenant's own part, not its clusters'
             where |= {"cluster__isnull": True, "scope": kind}
-        return AuditEvent.objects.filter(**where)
+        return self.filter(**where)
 
 
 def _lookup(kind: str, objects) -> str:

@@ -166,7 +166,9 @@ def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
     _lock(window)
     held = _held(window)
     others = list(
-        FreezeOccurrence.objects.filter(state=FreezeOccurrence.State.STARTED)
+        FreezeOccurrence.objects.filter(
+            state=FreezeOccurrence.State.STARTED, window__tenant_id=window.tenant_id
+        )
         .exclude(window=window)
         .select_related("window")
         .order_by("-ends_at", "pk")

@@ -197,6 +197,7 @@ def release_made(release, by_project, ended: list[tuple], now: datetime) -> None
     behind: dict[int, dict[str, int]] = {}
     for row in (
         Cluster.objects.filter(paused_now(now) & ~Q(agent_version=release.agent_version))
+        .filter(tenant_id__in={p.tenant_id for p in held})
         .values("tenant_id", "agent_version")
         .annotate(n=Count("pk"))
         .order_by("agent_version")

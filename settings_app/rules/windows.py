@@ -51,6 +51,10 @@ def check_window(window: FreezeWindow, now: datetime) -> None:
     if not window.name:
         raise InvalidWindow("Give the window a name.")
     try:
+        pause_for(LOCK, window.name)  # the checks of a reason: plain, visible text on one line
+    except InvalidPause as refused:
+        raise InvalidWindow(str(refused).replace("The reason", "The name")) from None
+    try:
         window.reason = pause_for(LOCK, window.reason).reason
     except InvalidPause as refused:
         raise InvalidWindow(str(refused)) from None
@@ -121,7 +125,7 @@ def plan(now: datetime) -> int:
         planned += [
             FreezeOccurrence(window=window, starts_at=start, ends_at=end)
             for start, end in runs
-            if start >= window.created_at - timedelta(minutes=1)
+            if end > window.created_at  # one under way when saved starts at once
         ]
     before = FreezeOccurrence.objects.count()
     FreezeOccurrence.objects.bulk_create(planned, ignore_conflicts=True)

@@ -111,7 +111,7 @@ def _page(request, console, context: dict, status: int = 200) -> HttpResponse:
 def notifications(request: HttpRequest, tenant_id: int) -> HttpResponse:
     """The tenant's destinations and the form that adds one; a new webhook's secret is shown
     in the answer to the POST, once."""
-    console = tenant_for_user(request.user, tenant_id)
+    console = tenant_for_user(request.user, tenant_id, change=request.method == "POST")
     form = DestinationForm(request.POST or None)
     created, status = None, 200
     if request.method == "POST":
@@ -131,7 +131,9 @@ def notifications(request: HttpRequest, tenant_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_destination(request: HttpRequest, tenant_id: int, destination_id: int) -> HttpResponse:
-    console, destination = destination_for_user(request.user, tenant_id, destination_id)
+    console, destination = destination_for_user(
+        request.user, tenant_id, destination_id, change=request.method == "POST"
+    )
     form = DestinationForm(request.POST or None, initial=initial_of(destination))
     if request.method == "POST":
         if form.is_valid():
@@ -145,7 +147,7 @@ def edit_destination(request: HttpRequest, tenant_id: int, destination_id: int) 
 @login_required
 @require_POST
 def delete_destination(request: HttpRequest, tenant_id: int, destination_id: int) -> HttpResponse:
-    _, destination = destination_for_user(request.user, tenant_id, destination_id)
+    _, destination = destination_for_user(request.user, tenant_id, destination_id, change=True)
     destinations.delete_destination(destination, actor=request.user)
     messages.success(request, f"Deleted {destination.name}; its deliveries are gone with it.")
     return redirect("notifications", tenant_id)
@@ -157,7 +159,9 @@ def rotate_destination_secret(
     request: HttpRequest, tenant_id: int, destination_id: int
 ) -> HttpResponse:
     """A new secret, shown in this answer only."""
-    console, destination = destination_for_user(request.user, tenant_id, destination_id)
+    console, destination = destination_for_user(
+        request.user, tenant_id, destination_id, change=True
+    )
     destinations.rotate_secret(destination, actor=request.user)
     listed = Destination.objects.filter(tenant=console.tenant)
     return _page(
@@ -176,7 +180,7 @@ def rotate_destination_secret(
 @require_POST
 def test_destination(request: HttpRequest, tenant_id: int, destination_id: int) -> HttpResponse:
     """Send a test notice now, then show the destination's Deliveries with its answer."""
-    _, destination = destination_for_user(request.user, tenant_id, destination_id)
+    _, destination = destination_for_user(request.user, tenant_id, destination_id, change=True)
     delivery = send_test_notice(destination, actor=request.user)
     outcome = "delivered" if delivery.state == Delivery.State.SENT else "not delivered"
     messages.info(request, f"Test notice {outcome}: {delivery.outcome}.")

@@ -69,3 +69,31 @@ def test_an_end_that_has_passed_is_refused_and_changes_nothing(demo, running, cl
             running, actor=user("tenant-admin"), end_date=earlier.date(), end_time=earlier.time()
         )
     assert value_and_via(demo.prod_east) == before
+
+
+def test_a_window_saved_while_its_time_has_begun_starts_at_the_next_pass(demo, window, clock):  # noqa: F811
+    from settings_app.models import FreezeOccurrence
+
+    made = window(demo.default, starts_in=-timedelta(minutes=30), lasts=timedelta(hours=2))
+    run_windows()
+
+    assert FreezeOccurrence.objects.get(window=made).state == "started"
+    assert value_and_via(demo.prod_east)[0] == LOCK
+
+
+def test_a_window_name_with_a_line_break_is_refused_with_why(demo, clock, user):
+    from settings_app.models import FreezeWindow
+    from settings_app.rules.windows import check_window
+
+    named = FreezeWindow(
+        tenant=demo.acme,
+        name="Year\nend",
+        time_zone="UTC",
+        schedule=FreezeWindow.Schedule.ONCE,
+        start_date=(clock.now + timedelta(hours=1)).date(),
+        start_time=(clock.now + timedelta(hours=1)).time(),
+        end_date=(clock.now + timedelta(hours=3)).date(),
+        end_time=(clock.now + timedelta(hours=3)).time(),
+    )
+    with pytest.raises(InvalidWindow, match="The name contains a line break"):
+        check_window(named, clock.now)
