@@ -15,7 +15,16 @@ from django.utils import timezone
 from settings_app import rules
 from settings_app.models import AgentUpgrades
 from settings_app.rules import Pause
-from tests.factories import REASON, Demo, World, build_demo, build_world, make_user
+from tests.factories import (
+    REASON,
+    Agents,
+    Demo,
+    World,
+    add_gateway_and_hosts,
+    build_demo,
+    build_world,
+    make_user,
+)
 
 LOCK = AgentUpgrades.LOCK
 
@@ -29,6 +38,13 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def demo(db) -> Demo:
     return build_demo()
+
+
+@pytest.fixture
+def gateway_and_hosts(demo) -> Agents:
+    """The demo's gateway pcg-vsphere and Edge hosts edge-host-01 (in edge-01) and
+    edge-host-02 (in no cluster), beside the demo."""
+    return add_gateway_and_hosts(demo)
 
 
 @pytest.fixture

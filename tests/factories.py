@@ -17,7 +17,9 @@ from guardian.shortcuts import assign_perm
 from settings_app import rules
 from settings_app.models import (
     Cluster,
+    EdgeHost,
     FreezeWindow,
+    Gateway,
     PlatformRelease,
     Project,
     Tenant,
@@ -162,6 +164,32 @@ def build_demo() -> Demo:
         edge_01=clusters[edge_01.pk],
         edge_02=clusters[edge_02.pk],
         globex_main=clusters[globex_main.pk],
+    )
+
+
+@dataclass
+class Agents:
+    """The demo's gateway and Edge hosts (DESIGN.md §5): Acme's gateway pcg-vsphere, and in
+    Acme/Edge the host edge-host-01 (part of cluster edge-01) and edge-host-02 (in no cluster)."""
+
+    pcg_vsphere: Gateway
+    edge_host_01: EdgeHost
+    edge_host_02: EdgeHost
+
+    def refresh(self) -> None:
+        for value in vars(self).values():
+            value.refresh_from_db()
+
+
+def add_gateway_and_hosts(demo: Demo) -> Agents:
+    """The demo's gateway and Edge hosts, registered as the console registers them."""
+    rules.new_gateway(demo.acme, "pcg-vsphere")
+    rules.new_edge_host(demo.edge, "edge-host-01", cluster=demo.edge_01)
+    rules.new_edge_host(demo.edge, "edge-host-02")
+    return Agents(
+        Gateway.objects.get(name="pcg-vsphere"),
+        EdgeHost.objects.get(name="edge-host-01"),
+        EdgeHost.objects.get(name="edge-host-02"),
     )
 
 

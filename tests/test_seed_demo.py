@@ -20,6 +20,8 @@ from settings_app.models import (
     Cluster,
     ClusterGroupObjectPermission,
     ClusterUserObjectPermission,
+    EdgeHost,
+    Gateway,
     PlatformRelease,
     Project,
     ProjectGroupObjectPermission,
@@ -249,7 +251,7 @@ def test_it_prints_the_users_their_roles_and_the_password(db):
     output = seed()
 
     assert "Platform release 4.7.2 (agent 4.7.2): created." in output
-    assert "Created 2 tenants, 3 projects and 6 clusters." in output
+    assert "Created 2 tenants, 3 projects, 6 clusters, 1 gateway and 2 Edge hosts." in output
     lines = output.splitlines()
     for username, role in [
         ("tenant-admin", "Tenant Admin of Acme"),
@@ -275,7 +277,10 @@ def test_a_second_run_changes_nothing(db):
 
     assert counts() == before_counts
     assert snapshot() == before_rows
-    assert "Nothing to create: 2 tenants, 3 projects and 6 clusters were already there." in output
+    assert (
+        "Nothing to create: 2 tenants, 3 projects, 6 clusters, 1 gateway and 2 Edge hosts were "
+        "already there."
+    ) in output
     assert output.count("existing user, password unchanged") == len(DEMO_USERS)
     assert "password palette-demo" not in output
 
@@ -307,7 +312,10 @@ def test_a_second_run_creates_only_what_is_missing(db):
 
     assert world() == DEMO_WORLD
     assert kept < set(Cluster.objects.values_list("pk", flat=True))
-    assert "Created 1 cluster; 2 tenants, 3 projects and 5 clusters were already there." in output
+    assert (
+        "Created 1 cluster; 2 tenants, 3 projects, 5 clusters, 1 gateway and 2 Edge hosts were "
+        "already there."
+    ) in output
     assert roles_of("viewer")["project_viewer"] == {"Acme/Default"}
     assert User.objects.get(username="viewer").check_password("palette-demo")
 
@@ -496,3 +504,12 @@ def test_the_fleet_is_written_in_batches_not_a_statement_per_cluster(db):
     # 870 more clusters; the database's own batch size (SQLite takes a few dozen rows an
     # INSERT) is all that grows.
     assert len(large) - len(small) < 870 / 20
+
+
+def test_acme_has_gateway_pcg_vsphere_and_two_edge_hosts_one_in_edge_01(db):
+    seed()
+
+    assert list(Gateway.objects.values_list("tenant__name", "name")) == [("Acme", "pcg-vsphere")]
+    assert list(
+        EdgeHost.objects.order_by("name").values_list("project__name", "name", "cluster__name")
+    ) == [("Edge", "edge-host-01", "edge-01"), ("Edge", "edge-host-02", None)]

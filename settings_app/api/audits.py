@@ -54,7 +54,7 @@ class AuditActor(Schema):
 
 
 class AuditResourceReference(Schema):
-    kind: Literal["tenant", "project", "spectrocluster"]
+    kind: Literal["tenant", "project", "spectrocluster", "overlord", "edgehost"]
     name: str
     uid: str = Field(description="Empty when the object has been deleted since.")
 
@@ -96,7 +96,13 @@ router = Router(tags=["audits"])
 MOST = 50  # Palette's default and largest page
 AuditsLimit = limit_up_to(MOST)
 SALT = "v1.audits"
-KINDS = {Scope.TENANT: "tenant", Scope.PROJECT: "project", Scope.CLUSTER: "spectrocluster"}
+KINDS = {
+    Scope.TENANT: "tenant",
+    Scope.PROJECT: "project",
+    Scope.CLUSTER: "spectrocluster",
+    Scope.GATEWAY: "overlord",  # Palette's name for a Private Cloud Gateway
+    Scope.EDGE_HOST: "edgehost",
+}
 
 response, extra = answers({200: Audits}, 400)
 
@@ -157,9 +163,9 @@ def list_audits(
         at = datetime.fromisoformat(after["at"])
         events = events.filter(Q(at__lt=at) | Q(at=at, pk__lt=after["i"]))
     page = list(
-        events.select_related("actor", "tenant", "project", "cluster").order_by("-at", "-pk")[
-            : limit + 1
-        ]
+        events.select_related(
+            "actor", "tenant", "project", "cluster", "gateway", "edge_host"
+        ).order_by("-at", "-pk")[: limit + 1]
     )
     more, page = len(page) > limit, page[:limit]
     token = ""
@@ -196,9 +202,12 @@ def action_type(event: AuditEvent) -> str:
 
 
 def audit(event: AuditEvent) -> dict:
-    resource = {Scope.TENANT: event.tenant, Scope.PROJECT: event.project}.get(
-        event.scope, event.cluster
-    )
+    resource = {
+        Scope.TENANT: event.tenant,
+        Scope.PROJECT: event.project,
+        Scope.GATEWAY: event.gateway,
+        Scope.EDGE_HOST: event.edge_host,
+    }.get(event.scope, event.cluster)
     actor = event.actor
     system = event.via == Via.EXPIRY or actor is None
     return {

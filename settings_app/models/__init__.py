@@ -1,6 +1,7 @@
 """The console's models, one module a concern; import them from here."""
 
 from .fleet import FLEET_COUNTS, ClusterQuerySet, ProjectFleet, recounting_every_project
+from .gateways import EdgeHost, Gateway
 from .history import AuditEvent
 from .keys import ApiKey
 from .notices import Delivery, Destination, Event, Notice
@@ -42,9 +43,11 @@ __all__ = [
     "ClusterUserObjectPermission",
     "Delivery",
     "Destination",
+    "EdgeHost",
     "Event",
     "FreezeOccurrence",
     "FreezeWindow",
+    "Gateway",
     "LocalTimeProblem",
     "Notice",
     "PlatformRelease",

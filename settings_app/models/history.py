@@ -113,6 +113,14 @@ class AuditEvent(models.Model):
     cluster = models.ForeignKey(
         Cluster, null=True, on_delete=models.SET_NULL, related_name="audit_events", db_index=False
     )
+    # A gateway's or an Edge host's events (scope gateway or host) name it here; the project
+    # of a host's, and neither project nor cluster of a gateway's.
+    gateway = models.ForeignKey(
+        "Gateway", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    edge_host = models.ForeignKey(
+        "EdgeHost", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     object_name = models.CharField(max_length=100)
     old_value = models.CharField(max_length=6, choices=AgentUpgrades.choices)
     new_value = models.CharField(max_length=6, choices=AgentUpgrades.choices)
@@ -199,6 +207,17 @@ class AuditEvent(models.Model):
                 fields=["part_of", "project"],
                 name="audit_part_project_key",
                 condition=Q(part_of__isnull=False, cluster__isnull=True),
+            ),
+            # A gateway's and a host's own events and parts; a cluster's parts never enter them.
+            models.Index(
+                fields=["gateway", "part_of"],
+                name="audit_gateway_key",
+                condition=Q(gateway__isnull=False),
+            ),
+            models.Index(
+                fields=["edge_host", "part_of"],
+                name="audit_edgehost_key",
+                condition=Q(edge_host__isnull=False),
             ),
             models.Index(
                 fields=["tenant", "id"],

@@ -22,6 +22,10 @@ class Scope(models.TextChoices):
     TENANT = "tenant", "tenant"
     PROJECT = "project", "project"
     CLUSTER = "cluster", "cluster"
+    # The other agents the setting covers (models.gateways): a tenant's gateways, and a
+    # project's Edge hosts that are in no cluster.
+    GATEWAY = "gateway", "gateway"
+    EDGE_HOST = "host", "Edge host"
 
 
 class Via(models.TextChoices):

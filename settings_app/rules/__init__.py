@@ -7,6 +7,10 @@
 5. A new cluster takes its project's current value.
 6. A cluster going from lock to unlock catches its agent up to the platform's agent version.
 
+The same rules hold for a tenant's Private Cloud Gateways (set one by one, or by the tenant's
+push) and a project's Edge hosts in no cluster (written by the project's and the tenant's
+pushes); an Edge host in a cluster follows its cluster.
+
 A platform release rolls the new agent out to every cluster whose pause does not hold, and holds
 back the rest. Each change is one transaction: values, cascade, agent upgrades and audit events
 commit together or not at all.
@@ -29,13 +33,17 @@ from .pauses import (
     is_held_back,
     move_cluster,
     new_cluster,
+    new_edge_host,
+    new_gateway,
     push_project,
     push_tenant,
     set_cluster,
+    set_gateway,
     take_project_setting,
 )
 from .releases import (
     InvalidRelease,
+    OtherAgents,
     ProjectRollout,
     ReleaseImpact,
     Rollout,
@@ -59,6 +67,7 @@ __all__ = [
     "InvalidPause",
     "InvalidRelease",
     "NothingToUndo",
+    "OtherAgents",
     "Pause",
     "ProjectCounts",
     "ProjectRollout",
@@ -76,6 +85,8 @@ __all__ = [
     "is_held_back",
     "move_cluster",
     "new_cluster",
+    "new_edge_host",
+    "new_gateway",
     "pause_for",
     "push_impact",
     "push_project",
@@ -86,6 +97,7 @@ __all__ = [
     "scope_counts",
     "set_cluster",
     "set_clusters",
+    "set_gateway",
     "take_project_setting",
     "undo_change",
     "undoable_change",

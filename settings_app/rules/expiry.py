@@ -14,7 +14,9 @@ from ..models import (
     AgentUpgrade,
     AgentUpgrades,
     Cluster,
+    EdgeHost,
     FreezeOccurrence,
+    Gateway,
     PlatformRelease,
     Project,
     Tenant,
@@ -34,6 +36,8 @@ class Expiry:
     tenants: list[str] = field(default_factory=list)
     projects: list[str] = field(default_factory=list)
     clusters: list[str] = field(default_factory=list)
+    gateways: list[str] = field(default_factory=list)
+    hosts: list[str] = field(default_factory=list)  # idle Edge hosts
     agents_upgraded: int = 0
     agent_version: str = ""
     # The rows the notices name: (kind, name, uid, id, tenant id, project id).
@@ -41,12 +45,12 @@ class Expiry:
 
     @property
     def anything(self) -> bool:
-        return bool(self.tenants or self.projects or self.clusters)
+        return bool(self.tenants or self.projects or self.clusters or self.gateways or self.hosts)
 
 
 @transaction.atomic
 def resume_expired_pauses(now: datetime | None = None) -> Expiry:
-    """Resume every tenant, project and cluster whose pause has ended, catching their agents up
+    """Resume every tenant, project, cluster, gateway and idle Edge host whose pause has ended, catching their agents up
     to the platform's agent version."""
     release = PlatformRelease.current()
     return resume_ended(now or timezone.now(), release.agent_version if release else "")
@@ -73,33 +77,64 @@ def resume_ended(
                 ended
                 | Q(pk__in=Project.objects.filter(ended).values("tenant_id"))
                 | Q(pk__in=Cluster.objects.filter(ended).values("tenant_id"))
+                | Q(pk__in=Gateway.objects.filter(ended).values("tenant_id"))
+                | Q(pk__in=EdgeHost.objects.idle().filter(ended).values("tenant_id"))
             )
         )
-    names: dict[str, list[str]] = {"tenant": [], "project": [], "cluster": []}
+    names: dict[str, list[str]] = {kind: [] for kind in _KINDS}
     found = list(
         _named(Tenant, "tenant", ended)
-        .union(_named(Project, "project", ended), _named(Cluster, "cluster", ended), all=True)
+        .union(*(_named(model, kind, ended) for kind, model in list(_KINDS.items())[1:]), all=True)
         .order_by("name")
     )
     for kind, name, *_ in found:
         names[kind].append(name)
     if not locked:  # a release tells of the pauses it ended with its own notices
         notices.pauses_ended(found)
-    tenants, projects, clusters = names["tenant"], names["project"], names["cluster"]
     write = SettingWrite(UNLOCK, Via.EXPIRY, None, now)
+    rows = {
+        kind: model.objects.filter(ended) if names[kind] else None for kind, model in _KINDS.items()
+    }
     # The pause stopped holding at its end; the audit trail says that it ended, and when.
     written = write_change(
         write,
-        tenants=Tenant.objects.filter(ended) if tenants else None,
-        projects=Project.objects.filter(ended) if projects else None,
-        clusters=Cluster.objects.filter(ended) if clusters else None,
+        tenants=rows["tenant"],
+        projects=rows["project"],
+        clusters=rows["cluster"],
+        gateways=rows["gateway"],
+        hosts=rows["host"],
         catch_up=agent_version if catch_up else "",
         cause=AgentUpgrade.Cause.EXPIRY,
         only_changed=False,
         recorded={"old_value": Value(LOCK), "until": F("agent_upgrades_until")},
     )
-    upgraded = written.agents_upgraded
-    return Expiry(tenants, projects, clusters, upgraded, agent_version, found)
+    return Expiry(
+        names["tenant"],
+        names["project"],
+        names["cluster"],
+        names["gateway"],
+        names["host"],
+        written.agents_upgraded,
+        agent_version,
+        found,
+    )
+
+
+# What the sweep resumes, by kind (an Edge host in a cluster holds no setting of its own).
+_KINDS = {
+    "tenant": Tenant,
+    "project": Project,
+    "cluster": Cluster,
+    "gateway": Gateway,
+    "host": EdgeHost,
+}
+
+
+def _ended(model, ended: Q):
+    """The objects of `model` whose pause has ended (of Edge hosts, the idle ones: a host in a
+    cluster has no setting of its own)."""
+    rows = model.objects.filter(ended)
+    return rows.filter(cluster__isnull=True) if model is EdgeHost else rows
 
 
 def _named(model, kind: str, ended: Q):
@@ -107,11 +142,13 @@ def _named(model, kind: str, ended: Q):
     ended, for one UNION."""
     no_project = Value(None, output_field=IntegerField())
     return (
-        model.objects.filter(ended)
+        _ended(model, ended)
         .annotate(
             kind=Value(kind),
             tenant_ref=F("pk") if model is Tenant else F("tenant_id"),
-            project_ref={Tenant: no_project, Project: F("pk")}.get(model, F("project_id")),
+            project_ref={Tenant: no_project, Project: F("pk"), Gateway: no_project}.get(
+                model, F("project_id")
+            ),
         )
         .values_list("kind", "name", "uid", "pk", "tenant_ref", "project_ref")
         .order_by()

@@ -12,15 +12,20 @@ from django.db.models import Count, Exists, Model, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import ApiKey, Cluster, Project, Tenant, paused_now
+from ..models import ApiKey, Cluster, EdgeHost, Gateway, Project, Tenant, paused_now
 from ..models.notices import Delivery, Destination, Event, Notice
 from ..permissions.scopes import ScopeRef
 
 
 def link(obj: Model) -> str:
-    """The console's page of a tenant, project, cluster or API key, as an absolute URL."""
+    """The console's page of a tenant, project, cluster, gateway, Edge host or API key, as an
+    absolute URL."""
     if isinstance(obj, Cluster):
         path = reverse("cluster_detail", args=[ScopeRef("projects", obj.project_id), obj.pk])
+    elif isinstance(obj, Gateway):
+        path = reverse("gateway_detail", args=[obj.tenant_id, obj.pk])
+    elif isinstance(obj, EdgeHost):
+        path = reverse("edge_host_detail", args=[ScopeRef("projects", obj.project_id), obj.pk])
     elif isinstance(obj, Project):
         path = reverse("project_settings", args=[obj.pk])
     elif isinstance(obj, ApiKey):
@@ -152,20 +157,15 @@ def pauses_ended(found: list[tuple], wanting: set[int] | None = None) -> None:
     """Pauses whose end has passed, resumed by the sweep: one notice per tenant. `found`: rows
     of (kind, name, uid, id, tenant id, project id); `wanting`: the tenants listening, when
     the caller has read them."""
-    by_tenant: dict[int, list[dict]] = {}
-    for kind, name, uid, pk, tenant_id, project_id in found:
-        model = {"tenant": Tenant, "project": Project, "cluster": Cluster}[kind]
-        obj = (
-            model(pk=pk, uid=uid, name=name, project_id=project_id)
-            if kind == "cluster"
-            else (model(pk=pk, uid=uid, name=name))
-        )
-        by_tenant.setdefault(tenant_id, []).append(described(obj))
+    by_tenant: dict[int, list[tuple]] = {}
+    for row in found:
+        by_tenant.setdefault(row[4], []).append(row)
     if wanting is None:
         wanting = tenants_wanting(by_tenant, Event.PAUSE_ENDED) if by_tenant else set()
-    for tenant_id, objects in by_tenant.items():
+    for tenant_id, rows in by_tenant.items():
         if tenant_id not in wanting:
             continue
+        objects = [_ended_object(*row) for row in rows]
         names = ", ".join(o["name"] for o in objects[:5]) + (", …" if len(objects) > 5 else "")
         emit(
             tenant_id,
@@ -174,6 +174,23 @@ def pauses_ended(found: list[tuple], wanting: set[int] | None = None) -> None:
             objects=objects,
             counts={"objects": len(objects)},
         )
+
+
+def _ended_object(kind: str, name: str, uid: str, pk: int, tenant_id: int, project_id) -> dict:
+    """A row of the sweep's (`expiry._named`), described as a notice names it."""
+    model = {
+        "tenant": Tenant,
+        "project": Project,
+        "cluster": Cluster,
+        "gateway": Gateway,
+        "host": EdgeHost,
+    }[kind]
+    obj = model(pk=pk, uid=uid, name=name)
+    if kind in ("cluster", "host"):
+        obj.project_id = project_id
+    elif kind == "gateway":
+        obj.tenant_id = tenant_id
+    return described(obj)
 
 
 def release_made(release, by_project, ended: list[tuple], now: datetime) -> None:

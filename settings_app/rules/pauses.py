@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from ..models import (
@@ -15,6 +15,8 @@ from ..models import (
     AgentUpgradesSetting,
     AuditEvent,
     Cluster,
+    EdgeHost,
+    Gateway,
     PlatformRelease,
     Project,
     Scope,
@@ -42,9 +44,11 @@ class Change:
     """What one change did, for the answer that confirms it."""
 
     scope: Scope
-    target: Tenant | Project | Cluster
+    target: Tenant | Project | Cluster | Gateway
     value: AgentUpgrades
     clusters_written: int = 0
+    gateways_written: int = 0
+    hosts_written: int = 0  # idle Edge hosts
     agents_upgraded: int = 0
     agent_version: str = ""  # the version the upgraded agents moved to
     replayed: bool = False  # the same request again (double click, retry): nothing was written
@@ -69,6 +73,37 @@ def new_cluster(project: Project, name: str, *, agent_version: str = "") -> Clus
     cluster.full_clean()
     cluster.save()
     return cluster
+
+
+def new_edge_host(
+    project: Project, name: str, *, cluster: Cluster | None = None, agent_version: str = ""
+) -> EdgeHost:
+    """An Edge host registered in `project`: in a cluster it follows that cluster; idle, it
+    takes its project's value as a new cluster does (rule 5)."""
+    if cluster is not None and cluster.project_id != project.pk:
+        raise ValueError("An Edge host can only be part of a cluster of its own project.")
+    host = EdgeHost(project=project, tenant_id=project.tenant_id, name=name, cluster=cluster)
+    if cluster is None:  # the project's value as it holds now, not as the caller last read it
+        take_setting_of(Project.objects.get(pk=project.pk), host)
+    release = PlatformRelease.current()
+    host.agent_version = agent_version or (release.agent_version if release else "")
+    host.full_clean()
+    host.save()
+    return host
+
+
+def new_gateway(tenant: Tenant, name: str, *, agent_version: str = "") -> Gateway:
+    """A Private Cloud Gateway registered in `tenant`: active, with the platform's agent. (A
+    gateway has no project; the tenant's next push reaches it.)"""
+    release = PlatformRelease.current()
+    gateway = Gateway(
+        tenant=tenant,
+        name=name,
+        agent_version=agent_version or (release.agent_version if release else ""),
+    )
+    gateway.full_clean()
+    gateway.save()
+    return gateway
 
 
 def take_project_setting(cluster: Cluster) -> None:
@@ -142,6 +177,38 @@ def set_cluster(
 
 
 @transaction.atomic
+def set_gateway(
+    gateway: Gateway,
+    value: AgentUpgrades,
+    *,
+    actor: AbstractBaseUser | None,
+    rendered_version: int | None = None,
+    pause: Pause = NO_PAUSE,
+    api_key_name: str = "",
+) -> Change:
+    """Set one gateway's own value: it writes only the gateway (there is no project scope for
+    gateways; the tenant's next push overwrites it). A resume catches its agent up (rule 6)."""
+    value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
+    gateway = read_locked(gateway)
+    platform_agent = gateway.platform_agent or ""
+    if _is_replay(gateway, value, rendered_version):
+        return Change(Scope.GATEWAY, gateway, value, replayed=True, platform_agent=platform_agent)
+    write = SettingWrite(value, Via.CLUSTER, actor, timezone.now(), pause, api_key_name)
+    catch_up = platform_agent if value == UNLOCK else ""
+    written = write_change(write, own=gateway, catch_up=catch_up)
+    return Change(
+        Scope.GATEWAY,
+        gateway,
+        value,
+        gateways_written=1,
+        agents_upgraded=written.agents_upgraded,
+        agent_version=catch_up if written.agents_upgraded else "",
+        platform_agent=platform_agent,
+        event=written.event,
+    )
+
+
+@transaction.atomic
 def push_project(
     project: Project,
     value: AgentUpgrades,
@@ -153,7 +220,7 @@ def push_project(
 ) -> Change:
     """Rule 2: write the value to the project and to every cluster in it."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
-    project = read_locked(project)
+    project = read_locked(project, **_others_there("project"))
     write = SettingWrite(value, Via.PROJECT, actor, timezone.now(), pause, api_key_name)
     return _push(project, write, rendered_version, below=None)
 
@@ -170,7 +237,9 @@ def push_tenant(
 ) -> Change:
     """Rule 2: write the value to the tenant, to every project in it and every cluster in them."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
-    tenant = read_locked(tenant, listening=notices.listening(notices.Event.TENANT_PUSH))
+    tenant = read_locked(
+        tenant, listening=notices.listening(notices.Event.TENANT_PUSH), **_others_there("tenant")
+    )
     write = SettingWrite(value, Via.TENANT, actor, timezone.now(), pause, api_key_name)
     change = _push(tenant, write, rendered_version, below=Project.objects.filter(tenant=tenant))
     if not change.replayed and tenant.listening:  # read with the tenant: no statement more
@@ -186,7 +255,8 @@ def _push(
     below: QuerySet[Project] | None,
 ) -> Change:
     """Rule 2 for a project or a tenant (`obj`, read locked): `write` to its own row, the
-    projects `below` it (a tenant's), and all their clusters. A cluster whose value stays gets
+    projects `below` it (a tenant's), all their clusters and idle Edge hosts, and a tenant's
+    gateways. A cluster whose value stays gets
     an event too when the push rewrites where the value came from (or drops a reason set
     below): its History shows why."""
     scope = Scope.TENANT if isinstance(obj, Tenant) else Scope.PROJECT
@@ -195,15 +265,24 @@ def _push(
     if _is_replay(obj, value, rendered_version):
         return Change(scope, obj, value, replayed=True, platform_agent=platform_agent)
     catch_up = platform_agent if value == UNLOCK else ""  # rule 6 catches up on resume
-    clusters = Cluster.objects.filter(
-        **({"tenant": obj} if scope == Scope.TENANT else {"project": obj})
+    within = {"tenant": obj} if scope == Scope.TENANT else {"project": obj}
+    clusters = Cluster.objects.filter(**within)
+    written = write_change(
+        write,
+        own=obj,
+        projects=below,
+        clusters=clusters,
+        hosts=EdgeHost.objects.idle().filter(**within) if obj.idle_hosts_there else None,
+        gateways=Gateway.objects.filter(tenant=obj) if getattr(obj, "gateways_there", 0) else None,
+        catch_up=catch_up,
     )
-    written = write_change(write, own=obj, projects=below, clusters=clusters, catch_up=catch_up)
     return Change(
         scope,
         obj,
         value,
         clusters_written=written.clusters_written,
+        gateways_written=written.gateways_written,
+        hosts_written=written.hosts_written,
         agents_upgraded=written.agents_upgraded,
         agent_version=catch_up,
         platform_agent=platform_agent,
@@ -218,8 +297,18 @@ def _push(
     )
 
 
+def _others_there(within: str) -> dict:
+    """Whether the tenant or project (OuterRef) has gateways (a tenant only) and idle Edge
+    hosts, as SQL read with it: a push writes them only where there are some, so that a scope
+    without them costs no statement more."""
+    there = {"idle_hosts_there": Exists(EdgeHost.objects.idle().filter(**{within: OuterRef("pk")}))}
+    if within == "tenant":
+        there["gateways_there"] = Exists(Gateway.objects.filter(tenant=OuterRef("pk")))
+    return there
+
+
 def change_agent_upgrades(
-    obj: Tenant | Project | Cluster,
+    obj: Tenant | Project | Cluster | Gateway,
     value: AgentUpgrades,
     *,
     actor: AbstractBaseUser | None,
@@ -227,9 +316,14 @@ def change_agent_upgrades(
     pause: Pause = NO_PAUSE,
     api_key_name: str = "",
 ) -> Change:
-    """Set a cluster, or push a project or a tenant: the rule for the kind of object. A change
+    """Set a cluster or a gateway, or push a project or a tenant: the rule for the kind of object. A change
     that came through an API key names it (`api_key_name`), and its audit events record it."""
-    rule = {Tenant: push_tenant, Project: push_project, Cluster: set_cluster}[type(obj)]
+    rule = {
+        Tenant: push_tenant,
+        Project: push_project,
+        Cluster: set_cluster,
+        Gateway: set_gateway,
+    }[type(obj)]
     return rule(
         obj,
         value,

@@ -9,13 +9,15 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ..models import (
     AgentUpgrade,
     AgentUpgrades,
     Cluster,
+    EdgeHost,
+    Gateway,
     PlatformRelease,
     Tenant,
     paused_now,
@@ -56,6 +58,76 @@ class ReleaseImpact:
     held_back_projects: int  # projects holding those clusters
     pauses_ended: int  # clusters whose pause has ended: resumed first, then upgraded
     by_project: list[ProjectRollout]
+    others: OtherAgents = field(default_factory=lambda: OtherAgents())
+    current_version: str = ""  # the platform's version before it
+
+    @property
+    def crosses_minor(self) -> bool:
+        """Whether the release is a major or minor upgrade of the platform (4.7.x → 4.8.0)."""
+        if not self.current_version:
+            return False
+        return version_key(self.version)[:2] != version_key(self.current_version)[:2]
+
+    @property
+    def gateways_left_behind(self) -> list[Gateway]:
+        """The paused gateways a major or minor release would leave behind: Palette's guidance
+        is to let gateways upgrade before each one."""
+        return self.others.held_gateways if self.crosses_minor else []
+
+
+@dataclass(frozen=True)
+class OtherAgents:
+    """What a rollout does to the agents of gateways and idle Edge hosts (hosts in a cluster
+    follow their cluster and are counted with it)."""
+
+    gateways_upgraded: int = 0
+    gateways_held_back: int = 0
+    hosts_upgraded: int = 0
+    hosts_held_back: int = 0
+    held_gateways: list[Gateway] = field(default_factory=list)  # by tenant, then name
+
+
+def current_and_others(
+    agent_version: str, now: datetime
+) -> tuple[PlatformRelease | None, OtherAgents]:
+    """The current release, read with what a rollout of `agent_version` would do to the
+    gateways and idle hosts at `now` (`other_agents`), in the same statement."""
+    counts = _other_counts(agent_version, now)
+    current = PlatformRelease.objects.annotate(**counts).order_by("-released_at", "-id").first()
+    if current is None:  # the first release: nothing to read them with
+        return None, other_agents(agent_version, now)
+    return current, OtherAgents(**{name: getattr(current, name) or 0 for name in counts})
+
+
+def _other_counts(agent_version: str, now: datetime) -> dict[str, Subquery]:
+    held, outdated = paused_now(now), ~Q(agent_version=agent_version)
+    counts = {}
+    for kind, rows in (("gateways", Gateway.objects), ("hosts", EdgeHost.objects.idle())):
+        counts[f"{kind}_upgraded"] = _count(rows.filter(outdated).exclude(held))
+        counts[f"{kind}_held_back"] = _count(rows.filter(outdated & held))
+    return counts
+
+
+def other_agents(agent_version: str, now: datetime, *, named: bool = False) -> OtherAgents:
+    """The gateways and idle Edge hosts a rollout of `agent_version` would upgrade at `now`,
+    and the paused ones it would hold back, counted in one statement; with `named`, also the
+    gateways held back (one more, when there are some)."""
+    counts = _other_counts(agent_version, now)
+    found = Tenant.objects.order_by().values(**counts).first() or {}
+    counts = {name: found.get(name) or 0 for name in counts}
+    held_gateways = []
+    if named and counts["gateways_held_back"]:
+        held = paused_now(now) & ~Q(agent_version=agent_version)
+        held_gateways = list(
+            Gateway.objects.filter(held).select_related("tenant").order_by("tenant__name", "name")
+        )
+    return OtherAgents(**counts, held_gateways=held_gateways)
+
+
+def _count(rows: QuerySet) -> Subquery:
+    """How many `rows` there are, as a column of another statement."""
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
 
 
 @dataclass(frozen=True)
@@ -66,6 +138,7 @@ class Rollout:
     held_back: int
     by_project: list[ProjectRollout]
     resumed: Expiry
+    others: OtherAgents = field(default_factory=lambda: OtherAgents())
 
 
 def current_agent_version() -> str:
@@ -110,9 +183,9 @@ def release_platform(
     # in between the rollout's records and its writes, none waits for it in a circle, and two
     # releases take turns (the second then reads the first as the current one).
     lock_tenants(Tenant.objects.all())
-    previous = PlatformRelease.current()
-    version, agent_version = check_versions(version, agent_version, previous)
     now = timezone.now()
+    previous, others = current_and_others((agent_version or version).strip(), now)
+    version, agent_version = check_versions(version, agent_version, previous)
     with recounting_every_project():
         # A pause that has ended holds nothing back: resume it, and let the rollout upgrade it.
         resumed = resume_ended(now, agent_version, catch_up=False, locked=True)
@@ -130,10 +203,24 @@ def release_platform(
             to_upgrade, agent_version, actor, now, AgentUpgrade.Cause.RELEASE, release=release
         )
         upgrade_agents(to_upgrade, agent_version)
+        # Gateways and idle hosts whose pause does not hold (hosts in a cluster follow it).
+        for rows, some in (
+            (Gateway.objects, others.gateways_upgraded),
+            (EdgeHost.objects.idle(), others.hosts_upgraded),
+        ):
+            if some:
+                outdated = rows.filter(~paused_now(now) & ~Q(agent_version=agent_version))
+                upgrade_agents(outdated, agent_version)
         record_release(release, by_project, actor, now)
         notices.release_made(release, by_project, resumed.found, now)
     return Rollout(
-        release, previous, release.agents_upgraded, release.agents_held_back, by_project, resumed
+        release,
+        previous,
+        release.agents_upgraded,
+        release.agents_held_back,
+        by_project,
+        resumed,
+        others,
     )
 
 
@@ -171,7 +258,8 @@ def release_impact(
 ) -> ReleaseImpact:
     """What `release_platform(version, agent_version=…)` would do if it ran now, written
     nowhere; InvalidRelease (which says why) for a version it would refuse."""
-    version, agent_version = check_versions(version, agent_version, PlatformRelease.current())
+    current = PlatformRelease.current()
+    version, agent_version = check_versions(version, agent_version, current)
     now = now or timezone.now()
     by_project = rollout_by_project(agent_version, now)
     pauses_ended = Cluster.objects.filter(
@@ -185,4 +273,6 @@ def release_impact(
         held_back_projects=sum(1 for p in by_project if p.held_back),
         pauses_ended=pauses_ended,
         by_project=by_project,
+        others=other_agents(agent_version, now, named=True),
+        current_version=current.version if current else "",
     )

@@ -442,7 +442,7 @@ def test_a_tenant_push_records_the_tenant_and_each_project_and_cluster_it_change
     # (what each held before, so that the push can be undone).
     rules.push_tenant(demo.acme, LOCK, actor=admin)
     counts = {s: AuditEvent.objects.filter(scope=s).count() for s in Scope.values}
-    assert counts == {"tenant": 1, "project": 2, "cluster": 5}
+    assert counts == {"tenant": 1, "project": 2, "cluster": 5, "gateway": 0, "host": 0}
     assert set(AuditEvent.objects.values_list("via", flat=True)) == {"tenant"}
     assert not AuditEvent.objects.filter(tenant=demo.globex).exists()
 

@@ -20,6 +20,9 @@ TENANTS = {
     "Acme": {"Default": ["prod-east", "prod-west", "staging"], "Edge": ["edge-01", "edge-02"]},
     "Globex": {"Default": ["globex-main"]},
 }
+# Acme's Private Cloud Gateway, and its Edge hosts: (project, host, the cluster it is part of).
+GATEWAYS = {"Acme": ["pcg-vsphere"]}
+EDGE_HOSTS = {"Acme": [("Edge", "edge-host-01", "edge-01"), ("Edge", "edge-host-02", None)]}
 # username, role, permission, (tenant, project, cluster) naming the object the role is held on
 USERS = [
     ("tenant-admin", "Tenant Admin", "administer_tenant", ("Acme", None, None)),
@@ -50,7 +53,7 @@ def counted(counts: Counter) -> str:
     """'2 tenants, 3 projects and 6 clusters'."""
     parts = [
         f"{counts[kind]} {kind}{'' if counts[kind] == 1 else 's'}"
-        for kind in ("tenant", "project", "cluster")
+        for kind in ("tenant", "project", "cluster", "gateway", "Edge host")
         if counts[kind]
     ]
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
@@ -114,6 +117,7 @@ class Command(BaseCommand):
                     else:
                         rules.new_cluster(project, name, agent_version=release.agent_version)
                         created["cluster"] += 1
+            self._gateways_and_hosts(tenant, release, created, existed)
 
         state = "created" if new_release else "already there"
         self.stdout.write(
@@ -196,6 +200,24 @@ class Command(BaseCommand):
             self.stdout.write(f"Fleet: created {created} clusters; {existed} were already there.")
         else:
             self.stdout.write(f"Fleet: created {created} clusters in Acme.")
+
+    def _gateways_and_hosts(self, tenant, release, created: Counter, existed: Counter) -> None:
+        existing = set(tenant.gateways.values_list("name", flat=True))
+        for name in GATEWAYS.get(tenant.name, []):
+            if name in existing:
+                existed["gateway"] += 1
+            else:
+                rules.new_gateway(tenant, name, agent_version=release.agent_version)
+                created["gateway"] += 1
+        existing = set(tenant.edge_hosts.values_list("name", flat=True))
+        for project_name, name, cluster_name in EDGE_HOSTS.get(tenant.name, []):
+            if name in existing:
+                existed["Edge host"] += 1
+                continue
+            project = tenant.projects.get(name=project_name)
+            cluster = project.clusters.get(name=cluster_name) if cluster_name else None
+            rules.new_edge_host(project, name, cluster=cluster, agent_version=release.agent_version)
+            created["Edge host"] += 1
 
     def _find(self, tenant: str, project: str | None, cluster: str | None):
         if cluster:

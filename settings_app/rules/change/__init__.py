@@ -31,6 +31,8 @@ from ...models import (
     AgentUpgradesSetting,
     AuditEvent,
     Cluster,
+    EdgeHost,
+    Gateway,
     Project,
     Scope,
     Tenant,
@@ -54,6 +56,7 @@ from .trail import (
 )
 
 __all__ = [
+    "KIND",
     "Written",
     "audit_act",
     "caught_up",
@@ -80,8 +83,30 @@ LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 # object, in a statement of its own, so that it sees what the change before it committed.
 # (SQLite's BEGIN IMMEDIATE serialises all writers anyway.)
 
-_PATH_TO_TENANT = {Tenant: "pk", Project: "projects", Cluster: "projects__clusters"}
-_RELATED = {Tenant: (), Project: ("tenant",), Cluster: ("project__tenant",)}
+_PATH_TO_TENANT = {
+    Tenant: "pk",
+    Project: "projects",
+    Cluster: "projects__clusters",
+    Gateway: "gateways",
+    EdgeHost: "edge_hosts",
+}
+_RELATED = {
+    Tenant: (),
+    Project: ("tenant",),
+    Cluster: ("project__tenant",),
+    Gateway: ("tenant",),
+    EdgeHost: ("project__tenant",),
+}
+# The kind of row each model's objects are, in the audit trail (`trail.address`).
+KIND = {
+    Tenant: Scope.TENANT,
+    Project: Scope.PROJECT,
+    Cluster: Scope.CLUSTER,
+    Gateway: Scope.GATEWAY,
+    EdgeHost: Scope.EDGE_HOST,
+}
+# The kinds whose rows carry an agent (a resume catches it up), besides clusters.
+_AGENTS = (Scope.GATEWAY, Scope.EDGE_HOST)
 
 
 def lock_tenant(**path) -> None:
@@ -96,7 +121,7 @@ def lock_tenants(tenants: QuerySet[Tenant]) -> None:
     list(tenants.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
 
 
-def read_locked(obj: Tenant | Project | Cluster, **more):
+def read_locked(obj: Tenant | Project | Cluster | Gateway | EdgeHost, **more):
     """Step 1: lock `obj`'s tenant, then read `obj` afresh, with the platform's current agent
     version (read in the same statement) as `platform_agent`, and what the writer asks of it
     besides (`more`: annotations)."""
@@ -120,18 +145,25 @@ class Written:
 
     event: AuditEvent | None  # the change's own event
     clusters_written: int = 0
+    # The agents caught up or upgraded: the clusters' (each recorded as an AgentUpgrade) and the
+    # gateway's that the change is made on. A gateway or host that a push catches up says so on
+    # its audit event (`agents_upgraded`), counted by nothing else: no statement more.
     agents_upgraded: int = 0
     fleet: tuple[dict, ...] = ()  # the fleet rows the clusters' write recounted
+    gateways_written: int = 0
+    hosts_written: int = 0  # idle Edge hosts
 
 
 def write_change(
     write: SettingWrite,
     *,
-    own: Tenant | Project | Cluster | None = None,
+    own: Tenant | Project | Cluster | Gateway | None = None,
     act: dict | None = None,
     tenants: QuerySet[Tenant] | None = None,
     projects: QuerySet[Project] | None = None,
     clusters: QuerySet[Cluster] | None = None,
+    gateways: QuerySet[Gateway] | None = None,
+    hosts: QuerySet[EdgeHost] | None = None,
     catch_up: str = "",
     cause: AgentUpgrade.Cause = AgentUpgrade.Cause.RESUME,
     only_changed: bool = True,
@@ -141,9 +173,9 @@ def write_change(
 
     - `own`: the object the change is made on (read by `read_locked`): its own event, its row;
     - `act`: instead, an act with no object of its own (a bulk act): its event's fields;
-    - `tenants`, `projects`, `clusters`: the rows written beside it, each with an event of its
-      own (part of the change's, when it has one); with `only_changed`, rows on which the write
-      would change nothing are written but not audited;
+    - `tenants`, `projects`, `clusters`, `gateways`, `hosts` (idle Edge hosts): the rows written
+      beside it, each with an event of its own (part of the change's, when it has one); with
+      `only_changed`, rows on which the write would change nothing are written but not audited;
     - `catch_up`: the platform's agent, when the change resumes (rule 6);
     - `recorded`: columns of every row's event that the write does not decide (a pause's end
       records the end that passed).
@@ -156,13 +188,18 @@ def write_change(
             catch_up = ""  # no agent held back here: no statement looks for one
     event, upgraded = None, None
     # Whether the change's event will have parts: a cluster's History looks for them there.
-    has_parts = any(rows is not None for rows in (tenants, projects)) or (
+    has_parts = any(rows is not None for rows in (tenants, projects, gateways, hosts)) or (
         clusters is not None and not clusters_are_own
     )
     if clusters_are_own:  # its catch-up first: its own event says whether it upgraded
         upgraded = record_upgrades(
             clusters.filter(write.resumes(Scope.CLUSTER)), catch_up, write.actor, now, cause
         )
+        event = audit_own(write, own, agents_upgraded=upgraded, has_parts=has_parts)
+    elif isinstance(own, Gateway):  # an agent of its own: a resume catches it up in the UPDATE
+        if own.agent_upgrades != LOCK or own.agent_version == catch_up:
+            catch_up = ""
+        upgraded = int(bool(catch_up))
         event = audit_own(write, own, agents_upgraded=upgraded, has_parts=has_parts)
     elif own is not None:
         event = audit_own(write, own, has_parts=has_parts)
@@ -179,6 +216,8 @@ def write_change(
     # its effects (and a tenant's projects above their clusters).
     for kind, rows in (
         (Scope.CLUSTER, None if clusters_are_own else clusters),
+        (Scope.EDGE_HOST, hosts),
+        (Scope.GATEWAY, gateways),
         (Scope.PROJECT, projects),
         (Scope.TENANT, tenants),
     ):
@@ -205,10 +244,16 @@ def write_change(
             cause,
         )
     if own is not None and not clusters_are_own:
-        _update(type(own).objects.filter(pk=own.pk), write, kind=type(own).__name__.lower())
-    for kind, rows in ((Scope.PROJECT, projects), (Scope.TENANT, tenants)):
+        _update(type(own).objects.filter(pk=own.pk), write, kind=KIND[type(own)], catch_up=catch_up)
+    updated = {}
+    for kind, rows in (
+        (Scope.EDGE_HOST, hosts),
+        (Scope.GATEWAY, gateways),
+        (Scope.PROJECT, projects),
+        (Scope.TENANT, tenants),
+    ):
         if rows is not None:
-            _update(rows, write, kind=kind)
+            updated[kind] = _update(rows, write, kind=kind, catch_up=catch_up)
     written, fleet = 0, []
     if clusters is not None:
         more = {}
@@ -221,14 +266,21 @@ def write_change(
             **write.columns(Scope.CLUSTER), **{SETTING_VERSION: F(SETTING_VERSION) + 1}, **more
         )
     if own is not None:
-        _apply(own, write.columns(type(own).__name__.lower()))
-        if clusters_are_own and upgraded:
+        _apply(own, write.columns(KIND[type(own)]))
+        if (clusters_are_own or isinstance(own, Gateway)) and upgraded:
             own.agent_version = catch_up
-    return Written(event, written, upgraded, tuple(fleet))
+    return Written(
+        event,
+        written,
+        upgraded,
+        tuple(fleet),
+        gateways_written=updated.get(Scope.GATEWAY, 0),
+        hosts_written=updated.get(Scope.EDGE_HOST, 0),
+    )
 
 
-def take_setting_of(project: Project, cluster: Cluster) -> None:
-    """Rule 5 for an unsaved cluster (a new one): its project's value as it holds now, with
+def take_setting_of(project: Project, cluster: Cluster | EdgeHost) -> None:
+    """Rule 5 for an unsaved cluster or idle Edge host (a new one): its project's value as it holds now, with
     where it came from. Nothing is audited: the cluster's History starts with it."""
     if project.pause_expired:  # the value that holds: the project's pause has ended
         cluster.agent_upgrades = UNLOCK
@@ -238,8 +290,14 @@ def take_setting_of(project: Project, cluster: Cluster) -> None:
         cluster.copy_setting_from(project)
 
 
-def _update(rows: QuerySet, write: SettingWrite, *, kind: str) -> int:
-    return rows.update(**write.columns(kind), **{SETTING_VERSION: F(SETTING_VERSION) + 1})
+def _update(rows: QuerySet, write: SettingWrite, *, kind: str, catch_up: str = "") -> int:
+    more = {}
+    if catch_up and kind in _AGENTS:  # rule 6 in the same statement, as for clusters
+        more["agent_version"] = Case(
+            When(Q(agent_upgrades=LOCK) & write.resumes(kind), then=Value(catch_up)),
+            default=F("agent_version"),
+        )
+    return rows.update(**write.columns(kind), **{SETTING_VERSION: F(SETTING_VERSION) + 1}, **more)
 
 
 def _apply(obj: AgentUpgradesSetting, columns: dict) -> None:

@@ -19,6 +19,8 @@ from ...models import (
     AgentUpgradesSetting,
     AuditEvent,
     Cluster,
+    EdgeHost,
+    Gateway,
     PlatformRelease,
     Project,
     Scope,
@@ -95,7 +97,8 @@ def record_upgrades(
 
 
 def upgrade_agents(clusters: QuerySet[Cluster], agent_version: str) -> int:
-    """A rollout's write: these clusters' agents to `agent_version` (recorded first)."""
+    """A rollout's write: these clusters' (or gateways', idle hosts') agents to `agent_version`
+    (the clusters' recorded first)."""
     return clusters.update(agent_version=agent_version)
 
 
@@ -111,7 +114,7 @@ def caught_up(
     """A cluster's audit row's `agents_upgraded`, read from the cluster's row before the write
     that catches it up to `agent_version` (empty: no catch-up): 1 for a cluster held back (and,
     given `among`, one that the write resumes), else 0."""
-    if not agent_version or kind != Scope.CLUSTER:
+    if not agent_version or kind not in (Scope.CLUSTER, Scope.GATEWAY, Scope.EDGE_HOST):
         return Value(0)
     condition = held_back(agent_version)
     if among is not None:
@@ -131,47 +134,48 @@ def setting_before(obj: AgentUpgradesSetting) -> dict:
     }
 
 
+# Where a row of each kind is filed: its event's tenant, project, cluster, gateway and host, read
+# from the row ("pk": the row itself; None: no such link).
+_ADDRESS = {
+    Scope.TENANT: ("pk", None, None, None, None),
+    Scope.PROJECT: ("tenant_id", "pk", None, None, None),
+    Scope.CLUSTER: ("tenant_id", "project_id", "pk", None, None),
+    Scope.GATEWAY: ("tenant_id", None, None, "pk", None),
+    Scope.EDGE_HOST: ("tenant_id", "project_id", None, None, "pk"),
+}
+_LINKS = ("tenant_id", "project_id", "cluster_id", "gateway_id", "edge_host_id")
+
+
 def address(kind: str) -> dict:
-    """Where each row's event is filed: its scope, tenant, project and cluster."""
-    if kind == Scope.CLUSTER:
-        return {
-            "scope": Value(Scope.CLUSTER),
-            "tenant_id": F("tenant_id"),
-            "project_id": F("project_id"),
-            "cluster_id": F("pk"),
-        }
-    if kind == Scope.PROJECT:
-        return {
-            "scope": Value(Scope.PROJECT),
-            "tenant_id": F("tenant_id"),
-            "project_id": F("pk"),
-            "cluster_id": typed(None, IntegerField()),
-        }
-    return {
-        "scope": Value(Scope.TENANT),
-        "tenant_id": F("pk"),
-        "project_id": typed(None, IntegerField()),
-        "cluster_id": typed(None, IntegerField()),
+    """Where each row's event is filed: its scope, tenant, project, cluster, gateway or host."""
+    return {"scope": Value(kind)} | {
+        link: typed(None, IntegerField()) if column is None else F(column)
+        for link, column in zip(_LINKS, _ADDRESS[kind], strict=True)
+    }
+
+
+def own_address(obj) -> dict:
+    """Where the change's own event on `obj` is filed (as `address`, for one object in hand)."""
+    kind = {
+        Tenant: Scope.TENANT,
+        Project: Scope.PROJECT,
+        Cluster: Scope.CLUSTER,
+        Gateway: Scope.GATEWAY,
+        EdgeHost: Scope.EDGE_HOST,
+    }[type(obj)]
+    return {"scope": kind} | {
+        link: getattr(obj, column)
+        for link, column in zip(_LINKS, _ADDRESS[kind], strict=True)
+        if column is not None
     }
 
 
 def audit_own(write: SettingWrite, obj, **more) -> AuditEvent:
     """The change's own event on `obj` (as it is before), with what was there before it and
     the version the change will write."""
-    if isinstance(obj, Tenant):
-        where = {"scope": "tenant", "tenant_id": obj.pk}
-    elif isinstance(obj, Project):
-        where = {"scope": "project", "tenant_id": obj.tenant_id, "project_id": obj.pk}
-    else:
-        where = {
-            "scope": "cluster",
-            "tenant_id": obj.tenant_id,
-            "project_id": obj.project_id,
-            "cluster_id": obj.pk,
-        }
     fields = (
         write.audited()
-        | where
+        | own_address(obj)
         | setting_before(obj)
         | {
             "actor_name": write.actor_name,
