@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from ..models import (
@@ -17,6 +17,8 @@ from ..models import (
     AgentUpgrades,
     AuditEvent,
     Cluster,
+    EdgeHost,
+    Gateway,
     Project,
     Scope,
     Tenant,
@@ -106,12 +108,13 @@ class Restore(SettingWrite):
         }
 
     def resumes(self, kind: str) -> Q:
-        if kind != "cluster":
+        if kind not in _LINK or kind == Scope.PROJECT:
             return Q(pk__in=[])
-        if self.undone.scope == "cluster":
+        if self.undone.scope == kind and kind == Scope.CLUSTER:
             return Q() if self.undone.old_value == UNLOCK else Q(pk__in=[])
-        parts = self.undone.parts.filter(cluster__isnull=False, old_value=UNLOCK)
-        return Q(pk__in=parts.values("cluster_id"))
+        link = _LINK[kind]
+        parts = self.undone.parts.filter(**{f"{link}__isnull": False}, old_value=UNLOCK)
+        return Q(pk__in=parts.values(f"{link}_id"))
 
 
 @transaction.atomic
@@ -122,23 +125,16 @@ def undo_change(
     rendered_version: int | None = None,
 ) -> Change:
     """Put back what the change that wrote `obj`'s setting found there: on `obj`, and on every
-    project and cluster it pushed to."""
+    project, cluster, gateway and idle Edge host it pushed to."""
     obj = read_locked(obj)
     if rendered_version is not None and rendered_version != getattr(obj, SETTING_VERSION):
         raise StaleSetting(obj)
     event = undoable_change(obj)
     if event is None:
         raise NothingToUndo(obj)
-    changed = (
-        event.parts.filter(cluster__isnull=False)
-        .exclude(**{f"cluster__{SETTING_VERSION}": F("version")})
-        .count()
-        + event.parts.filter(scope=Scope.PROJECT, cluster__isnull=True, project__isnull=False)
-        .exclude(**{f"project__{SETTING_VERSION}": F("version")})
-        .count()
-    )
-    if changed:
-        raise ChangedSince(event, changed)
+    parts = _parts_counted(event)
+    if parts["changed"]:
+        raise ChangedSince(event, parts["changed"])
 
     now, scope = timezone.now(), Scope(event.scope)
     platform_agent = obj.platform_agent or ""
@@ -150,20 +146,18 @@ def undo_change(
         Pause(event.old_reason, event.old_until),
         undone=event,
     )
-    projects = clusters = None
-    cluster_parts = event.parts.filter(cluster__isnull=False)
-    if scope != Scope.CLUSTER and cluster_parts.exists():
-        clusters = Cluster.objects.filter(pk__in=cluster_parts.values("cluster_id"))
-        projects = Project.objects.filter(
-            pk__in=event.parts.filter(scope=Scope.PROJECT, cluster__isnull=True).values(
-                "project_id"
-            )
-        )
+    below = {}
+    if scope != Scope.CLUSTER:  # the rows of each kind the change wrote, where it wrote some
+        for name, model, link in _BELOW:
+            if parts[name]:
+                written_rows = event.parts.filter(**{f"{link}__isnull": False})
+                if name == "projects":
+                    written_rows = written_rows.filter(scope=Scope.PROJECT, cluster__isnull=True)
+                below[name] = model.objects.filter(pk__in=written_rows.values(f"{link}_id"))
     written = write_change(
         restore,
         own=obj,
-        projects=projects,
-        clusters=clusters,
+        **below,
         catch_up=platform_agent,
         only_changed=False,
     )
@@ -183,7 +177,9 @@ def undo_change(
         scope,
         obj,
         AgentUpgrades(event.old_value),
-        clusters_written=written.clusters_written if clusters is not None else 1,
+        clusters_written=written.clusters_written if "clusters" in below else 1,
+        gateways_written=written.gateways_written,
+        hosts_written=written.hosts_written,
         agents_upgraded=upgraded,
         agent_version=platform_agent if upgraded else "",
         platform_agent=platform_agent,
@@ -193,8 +189,38 @@ def undo_change(
     )
 
 
+# Each kind of row a push writes below its object: the name `write_change` takes them by, the
+# model, and the audit event's link to a row of it.
+_BELOW = (
+    ("clusters", Cluster, "cluster"),
+    ("projects", Project, "project"),
+    ("gateways", Gateway, "gateway"),
+    ("hosts", EdgeHost, "edge_host"),
+)
+_LINK = {
+    Scope.CLUSTER: "cluster",
+    Scope.PROJECT: "project",
+    Scope.GATEWAY: "gateway",
+    Scope.EDGE_HOST: "edge_host",
+}
+
+
+def _parts_counted(event: AuditEvent) -> dict:
+    """In one statement: how many of the rows the change wrote have been changed since (their
+    version is no longer the one it wrote), and how many it wrote of each kind."""
+    changed = Q()
+    for _name, _model, link in _BELOW:
+        own = Q(**{f"{link}__isnull": False})
+        if link == "project":  # a project's own part, not one of its clusters'
+            own &= Q(scope=Scope.PROJECT, cluster__isnull=True)
+        changed |= own & ~Q(**{f"{link}__{SETTING_VERSION}": F("version")})
+    counts = {name: Count(f"{link}_id") for name, _model, link in _BELOW}
+    counts["projects"] = Count("project_id", filter=Q(scope=Scope.PROJECT, cluster__isnull=True))
+    return event.parts.aggregate(changed=Count("pk", filter=changed), **counts)
+
+
 def _found(event: AuditEvent, kind: str):
     """Each row's part of the change (for a correlated subquery on that row), by the parts' key:
     a project's own part, not one of its clusters'."""
-    found = event.parts.filter(**{kind: OuterRef("pk")})
+    found = event.parts.filter(**{_LINK[kind]: OuterRef("pk")})
     return found if kind == Scope.CLUSTER else found.filter(cluster__isnull=True, scope=kind)

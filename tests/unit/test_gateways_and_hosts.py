@@ -219,3 +219,38 @@ def test_a_gateways_own_change_is_filed_at_the_tenant_alone(demo, admin, gateway
         gateway_and_hosts.pcg_vsphere.pk,
     )
     assert (event.old_value, event.new_value, event.reason) == (UNLOCK, LOCK, "x")
+
+
+# Undo.
+
+
+def test_undoing_a_tenant_push_puts_back_the_gateway_and_the_idle_host(
+    demo, admin, gateway_and_hosts
+):
+    gateway, host = gateway_and_hosts.pcg_vsphere, gateway_and_hosts.edge_host_02
+    rules.set_gateway(gateway, LOCK, actor=admin, pause=Pause("own reason"))
+    rules.push_tenant(demo.acme, UNLOCK, actor=admin)
+    acme = type(demo.acme).objects.get(pk=demo.acme.pk)
+    undo = rules.undo_change(acme, actor=admin)
+    assert (undo.gateways_written, undo.hosts_written) == (1, 1)
+    stored = Gateway.objects.get(pk=gateway.pk)
+    assert (stored.agent_upgrades, stored.agent_upgrades_reason) == (LOCK, "own reason")
+    assert stored.agent_upgrades_set_via == Via.CLUSTER
+    assert value(host) == UNLOCK and EdgeHost.objects.get(pk=host.pk).agent_upgrades_set_via == ""
+
+
+def test_a_gateway_changed_since_the_push_stops_its_undo(demo, admin, gateway_and_hosts):
+    rules.push_tenant(demo.acme, LOCK, actor=admin)
+    rules.set_gateway(gateway_and_hosts.pcg_vsphere, UNLOCK, actor=admin)
+    acme = type(demo.acme).objects.get(pk=demo.acme.pk)
+    with pytest.raises(rules.ChangedSince) as caught:
+        rules.undo_change(acme, actor=admin)
+    assert caught.value.changed == 1
+    assert value(gateway_and_hosts.edge_host_02) == LOCK  # nothing was undone
+
+
+def test_undoing_a_project_push_puts_back_its_idle_host(demo, admin, gateway_and_hosts):
+    rules.push_project(demo.edge, LOCK, actor=admin)
+    edge = type(demo.edge).objects.get(pk=demo.edge.pk)
+    rules.undo_change(edge, actor=admin)
+    assert value(gateway_and_hosts.edge_host_02) == UNLOCK
