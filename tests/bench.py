@@ -195,10 +195,49 @@ def cluster_name(i: int, n: int) -> str:
     return f"{('prod-east', 'prod-west', 'staging', 'edge', 'lab')[i % 5]}-{i:06d}"
 
 
+def build_gateways_and_hosts(n, bench, projects, pushed, day_ago, batch) -> None:
+    """Beside the clusters, as Palette's fleets have them: a gateway per 1,000 clusters, an
+    idle Edge host per 10 (100 and 10,000 at N = 100,000; one in ten paused) spread over the
+    projects, and a host in a cluster per 100."""
+    from settings_app.models import Cluster, EdgeHost, Gateway
+
+    values = dict(pushed, created_at=day_ago)
+    Gateway.objects.bulk_create(
+        [
+            Gateway(tenant=bench, name=f"pcg-{g:04d}", agent_version=FIRST_RELEASE, **values)
+            for g in range(max(1, n // 1000))
+        ],
+        batch_size=batch,
+    )
+    hosts = [
+        EdgeHost(
+            project=projects[h * PROJECTS // max(1, n // 10)],
+            tenant=bench,
+            name=f"edge-host-{h:06d}",
+            agent_version=FIRST_RELEASE,
+            **(values | ({"agent_upgrades": "lock"} if h % 10 == 3 else {})),
+        )
+        for h in range(max(1, n // 10))
+    ]
+    in_clusters = Cluster.objects.filter(tenant=bench).order_by("pk")[: max(1, n // 100)]
+    hosts += [
+        EdgeHost(
+            project_id=cluster.project_id,
+            tenant=bench,
+            cluster=cluster,
+            name=f"in-{cluster.name}",
+            agent_version=FIRST_RELEASE,
+        )
+        for cluster in in_clusters.only("pk", "project_id", "name")
+    ]
+    EdgeHost.objects.bulk_create(hosts, batch_size=batch)
+
+
 def build_world(n: int, vendor: str) -> World:
     """Tenant Bench: 100 projects and n clusters in contiguous blocks; 10% paused on the cluster
     (a third of them with a reason and an end), half of those and 1% of the others behind the
-    platform's agent. Tenant Other: 2 projects of 10 clusters. Release 4.7.2, a Tenant Admin,
+    platform's agent; gateways and Edge hosts beside them (`build_gateways_and_hosts`). Tenant
+    Other: 2 projects of 10 clusters. Release 4.7.2, a Tenant Admin,
     a Project Admin of project 1, a superuser, and the audit trail of a tenant push and of the
     pauses. Bulk inserts with values set directly; the rules are not called per cluster."""
     from django.contrib.auth.models import Group, User
@@ -207,7 +246,15 @@ def build_world(n: int, vendor: str) -> World:
     from guardian.shortcuts import assign_perm
 
     from settings_app import rules
-    from settings_app.models import AuditEvent, Cluster, PlatformRelease, Project, Tenant
+    from settings_app.models import (
+        AuditEvent,
+        Cluster,
+        EdgeHost,
+        Gateway,
+        PlatformRelease,
+        Project,
+        Tenant,
+    )
 
     started = time.perf_counter()
     batch = 2000
@@ -281,6 +328,7 @@ def build_world(n: int, vendor: str) -> World:
         ]
         Cluster.objects.bulk_create(clusters, batch_size=batch)
         del clusters
+        build_gateways_and_hosts(n, bench, projects, pushed, day_ago, batch)
 
         # The audit trail: the tenant push of a day ago, then the pauses of an hour ago.
         rows = Cluster.objects.filter(project__tenant=bench).values_list(
@@ -363,6 +411,8 @@ def build_world(n: int, vendor: str) -> World:
         .exclude(agent_version=FIRST_RELEASE)
         .count(),
         "audit_events": AuditEvent.objects.count(),
+        "gateways": Gateway.objects.count(),
+        "idle_edge_hosts": EdgeHost.objects.idle().count(),
     }
     return world
 

@@ -54,9 +54,11 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 def _lookup(kind: str, objects) -> str:
-    """`kind`, or `kind__in` for several objects (ids or a query of ids)."""
+    """The event's link to an object of `kind` (an Edge host's is `edge_host`), with `__in`
+    for several objects (ids or a query of ids)."""
     many = isinstance(objects, (list, tuple, set, frozenset, models.QuerySet))
-    return f"{kind}__in" if many else kind
+    link = "edge_host" if kind == Scope.EDGE_HOST else kind
+    return f"{link}__in" if many else link
 
 
 class AuditEvent(models.Model):

@@ -19,8 +19,10 @@ from ..models import (
     AgentUpgrades,
     AuditEvent,
     Cluster,
+    EdgeHost,
     FreezeOccurrence,
     FreezeWindow,
+    Gateway,
     PlatformRelease,
     Project,
     Tenant,
@@ -36,19 +38,35 @@ log = logging.getLogger(__name__)
 
 
 def _covered(window: FreezeWindow) -> dict[str, QuerySet]:
-    """The rows of each kind in a window's scope."""
+    """The rows of each kind in a window's scope: as a push's, a project's idle Edge hosts and a
+    tenant's gateways too."""
     if window.cluster_id:
         return {"cluster": Cluster.objects.filter(pk=window.cluster_id)}
     if window.project_id:
         return {
             "cluster": Cluster.objects.filter(project_id=window.project_id),
+            "host": EdgeHost.objects.idle().filter(project_id=window.project_id),
             "project": Project.objects.filter(pk=window.project_id),
         }
     return {
         "cluster": Cluster.objects.filter(tenant_id=window.tenant_id),
+        "host": EdgeHost.objects.idle().filter(tenant_id=window.tenant_id),
+        "gateway": Gateway.objects.filter(tenant_id=window.tenant_id),
         "project": Project.objects.filter(tenant_id=window.tenant_id),
         "tenant": Tenant.objects.filter(pk=window.tenant_id),
     }
+
+
+def by_kind(rows: dict[str, QuerySet]) -> dict[str, QuerySet]:
+    """The rows of each kind, named as `write_change` takes them."""
+    names = {
+        "tenant": "tenants",
+        "project": "projects",
+        "cluster": "clusters",
+        "gateway": "gateways",
+        "host": "hosts",
+    }
+    return {names[kind]: q for kind, q in rows.items()}
 
 
 def _via(window: FreezeWindow) -> Via:
@@ -111,9 +129,7 @@ def start(occurrence: FreezeOccurrence, now: datetime) -> AuditEvent | None:
     written = write_change(
         write,
         act=_act(window, occurrence, _until_text(occurrence), target.effective_agent_upgrades),
-        tenants=rows.get("tenant"),
-        projects=rows.get("project"),
-        clusters=rows.get("cluster"),
+        **by_kind(rows),
         only_changed=False,
     )
     FreezeOccurrence.objects.filter(pk=occurrence.pk).update(start_event=written.event)
@@ -140,9 +156,7 @@ def move_end(occurrence: FreezeOccurrence, ends_at: datetime, now: datetime) -> 
     written = write_change(
         hold,
         act=_act(window, occurrence, text, LOCK),
-        tenants=held.get("tenant"),
-        projects=held.get("project"),
-        clusters=held.get("cluster"),
+        **by_kind(held),
         only_changed=False,
     )
     return written.event
@@ -186,7 +200,7 @@ def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
         )
         for kind, rows in held.items()
     }
-    counts = {kind: rows.count() for kind, rows in restore.items()}
+    restored = restore["cluster"].count()  # the end says how many clusters it put back
     handed_count = sum(rows.count() for rows in handed.values())
     joined = (
         held["cluster"].exclude(Exists(originals(window, "cluster"))).count()
@@ -194,13 +208,11 @@ def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
         else 0
     )
     release = PlatformRelease.current()
-    detail = _end_text(counts.get("cluster", 0), handed_count, left_alone, joined)
+    detail = _end_text(restored, handed_count, left_alone, joined)
     written = write_change(
         WindowRestore(UNLOCK, _via(window), window.created_by, now, ending=window),
         act=_act(window, occurrence, detail, LOCK) | {"freeze_window": window},
-        tenants=restore.get("tenant"),
-        projects=restore.get("project"),
-        clusters=restore.get("cluster"),
+        **by_kind(restore),
         catch_up=release.agent_version if release else "",
         only_changed=False,
         recorded={"old_value": Value(LOCK)},
@@ -224,9 +236,7 @@ def end(occurrence: FreezeOccurrence, now: datetime) -> Ending:
                     window=other.window,
                     previous=window,
                 ),
-                tenants=rows.get("tenant"),
-                projects=rows.get("project"),
-                clusters=rows.get("cluster"),
+                **by_kind(rows),
                 only_changed=False,
                 recorded={"part_of_id": Value(written.event.pk)},
             )

@@ -83,6 +83,35 @@ def test_a_tenant_window_pauses_the_tenant_its_projects_and_clusters_when_it_sta
     assert stored(demo.staging) == (LOCK, "holiday freeze", clock.now + timedelta(hours=2))
 
 
+def test_a_tenant_window_holds_its_gateway_and_idle_host_and_its_end_puts_them_back(
+    demo, window, clock, gateway_and_hosts, user
+):
+    gateway, host = gateway_and_hosts.pcg_vsphere, gateway_and_hosts.edge_host_02
+    rules.set_gateway(gateway, LOCK, actor=user("tenant-admin"), pause=rules.Pause("own"))
+    year_end = window(demo.acme)
+    clock.advance(hours=1)
+    run_windows()
+    assert value_and_via(gateway) == (LOCK, Via.TENANT, year_end.pk)
+    assert value_and_via(host) == (LOCK, Via.TENANT, year_end.pk)
+    assert value_and_via(gateway_and_hosts.edge_host_01)[2] is None  # it follows edge-01
+
+    clock.advance(hours=2)
+    run_windows()
+    assert value_and_via(gateway) == (LOCK, Via.CLUSTER, None)
+    assert gateway.agent_upgrades_reason == "own"
+    assert value_and_via(host) == (UNLOCK, "", None)
+
+
+def test_a_project_window_holds_the_projects_idle_host_and_no_gateway(
+    demo, window, clock, gateway_and_hosts
+):
+    window(demo.edge)
+    clock.advance(hours=1)
+    run_windows()
+    assert value_and_via(gateway_and_hosts.edge_host_02)[0] == LOCK
+    assert value_and_via(gateway_and_hosts.pcg_vsphere) == (UNLOCK, "", None)
+
+
 def test_a_windows_start_is_recorded_as_made_by_the_window(demo, window, clock):
     window(demo.default)
     clock.advance(hours=1)
