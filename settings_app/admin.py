@@ -21,6 +21,8 @@ from .models import (
     ApiKey,
     AuditEvent,
     Cluster,
+    EdgeHost,
+    Gateway,
     PlatformRelease,
     Project,
     Tenant,
@@ -143,6 +145,53 @@ class ClusterAdmin(GuardedAdmin):
             elif "project" in form.changed_data:
                 rules.move_cluster(obj, obj.project, actor=request.user)
             super().save_model(request, obj, form, change)
+
+
+class AgentAdmin(PlainInput, admin.ModelAdmin):
+    """Gateways and Edge hosts: registered here, with the platform's agent; their setting is
+    written only by the console's rules (a gateway's switch, its tenant's push; a host's
+    project's or tenant's push), audited. Where one belongs stays as it was registered."""
+
+    readonly_fields = ("uid", *SETTING, "agent_version")
+    fixed_after_add: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, *self.fixed_after_add) if obj else self.readonly_fields
+
+
+@admin.register(Gateway)
+class GatewayAdmin(AgentAdmin):
+    list_display = ("name", "tenant", "uid", "agent_version", "agent_upgrades")
+    list_filter = ("tenant", "agent_upgrades")
+    list_select_related = ("tenant",)
+    search_fields = ("name", "uid")
+    fixed_after_add = ("tenant",)
+    fieldsets = ((None, {"fields": ("tenant", "name", "uid", "agent_version")}), SETTING_FIELDSET)
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # active, with the platform's agent: the tenant's next push reaches it
+            obj.agent_version = rules.current_agent_version()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(EdgeHost)
+class EdgeHostAdmin(AgentAdmin):
+    list_display = ("name", "project", "cluster", "uid", "agent_version", "agent_upgrades")
+    list_filter = ("tenant",)
+    list_select_related = ("project", "cluster")
+    search_fields = ("name", "uid", "cluster__name")
+    fixed_after_add = ("project", "cluster")
+    fieldsets = (
+        (None, {"fields": ("project", "cluster", "name", "uid", "agent_version")}),
+        SETTING_FIELDSET,
+    )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        with transaction.atomic():  # rule 5 for an idle host, and the platform's agent
+            host = rules.new_edge_host(obj.project, obj.name, cluster=obj.cluster)
+        obj.pk = host.pk
 
 
 @admin.register(AuditEvent)

@@ -6,6 +6,7 @@ tenant's pushes write."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -91,6 +92,13 @@ class EdgeHost(AgentUpgradesSetting):
     @property
     def is_idle(self) -> bool:
         return self.cluster_id is None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.cluster_id and self.project_id and self.cluster.project_id != self.project_id:
+            raise ValidationError(
+                {"cluster": "An Edge host can only be part of a cluster of its own project."}
+            )
 
     def save(self, *args, **kwargs) -> None:
         self.tenant_id = self.project.tenant_id  # the host's tenant is its project's

@@ -13,7 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from settings_app import rules
-from settings_app.models import SETTING_FIELDS, AgentUpgrades, AuditEvent, Cluster, Project
+from settings_app.models import (
+    SETTING_FIELDS,
+    AgentUpgrades,
+    AuditEvent,
+    Cluster,
+    EdgeHost,
+    Gateway,
+    Project,
+)
 from tests.html import parse
 from tests.state import live_fleet, stored_fleet
 
@@ -298,3 +306,49 @@ def test_a_list_filter_on_a_number_past_any_stored_finds_nothing_or_is_a_bad_req
 
     # PostgreSQL finds no such cluster; SQLite cannot even take the number.
     assert response.status_code == (400 if connection.vendor == "sqlite" else 200)
+
+
+# Gateways and Edge hosts: registered here, their setting read-only.
+
+
+def test_a_gateway_added_runs_the_platforms_agent_and_its_setting_is_read_only(demo, root):
+    rules.release_platform("4.8.0")
+    admin_post(
+        root,
+        reverse("admin:settings_app_gateway_add"),
+        {"tenant": demo.acme.pk, "name": "pcg-aws", "agent_upgrades": LOCK, "_save": "Save"},
+    )
+    gateway = Gateway.objects.get(name="pcg-aws")
+    assert (gateway.agent_version, gateway.agent_upgrades) == ("4.8.0", UNLOCK)
+
+
+def test_an_idle_host_added_takes_its_projects_pause(demo, admin, root):
+    rules.push_project(demo.edge, LOCK, actor=admin)
+    admin_post(
+        root,
+        reverse("admin:settings_app_edgehost_add"),
+        {"project": demo.edge.pk, "cluster": "", "name": "edge-host-09", "_save": "Save"},
+    )
+    host = EdgeHost.objects.get(name="edge-host-09")
+    assert (host.agent_upgrades, host.agent_upgrades_set_via, host.tenant_id) == (
+        LOCK,
+        "project",
+        demo.acme.pk,
+    )
+
+
+def test_a_host_in_another_projects_cluster_is_refused_with_why(demo, root):
+    response = root.post(
+        reverse("admin:settings_app_edgehost_add"),
+        {"project": demo.edge.pk, "cluster": demo.prod_east.pk, "name": "x", "_save": "Save"},
+    )
+    assert response.status_code == 200
+    assert "only be part of a cluster of its own project" in response.content.decode()
+    assert not EdgeHost.objects.filter(name="x").exists()
+
+
+def test_a_gateways_page_shows_its_setting_read_only(demo, root, gateway_and_hosts):
+    url = reverse("admin:settings_app_gateway_change", args=[gateway_and_hosts.pcg_vsphere.pk])
+    page = parse(root.get(url))
+    assert page.find("input", name="name").attrs["value"] == "pcg-vsphere"
+    assert page.find_all(name="agent_upgrades") == []  # shown, not a field
