@@ -8,7 +8,9 @@ import csv
 import io
 
 import pytest
+from django.db import connection
 from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from settings_app import rules
@@ -17,6 +19,7 @@ from settings_app.permissions.scopes import ScopeRef
 from settings_app.rules import Pause
 from settings_app.views import edge_hosts
 from tests.html import parse, table_rows
+from tests.test_query_counts import HOUSE_BUDGET
 
 LOCK = AgentUpgrades.LOCK
 
@@ -146,6 +149,26 @@ def test_the_clusters_menu_has_two_tabs_each_marking_its_own_page(
         tabs = parse(client.get(reverse(name, args=[scope]))).find("nav", class_="tabs")
         assert [a.text for a in tabs.find_all("a")] == ["Clusters", "Edge Hosts"]
         assert [a.text for a in tabs.find_all("a", **{"aria-current": "page"})] == [current]
+
+
+def statements(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_list_costs_the_same_statements_for_two_hosts_or_twenty_two(
+    demo, gateway_and_hosts, client_for, admin
+):
+    client = client_for("tenant-admin")
+    url = reverse("edge_host_list", args=[tenant(demo)])
+    rules.push_project(demo.edge, LOCK, actor=admin)  # a provenance naming a project and a user
+    few = statements(client, url)
+    for n in range(10):
+        rules.new_edge_host(demo.edge, f"more-{n}")
+        rules.new_edge_host(demo.default, f"east-{n}", cluster=demo.prod_east)
+
+    assert statements(client, url) == few <= HOUSE_BUDGET
 
 
 # A host's page.
