@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -181,6 +182,7 @@ def detail(client, scope: ScopeRef, host):
 def test_an_idle_hosts_page_shows_its_value_provenance_and_history_and_no_switch(
     demo, gateway_and_hosts, client_for, admin
 ):
+    rules.new_edge_host(demo.edge, "edge-host-03")  # written by the same pushes: not its history
     rules.push_project(demo.edge, LOCK, actor=admin)
     rules.push_tenant(demo.acme, AgentUpgrades.UNLOCK, actor=admin)
     host = gateway_and_hosts.edge_host_02
@@ -209,6 +211,21 @@ def test_an_idle_hosts_page_shows_its_value_provenance_and_history_and_no_switch
             "tenant_platform_settings", args=[demo.acme.pk]
         ),
     }
+
+
+def test_an_idle_hosts_history_shows_its_pause_ending(
+    demo, gateway_and_hosts, client_for, admin, clock
+):
+    until = clock.now + timedelta(hours=1)
+    rules.push_project(demo.edge, LOCK, actor=admin, pause=Pause("thaw", until))
+    clock.advance(hours=2)
+    rules.resume_expired_pauses()
+
+    page = parse(detail(client_for("tenant-admin"), tenant(demo), gateway_and_hosts.edge_host_02))
+
+    history = [li.text for li in page.find("ul", class_="history").find_all("li")]
+    assert "Agent upgrades Paused → Active (pause ended)" in history[0]
+    assert "resumed when its pause ended" in page.find("dl", class_="facts").text
 
 
 def test_a_project_admin_is_sent_to_project_settings_only(demo, client_for):
