@@ -170,3 +170,14 @@ def test_an_edge_hosts_history_reads_its_own_events_and_parts_as_one_range_of_it
     assert all("USING COVERING INDEX audit_edgehost_key (edge_host_id=?)" in p for p in plans), (
         plans
     )
+
+
+@pytest.mark.parametrize("page", ["", "?page=last"])
+@pytest.mark.parametrize("scope", ["tenants", "projects"])
+def test_edge_hosts_walk_a_name_index_on_the_first_and_last_page(
+    demo, gateway_and_hosts, client_for, scope, page
+):
+    pk = demo.acme.pk if scope == "tenants" else demo.edge.pk
+    url = reverse("edge_host_list", args=[ScopeRef(scope, pk)]) + page
+    plans = page_plans(client_for("tenant-admin"), url, "settings_app_edgehost")
+    assert_walks_an_index(plans, "settings_app_edgehost")
