@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .. import rules
-from ..models import SETTING_FIELDS, AgentUpgrades, PlatformRelease
+from ..models import SETTING_FIELDS, AgentUpgrades, EdgeHost, PlatformRelease
 from ..permissions import project_access, scope_for_user, tenant_access
 from ..permissions.agents import edge_host_for_user, edge_hosts_of
 from ..permissions.scopes import ConsoleScope, ScopeRef
@@ -62,7 +62,7 @@ def edge_host_detail(request: HttpRequest, scope: ScopeRef, host_id: int) -> Htt
     return render(request, "settings_app/edge_host_detail.html", context)
 
 
-def where_changed(console: ConsoleScope, host) -> dict[str, str]:
+def where_changed(console: ConsoleScope, host: EdgeHost) -> dict[str, str]:
     """The Platform Settings that write an idle host's setting, each linked when the user may
     open it ("" otherwise): its project's and its tenant's."""
     roles = console.roles

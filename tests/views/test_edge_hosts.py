@@ -140,6 +140,20 @@ def test_the_list_is_paged_by_name(demo, gateway_and_hosts, client_for, monkeypa
     assert second.find("p", role="status").text == "Showing 2–2 of 2"
 
 
+@pytest.mark.parametrize(
+    "query", ["?page=abc", "?page=2&after=%00%ff", "?page=99999999999999999999"]
+)
+def test_a_page_address_that_makes_no_sense_shows_the_first_page(
+    demo, gateway_and_hosts, client_for, query
+):
+    url = reverse("edge_host_list", args=[tenant(demo)]) + query
+
+    response = client_for("tenant-admin").get(url)
+
+    assert response.status_code == 200
+    assert [row[0] for row in table_rows(parse(response))] == ["edge-host-01", "edge-host-02"]
+
+
 def test_the_clusters_menu_has_two_tabs_each_marking_its_own_page(
     demo, gateway_and_hosts, client_for
 ):
