@@ -10,6 +10,7 @@ from .views import (
     bulk,
     cluster_export,
     clusters,
+    edge_hosts,
     navigation,
     notifications,
     platform,
@@ -87,6 +88,14 @@ urlpatterns = [
         "<scope:scope>/clusters/<int:cluster_id>/agent-upgrades/undo/confirm/",
         clusters.confirm_cluster_undo,
         name="confirm_cluster_undo",
+    ),
+    # Clusters › Edge Hosts, read-only: a host's setting is its project's or tenant's to write
+    path("<scope:scope>/edge-hosts/", edge_hosts.edge_host_list, name="edge_host_list"),
+    path("<scope:scope>/edge-hosts.csv", edge_hosts.edge_host_list_csv, name="edge_host_list_csv"),
+    path(
+        "<scope:scope>/edge-hosts/<int:host_id>/",
+        edge_hosts.edge_host_detail,
+        name="edge_host_detail",
     ),
     path("<scope:scope>/audit-logs/", audit_logs.audit_log, name="audit_log"),
     path("<scope:scope>/audit-logs.csv", audit_logs.audit_log_csv, name="audit_log_csv"),

@@ -12,7 +12,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from settings_app.models import AgentUpgrades, ApiKey, AuditEvent, FreezeWindow, PlatformRelease
+from settings_app import rules
+from settings_app.models import (
+    AgentUpgrades,
+    ApiKey,
+    AuditEvent,
+    EdgeHost,
+    FreezeWindow,
+    PlatformRelease,
+)
 from settings_app.models.notices import Delivery, Destination
 from settings_app.permissions import NOT_FOUND
 from settings_app.permissions.scopes import ScopeRef
@@ -121,6 +129,29 @@ def destination_of(world: World, obj: str) -> Destination | None:
     )[0]
 
 
+# The Edge host each object of the table names (made when first asked for, as a destination):
+# one in prod-east, one in no cluster beside it, one in Acme / Edge, one in Globex / Default.
+EDGE_HOSTS = {
+    OWN: ("east-host", "default", "prod_east"),
+    SIBLING: ("spare-host", "default", None),
+    OTHER_PROJECT: ("edge-host", "edge", None),
+    OTHER_TENANT: ("globex-host", "globex_default", None),
+}
+
+
+def edge_host_of(world: World, obj: str) -> EdgeHost | None:
+    """The Edge host `obj` names; None for a missing one."""
+    if obj not in EDGE_HOSTS:
+        return None
+    name, project, cluster = EDGE_HOSTS[obj]
+    project = getattr(world, project)
+    found = EdgeHost.objects.select_related("project").filter(project=project, name=name).first()
+    if found is None:
+        rules.new_edge_host(project, name, cluster=getattr(world, cluster) if cluster else None)
+        found = EdgeHost.objects.select_related("project").get(project=project, name=name)
+    return found
+
+
 def target(world: World, url: Url, obj: str):
     """The object the URL addresses (the one a change writes), or None."""
     cluster = cluster_at(world, obj)
@@ -142,6 +173,15 @@ def url_of(world: World, url: Url, obj: str, key=None) -> str:
         found = destination_of(world, obj)
         args = [found.tenant_id, found.pk] if found else [MISSING_ID, MISSING_ID]
         return reverse(url.name, args=args)
+    if url.addresses.startswith("edge host"):
+        host = edge_host_of(world, obj)
+        home = host or edge_host_of(world, OWN)  # a missing host is looked for in the own scope
+        ref = (
+            ScopeRef("tenants", home.tenant_id)
+            if "tenant" in url.addresses
+            else ScopeRef("projects", home.project_id)
+        )
+        return reverse(url.name, args=[ref, host.pk if host else MISSING_ID])
     own = world.prod_east
     cluster = cluster_at(world, obj)
     home = cluster or own  # a missing cluster is looked for in the own scope

@@ -153,3 +153,31 @@ def test_the_count_of_pauses_that_ended_reads_the_pause_ends_index(demo, client_
     assert ended, "no count of ended pauses"
     plan = plan_of(*ended[0])
     assert "USING INDEX cluster_pause_ends" in plan, plan
+
+
+def test_an_edge_hosts_history_reads_its_own_events_and_parts_as_one_range_of_its_key(
+    demo, gateway_and_hosts, client_for, admin
+):
+    """A host's events, its own and its parts of pushes alike, name it: the page of its History
+    is read by event id from one range of audit_edgehost_key (edge_host, part_of)."""
+    rules.push_project(demo.edge, AgentUpgrades.LOCK, actor=admin)  # a part of edge-host-02's
+    url = reverse(
+        "edge_host_detail",
+        args=[ScopeRef("projects", demo.edge.pk), gateway_and_hosts.edge_host_02.pk],
+    )
+    plans = page_plans(client_for("tenant-admin"), url, "settings_app_auditevent")
+    assert_reads_by_key(plans)
+    assert all("USING COVERING INDEX audit_edgehost_key (edge_host_id=?)" in p for p in plans), (
+        plans
+    )
+
+
+@pytest.mark.parametrize("page", ["", "?page=last"])
+@pytest.mark.parametrize("scope", ["tenants", "projects"])
+def test_edge_hosts_walk_a_name_index_on_the_first_and_last_page(
+    demo, gateway_and_hosts, client_for, scope, page
+):
+    pk = demo.acme.pk if scope == "tenants" else demo.edge.pk
+    url = reverse("edge_host_list", args=[ScopeRef(scope, pk)]) + page
+    plans = page_plans(client_for("tenant-admin"), url, "settings_app_edgehost")
+    assert_walks_an_index(plans, "settings_app_edgehost")

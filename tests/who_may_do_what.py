@@ -87,6 +87,20 @@ ACCESS: dict[tuple[str, str], tuple[str, ...]] = {
     ("destination", OWN):                           (NO,     NO,    NO,      NO,      CHANGE,  NO,     CHANGE),
     ("destination", OTHER_TENANT):                  (NO,     NO,    NO,      NO,      NO,      CHANGE, CHANGE),
     ("destination", MISSING):                       (NO,     NO,    NO,      NO,      NO,      NO,     NO),
+    # An Edge host's page (read-only: nobody changes a host on its own), from a project's scope:
+    # own is a host in prod-east, sibling one in no cluster in Acme / Default, other project one
+    # in Acme / Edge, other tenant one in Globex / Default (tests/access_requests.edge_host_of).
+    ("edge host in a project scope", OWN):          (NO,     SEE,   SEE,     SEE,     SEE,     NO,     SEE),
+    ("edge host in a project scope", SIBLING):      (NO,     SEE,   NO,      SEE,     SEE,     NO,     SEE),
+    ("edge host in a project scope", OTHER_PROJECT): (NO,    NO,    NO,      NO,      SEE,     NO,     SEE),
+    ("edge host in a project scope", OTHER_TENANT): (NO,     NO,    NO,      NO,      NO,      SEE,    SEE),
+    ("edge host in a project scope", MISSING):      (NO,     NO,    NO,      NO,      NO,      NO,     NO),
+    # … and from the tenant scope: its Tenant Admins only.
+    ("edge host in the tenant scope", OWN):         (NO,     NO,    NO,      NO,      SEE,     NO,     SEE),
+    ("edge host in the tenant scope", SIBLING):     (NO,     NO,    NO,      NO,      SEE,     NO,     SEE),
+    ("edge host in the tenant scope", OTHER_PROJECT): (NO,   NO,    NO,      NO,      SEE,     NO,     SEE),
+    ("edge host in the tenant scope", OTHER_TENANT): (NO,    NO,    NO,      NO,      NO,      SEE,    SEE),
+    ("edge host in the tenant scope", MISSING):     (NO,     NO,    NO,      NO,      NO,      NO,     NO),
     # Platform Upgrades: superusers only.
     ("platform", NOTHING):                          (NO,     NO,    NO,      NO,      NO,      NO,     CHANGE),
 
@@ -242,6 +256,13 @@ PAGES = {
     "rotate a destination's secret":        Url("rotate_destination_secret", "POST", "destination", WRITE),
     "send a test notice":                   Url("test_destination", "POST", "destination", WRITE),
     "deliveries":                           Url("destination_deliveries", "GET", "destination", LOOK),
+    # Clusters › Edge Hosts: the scope's hosts, their CSV, and a host's page.
+    "project edge hosts":                   Url("edge_host_list", "GET", "project scope", LOOK),
+    "tenant edge hosts":                    Url("edge_host_list", "GET", "tenant scope", LOOK),
+    "project edge hosts csv":               Url("edge_host_list_csv", "GET", "project scope", LOOK),
+    "tenant edge hosts csv":                Url("edge_host_list_csv", "GET", "tenant scope", LOOK),
+    "edge host":                            Url("edge_host_detail", "GET", "edge host in a project scope", LOOK),
+    "edge host, tenant scope":              Url("edge_host_detail", "GET", "edge host in the tenant scope", LOOK),
 }
 # fmt: on
 # The pages with answers of their own: the way in and out of the console.

@@ -77,7 +77,7 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         "rows": rows,
         "query": query,
         "columns": columns(query),
-        "paging": paging(page, query),
+        "paging": paging(page, query.params()),
         "export_query": query.link() if query.params() else "",  # every page: no page cursor
         "may_change": any(change for _cluster, change in rows),
         "drawn_at": timezone.now().isoformat(),
@@ -138,8 +138,8 @@ class Paging:
     numbers: list[tuple[int, str]]  # a few pages around this one
 
 
-def paging(page: Page, query: ClusterQuery) -> Paging:
-    params = query.params()
+def paging(page: Page, params: dict[str, str]) -> Paging:
+    """The pagination of a list whose address keeps `params` (its search, filters, sort)."""
     last = page.last_page_number
     number = page.number
     around = []

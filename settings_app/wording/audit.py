@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..models import AgentUpgrades, AuditEvent, Cluster, Via
+from ..models import AgentUpgrades, AuditEvent, Cluster, EdgeHost, Via
 from . import plural, when, who
 
 # The words of a change, the same on the pages, in the CSV export (made in SQL there:
@@ -111,3 +111,13 @@ def cluster_history(cluster: Cluster, limit: int = 10) -> list[HistoryEntry]:
         entries.append(HistoryEntry(upgrade.at, upgrade.actor_name or "system", what, order=1))
     # Newest first; an upgrade made by a resume follows it, so at the same moment it comes first.
     return sorted(entries, key=lambda entry: (entry.at, entry.order), reverse=True)[:limit]
+
+
+def edge_host_history(host: EdgeHost, limit: int = 10) -> list[HistoryEntry]:
+    """An Edge host's setting changes, newest first: the pushes that wrote it while it was in
+    no cluster, and its pauses' ends (a host's agent upgrades are not recorded one by one)."""
+    events = AuditEvent.objects.about(host.tenant_id, edge_hosts=[host.pk])
+    return [
+        HistoryEntry(event.at, who(event), change_summary(event))
+        for event in events.order_by("-at", "-id")[:limit]
+    ]

@@ -21,10 +21,12 @@ from settings_app.permissions import (
     key_tenants,
     may_change_some_cluster,
     project_for_user,
+    require_access,
     require_platform_admin,
     scope_for_user,
     tenant_for_user,
 )
+from settings_app.permissions.agents import edge_host_access, edge_host_for_user
 from settings_app.permissions.api import (
     ApiCaller,
     api_cluster,
@@ -39,7 +41,7 @@ from settings_app.permissions.notices import destination_for_user
 from settings_app.permissions.roles import roles_for
 from settings_app.permissions.scopes import ScopeRef
 from settings_app.permissions.windows import window_for_user
-from tests.access_requests import destination_of
+from tests.access_requests import destination_of, edge_host_of
 from tests.factories import World, make_user
 from tests.who_may_do_what import (
     ACCESS,
@@ -148,6 +150,21 @@ def ask(world: World, addresses: str, obj: str, role: str) -> str:
             return may(
                 lambda: window_for_user(user, pk), lambda: window_for_user(user, pk, change=True)
             )
+        case "edge host in a project scope" | "edge host in the tenant scope":
+            host = edge_host_of(world, obj)
+            home = host or edge_host_of(world, OWN)  # a missing host is looked for in the own scope
+            ref = (
+                ScopeRef("tenants", home.tenant_id)
+                if "tenant" in addresses
+                else ScopeRef("projects", home.project_id)
+            )
+            pk = host.pk if host else MISSING_ID
+
+            def change_host():  # never on its own: the helper says why
+                _console, found = edge_host_for_user(user, ref, pk)
+                require_access(edge_host_access(roles_for(user), found), change=True)
+
+            return may(lambda: edge_host_for_user(user, ref, pk), change_host)
         case "platform":
             return may(lambda: require_platform_admin(user), lambda: require_platform_admin(user))
         case "destination":
