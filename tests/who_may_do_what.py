@@ -87,6 +87,10 @@ ACCESS: dict[tuple[str, str], tuple[str, ...]] = {
     ("destination", OWN):                           (NO,     NO,    NO,      NO,      CHANGE,  NO,     CHANGE),
     ("destination", OTHER_TENANT):                  (NO,     NO,    NO,      NO,      NO,      CHANGE, CHANGE),
     ("destination", MISSING):                       (NO,     NO,    NO,      NO,      NO,      NO,     NO),
+    # A Private Cloud Gateway (Tenant Settings › Private Cloud Gateways): a tenant resource.
+    ("gateway", OWN):                               (NO,     NO,    NO,      NO,      CHANGE,  NO,     CHANGE),
+    ("gateway", OTHER_TENANT):                      (NO,     NO,    NO,      NO,      NO,      CHANGE, CHANGE),
+    ("gateway", MISSING):                           (NO,     NO,    NO,      NO,      NO,      NO,     NO),
     # Platform Upgrades: superusers only.
     ("platform", NOTHING):                          (NO,     NO,    NO,      NO,      NO,      NO,     CHANGE),
 
@@ -242,6 +246,12 @@ PAGES = {
     "rotate a destination's secret":        Url("rotate_destination_secret", "POST", "destination", WRITE),
     "send a test notice":                   Url("test_destination", "POST", "destination", WRITE),
     "deliveries":                           Url("destination_deliveries", "GET", "destination", LOOK),
+    # Private Cloud Gateways: the tenant's list, a gateway's page and its Cluster Settings.
+    "tenant gateways":                      Url("tenant_gateways", "GET", "tenant", LOOK),
+    "gateway details":                      Url("gateway_detail", "GET", "gateway", LOOK),
+    "gateway settings":                     Url("gateway_settings", "GET", "gateway", LOOK),
+    "change gateway":                       Url("change_gateway_agent_upgrades", "POST", "gateway", WRITE),
+    "confirm gateway change":               Url("confirm_gateway_change", "GET", "gateway", CONFIRM),
 }
 # fmt: on
 # The pages with answers of their own: the way in and out of the console.

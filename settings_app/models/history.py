@@ -15,14 +15,24 @@ class AuditEventQuerySet(models.QuerySet):
     """Ways into the trail that hold at any size of it (see AuditEvent)."""
 
     def about(
-        self, tenant_id: int, *, clusters=None, projects=None, named: str | None = None
+        self,
+        tenant_id: int,
+        *,
+        clusters=None,
+        projects=None,
+        gateways=None,
+        named: str | None = None,
     ) -> AuditEventQuerySet:
         """The events about these clusters or projects (ids, or a query of ids) of the tenant:
         their own, and their part in every change that wrote them; with `named`, also every
         event of the tenant's own that names an object so. The parts are found by their key
         from the tenant's changes that have parts: the page's order is then a sort of only
-        these objects' events."""
+        these objects' events. A gateway's own events and parts alike name it: one range of
+        audit_gateway_key."""
         ids = []
+        if gateways is not None:
+            mine = {"tenant_id": tenant_id, _lookup("gateway", gateways): gateways}
+            ids.append(AuditEvent.objects.filter(**mine).order_by().values("pk"))
         if named is not None:
             own = {"tenant_id": tenant_id, "part_of__isnull": True, "object_name": named}
             ids.append(AuditEvent.objects.filter(**own).order_by().values("pk"))
