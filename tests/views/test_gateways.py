@@ -331,3 +331,40 @@ def test_the_history_shows_the_gateways_own_changes_and_its_part_in_tenant_pushe
         "tenant-admin · Agent upgrades Paused → Active (pushed by tenant)",
         f"tenant-admin · Agent upgrades Active → Paused · “{REASON}”",
     ]
+
+
+# Cost (STYLE.md habit 5): no query per row; the page and a change within the house budget.
+
+HOUSE_BUDGET = 16  # as tests/test_query_counts.py
+
+
+def test_the_list_costs_the_same_for_one_gateway_or_twenty(
+    demo, client_for, gateway, admin, django_assert_max_num_queries
+):
+    client = client_for("tenant-admin")
+    with django_assert_max_num_queries(HOUSE_BUDGET) as one:
+        assert client.get(list_url(gateway)).status_code == 200
+    for number in range(19):
+        more = rules.new_gateway(demo.acme, f"pcg-{number:02d}")
+        rules.set_gateway(more, LOCK, actor=admin, pause=Pause(REASON))
+
+    with django_assert_max_num_queries(HOUSE_BUDGET) as twenty:
+        response = client.get(list_url(gateway))
+
+    assert len(table_rows(parse(response))) == 20
+    assert len(twenty) == len(one)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_page_and_a_change_stay_within_the_house_budget(
+    demo, client_for, gateway, htmx, django_assert_max_num_queries
+):
+    client = client_for("tenant-admin")
+    headers = HTMX if htmx else {}
+    with django_assert_max_num_queries(HOUSE_BUDGET):
+        assert client.get(settings_url(gateway)).status_code == 200
+    with django_assert_max_num_queries(HOUSE_BUDGET):
+        response = client.post(change_url(gateway), {"value": "lock", "version": "0"}, **headers)
+
+    assert response.status_code in (200, 302)
+    assert setting(gateway) == (LOCK, 1)
