@@ -153,3 +153,17 @@ def test_the_count_of_pauses_that_ended_reads_the_pause_ends_index(demo, client_
     assert ended, "no count of ended pauses"
     plan = plan_of(*ended[0])
     assert "USING INDEX cluster_pause_ends" in plan, plan
+
+
+def test_a_gateways_history_reads_its_events_and_parts_from_one_range_of_its_key(
+    demo, client_for, admin, gateway_and_hosts
+):
+    gateway = gateway_and_hosts.pcg_vsphere
+    rules.set_gateway(gateway, AgentUpgrades.LOCK, actor=admin)
+    rules.push_tenant(demo.acme, AgentUpgrades.UNLOCK, actor=admin)  # the gateway's part
+    url = reverse("gateway_detail", args=[gateway.tenant_id, gateway.pk])
+
+    plans = page_plans(client_for("tenant-admin"), url, "settings_app_auditevent")
+
+    assert_reads_by_key(plans)
+    assert any("USING INDEX audit_gateway_key (gateway_id=?)" in plan for plan in plans), plans
