@@ -154,7 +154,7 @@ class Session:
         if toggled and not keep and not outcome.restored:
             self.say(
                 f"  [{target}] LEFT PAUSED: the run paused it and could not put it back; "
-                "resume it by hand (Undo this change on its page)"
+                "resume it by hand (Undo this change on its page, or its switch)"
             )
         outcome.seconds = time.monotonic() - started
         return outcome

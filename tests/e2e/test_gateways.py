@@ -108,3 +108,12 @@ def test_the_gateway_screens_fit_and_pass_axe(
     dialog = steps.confirm_dialog(page)
     expect(dialog).to_be_visible()
     page.screenshot(path=screenshot_dir / f"gateways-{width}-dialog.png")
+
+
+def test_freeze_does_not_take_a_gateway_and_says_why(live_server):
+    result = run(
+        live_server.url, "freeze", "--username", "tenant-admin", "--gateway", "pcg-vsphere"
+    )
+
+    assert result.returncode == 2
+    assert "a gateway has no freeze windows" in result.stdout
