@@ -11,6 +11,7 @@ from .views import (
     cluster_export,
     clusters,
     edge_hosts,
+    gateways,
     navigation,
     notifications,
     platform,
@@ -191,6 +192,33 @@ urlpatterns = [
         "tenants/<int:tenant_id>/agent-upgrades/undo/confirm/",
         tenant_settings.confirm_tenant_undo,
         name="confirm_tenant_undo",
+    ),
+    # Tenant Settings › Private Cloud Gateways, and a gateway's Cluster Settings
+    path(
+        "tenants/<int:tenant_id>/settings/gateways/",
+        gateways.gateway_list,
+        name="tenant_gateways",
+    ),
+    path(
+        "tenants/<int:tenant_id>/settings/gateways/<int:gateway_id>/",
+        gateways.gateway_detail,
+        name="gateway_detail",
+    ),
+    path(
+        "tenants/<int:tenant_id>/settings/gateways/<int:gateway_id>/settings/",
+        gateways.gateway_detail,
+        {"panel": "settings"},
+        name="gateway_settings",
+    ),
+    path(
+        "tenants/<int:tenant_id>/settings/gateways/<int:gateway_id>/agent-upgrades/",
+        gateways.change_gateway_agent_upgrades,
+        name="change_gateway_agent_upgrades",
+    ),
+    path(
+        "tenants/<int:tenant_id>/settings/gateways/<int:gateway_id>/agent-upgrades/confirm/",
+        gateways.confirm_gateway_change,
+        name="confirm_gateway_change",
     ),
     # Freeze windows: Add on each scope's settings, Edit, End now and Delete on each window.
     path(

@@ -152,8 +152,16 @@ def edge_host_of(world: World, obj: str) -> EdgeHost | None:
     return found
 
 
+def gateway_of(world: World, obj: str):
+    """The gateway `obj` names: Acme's pcg-vsphere, Globex's pcg-globex; None for a missing one."""
+    tenant = {OWN: world.acme, OTHER_TENANT: world.globex}.get(obj)
+    return world.gateways[tenant.pk] if tenant else None
+
+
 def target(world: World, url: Url, obj: str):
     """The object the URL addresses (the one a change writes), or None."""
+    if url.addresses == "gateway":
+        return gateway_of(world, obj)
     cluster = cluster_at(world, obj)
     if cluster is None:
         return None
@@ -182,6 +190,10 @@ def url_of(world: World, url: Url, obj: str, key=None) -> str:
             else ScopeRef("projects", home.project_id)
         )
         return reverse(url.name, args=[ref, host.pk if host else MISSING_ID])
+    if url.addresses == "gateway":
+        found = gateway_of(world, obj)
+        args = [found.tenant_id, found.pk] if found else [MISSING_ID, MISSING_ID]
+        return reverse(url.name, args=args)
     own = world.prod_east
     cluster = cluster_at(world, obj)
     home = cluster or own  # a missing cluster is looked for in the own scope

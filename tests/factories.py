@@ -222,6 +222,8 @@ class World:
     users: dict[str, User]  # by role
     # A freeze window on each project, not yet started (for the window pages and operations).
     windows: dict[int, FreezeWindow] = field(default_factory=dict)  # by project id
+    # A Private Cloud Gateway of each tenant (for the gateway pages): by tenant id.
+    gateways: dict[int, Gateway] = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -250,8 +252,13 @@ def build_world() -> World:
         [c.pk for c in (prod_east, prod_west, edge_01, globex_main)]
     )
     windows = {project.pk: scheduled_window(project) for project in (default, edge, globex_default)}
+    gateways = {
+        tenant.pk: rules.new_gateway(tenant, name)
+        for tenant, name in ((acme, "pcg-vsphere"), (globex, "pcg-globex"))
+    }
     return World(
         windows=windows,
+        gateways=gateways,
         acme=Tenant.objects.get(pk=acme.pk),
         globex=Tenant.objects.get(pk=globex.pk),
         default=Project.objects.get(pk=default.pk),

@@ -15,6 +15,7 @@ from settings_app.models import (
     AuditEvent,
     Cluster,
     FreezeWindow,
+    Gateway,
     PlatformRelease,
     Project,
     ProjectFleet,
@@ -56,12 +57,12 @@ def every_setting() -> dict[str, tuple]:
 
 
 def everything() -> dict[str, object]:
-    """What a refused request must leave as it was: every setting (value, version, what and
+    """What a refused request must leave as it was: every setting (a gateway's too: value, version, what and
     which API key wrote it), every agent, the releases, the audit trail, the agent upgrades and
     the API keys, the freeze windows."""
     state: dict[str, object] = {
         f"{model.__name__} {pk}": (value, version, key)
-        for model in (Tenant, Project, Cluster)
+        for model in (Tenant, Project, Cluster, Gateway)
         for pk, value, version, key in model.objects.values_list(
             "pk", "agent_upgrades", "agent_upgrades_version", "agent_upgrades_set_with_key"
         )

@@ -181,3 +181,17 @@ def test_edge_hosts_walk_a_name_index_on_the_first_and_last_page(
     url = reverse("edge_host_list", args=[ScopeRef(scope, pk)]) + page
     plans = page_plans(client_for("tenant-admin"), url, "settings_app_edgehost")
     assert_walks_an_index(plans, "settings_app_edgehost")
+
+
+def test_a_gateways_history_reads_its_events_and_parts_from_one_range_of_its_key(
+    demo, client_for, admin, gateway_and_hosts
+):
+    gateway = gateway_and_hosts.pcg_vsphere
+    rules.set_gateway(gateway, AgentUpgrades.LOCK, actor=admin)
+    rules.push_tenant(demo.acme, AgentUpgrades.UNLOCK, actor=admin)  # the gateway's part
+    url = reverse("gateway_detail", args=[gateway.tenant_id, gateway.pk])
+
+    plans = page_plans(client_for("tenant-admin"), url, "settings_app_auditevent")
+
+    assert_reads_by_key(plans)
+    assert any("INDEX audit_gateway_key (gateway_id=?)" in plan for plan in plans), plans

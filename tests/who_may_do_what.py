@@ -101,6 +101,10 @@ ACCESS: dict[tuple[str, str], tuple[str, ...]] = {
     ("edge host in the tenant scope", OTHER_PROJECT): (NO,   NO,    NO,      NO,      SEE,     NO,     SEE),
     ("edge host in the tenant scope", OTHER_TENANT): (NO,    NO,    NO,      NO,      NO,      SEE,    SEE),
     ("edge host in the tenant scope", MISSING):     (NO,     NO,    NO,      NO,      NO,      NO,     NO),
+    # A Private Cloud Gateway (Tenant Settings › Private Cloud Gateways): a tenant resource.
+    ("gateway", OWN):                               (NO,     NO,    NO,      NO,      CHANGE,  NO,     CHANGE),
+    ("gateway", OTHER_TENANT):                      (NO,     NO,    NO,      NO,      NO,      CHANGE, CHANGE),
+    ("gateway", MISSING):                           (NO,     NO,    NO,      NO,      NO,      NO,     NO),
     # Platform Upgrades: superusers only.
     ("platform", NOTHING):                          (NO,     NO,    NO,      NO,      NO,      NO,     CHANGE),
 
@@ -263,6 +267,12 @@ PAGES = {
     "tenant edge hosts csv":                Url("edge_host_list_csv", "GET", "tenant scope", LOOK),
     "edge host":                            Url("edge_host_detail", "GET", "edge host in a project scope", LOOK),
     "edge host, tenant scope":              Url("edge_host_detail", "GET", "edge host in the tenant scope", LOOK),
+    # Private Cloud Gateways: the tenant's list, a gateway's page and its Cluster Settings.
+    "tenant gateways":                      Url("tenant_gateways", "GET", "tenant", LOOK),
+    "gateway details":                      Url("gateway_detail", "GET", "gateway", LOOK),
+    "gateway settings":                     Url("gateway_settings", "GET", "gateway", LOOK),
+    "change gateway":                       Url("change_gateway_agent_upgrades", "POST", "gateway", WRITE),
+    "confirm gateway change":               Url("confirm_gateway_change", "GET", "gateway", CONFIRM),
 }
 # fmt: on
 # The pages with answers of their own: the way in and out of the console.

@@ -21,18 +21,21 @@ class AuditEventQuerySet(models.QuerySet):
         clusters=None,
         projects=None,
         edge_hosts=None,
+        gateways=None,
         named: str | None = None,
     ) -> AuditEventQuerySet:
-        """The events about these clusters or projects (ids, or a query of ids) of the tenant:
+        """The events about these clusters, projects, gateways or Edge hosts (ids, or a query of
+        ids) of the tenant:
         their own, and their part in every change that wrote them; with `named`, also every
         event of the tenant's own that names an object so. The parts are found by their key
         from the tenant's changes that have parts: the page's order is then a sort of only
-        these objects' events. An Edge host's own events and its parts both name it, so
-        `edge_hosts` are one range of audit_edgehost_key each."""
+        these objects' events. A gateway's or an Edge host's own events and its parts alike
+        name it: theirs are one range of audit_gateway_key or audit_edgehost_key each."""
         ids = []
-        if edge_hosts is not None:
-            lookup = _lookup("edge_host", edge_hosts)
-            ids.append(AuditEvent.objects.filter(**{lookup: edge_hosts}).order_by().values("pk"))
+        for link, objects in (("gateway", gateways), ("edge_host", edge_hosts)):
+            if objects is not None:  # (no tenant filter: SQLite would then walk the tenant's)
+                found = AuditEvent.objects.filter(**{_lookup(link, objects): objects})
+                ids.append(found.order_by().values("pk"))
         if named is not None:
             own = {"tenant_id": tenant_id, "part_of__isnull": True, "object_name": named}
             ids.append(AuditEvent.objects.filter(**own).order_by().values("pk"))

@@ -86,6 +86,15 @@ def parser() -> argparse.ArgumentParser:
         help="a tenant: Scope › Tenant Admin › Tenant Settings › Platform Settings (repeatable)",
     )
     p.add_argument(
+        "--gateway",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Private Cloud Gateway, by name: Main Menu › Tenant Settings › Private Cloud "
+        "Gateways › NAME › Settings › Cluster Settings (repeatable; not with freeze or "
+        "--api-key-env's check)",
+    )
+    p.add_argument(
         "--expect",
         choices=["paused", "active"],
         help="check: what every scope must show (required with check)",
@@ -123,7 +132,13 @@ def main(argv: list[str] | None = None) -> int:
     say = lambda line: print(line, flush=True)  # noqa: E731
     targets = _targets(args)
     if not targets:
-        say("Name at least one scope: --cluster NAME, --project TENANT/NAME or --tenant NAME.")
+        say(
+            "Name at least one scope: --cluster NAME, --project TENANT/NAME, --tenant NAME or "
+            "--gateway NAME."
+        )
+        return EXIT_NOT_STARTED
+    if args.mode == "freeze" and args.gateway:
+        say("freeze takes clusters, projects and tenants: a gateway has no freeze windows.")
         return EXIT_NOT_STARTED
     if args.mode == "check" and not args.expect:
         say("check needs --expect paused or --expect active: what the scopes must show.")
@@ -243,6 +258,7 @@ def _targets(args) -> list:
             raise SystemExit(f"--project takes TENANT/NAME, like Acme/Default; got {value!r}.")
         targets.append(Target("project", name, tenant))
     targets += [Target("tenant", name) for name in args.tenant]
+    targets += [Target("gateway", name) for name in args.gateway]
     return targets
 
 

@@ -16,13 +16,14 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator
 from . import api, steps
 from .api import ApiUnusable
 
-Kind = Literal["cluster", "project", "tenant"]
+Kind = Literal["cluster", "project", "tenant", "gateway"]
 TIMEOUT_MS = 10_000
 
 
 @dataclass(frozen=True)
 class Target:
-    """A scope to run the procedures on: a cluster (by name), a project (TENANT/NAME), a tenant."""
+    """A scope to run the procedures on: a cluster (by name), a project (TENANT/NAME), a tenant,
+    a Private Cloud Gateway (by name)."""
 
     kind: Kind
     name: str
@@ -43,10 +44,14 @@ def open_switch(
 ) -> Locator:
     """Navigate as Palette's documentation says, from wherever the user landed: Main Menu ›
     Clusters › the cluster › Settings › Cluster Settings; or Project Settings (Tenant Settings)
-    › Platform Settings in the project's (tenant's) scope. `on_details` runs on the cluster's
-    details page, or the project's Project Settings › General, on the way."""
-    if target.kind == "cluster":
-        steps.open_cluster(page, target.name)
+    › Platform Settings in the project's (tenant's) scope; Tenant Settings › Private Cloud
+    Gateways › the gateway › Settings › Cluster Settings. `on_details` runs on the cluster's (the
+    gateway's) details page, or the project's Project Settings › General, on the way."""
+    if target.kind in ("cluster", "gateway"):
+        if target.kind == "cluster":
+            steps.open_cluster(page, target.name)
+        else:
+            steps.open_gateway(page, target.name)
         if on_details is not None:
             on_details(page)
         return steps.open_cluster_settings(page)
@@ -149,7 +154,7 @@ class Session:
         if toggled and not keep and not outcome.restored:
             self.say(
                 f"  [{target}] LEFT PAUSED: the run paused it and could not put it back; "
-                "resume it by hand (Undo this change on its page)"
+                "resume it by hand (Undo this change on its page, or its switch)"
             )
         outcome.seconds = time.monotonic() - started
         return outcome
@@ -172,14 +177,15 @@ class Session:
         target = outcome.target
         steps.log_in(page, self.base_url, self.username, self.password)
         uids: list[str] = []
-        read_uid = (lambda p: uids.append(steps.read_uid(p))) if self.api_check else None
+        api_check = self.api_check and target.kind != "gateway"
+        read_uid = (lambda p: uids.append(steps.read_uid(p))) if api_check else None
         switch = open_switch(page, target, on_details=read_uid)
         on = steps.is_on(page, switch)
         outcome.seen = state(on)
         if on and (window := steps.holding_window(page)):
             outcome.held_by = window
             self.say(f"  [{target}] held by freeze window {window}")
-        if self.api_check is not None:
+        if api_check:  # the API is read for clusters, projects and tenants
             # A disagreement fails the outcome but does not stop it: enable still puts the
             # value back. An API that cannot be used stops the run (after that, too).
             try:

@@ -22,6 +22,7 @@ SWITCH = "Pause Agent Upgrades"
 UNDO = "Undo this change"
 TENANT_SETTINGS = "Tenant Settings"
 PROJECT_SETTINGS = "Project Settings"
+GATEWAYS = "Private Cloud Gateways"
 
 
 class StepFailed(Exception):
@@ -165,8 +166,23 @@ def open_cluster(page: Page, cluster: str) -> None:
         expect(page.get_by_role("heading", level=1)).to_have_text(cluster)
 
 
+def open_gateway(page: Page, gateway: str) -> None:
+    """Main Menu › Tenant Settings › Private Cloud Gateways › the gateway."""
+    go_to(page, TENANT_SETTINGS)
+    with step(
+        f"{TENANT_SETTINGS} › {GATEWAYS}", f"no link named “{GATEWAYS}” on {TENANT_SETTINGS}"
+    ):
+        page.get_by_role("link", name=GATEWAYS, exact=True).click()
+        expect(page.get_by_role("heading", name=GATEWAYS, exact=True)).to_be_visible()
+    with step(f"{GATEWAYS} › {gateway}", f"no link named “{gateway}” in the {GATEWAYS} list"):
+        link = page.get_by_role("table").get_by_role("link", name=gateway, exact=True)
+        expect(link).to_have_count(1)
+        link.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(gateway)
+
+
 def open_cluster_settings(page: Page) -> Locator:
-    """Settings › Cluster Settings, on a cluster's page; the switch."""
+    """Settings › Cluster Settings, on a cluster's (or a gateway's) page; the switch."""
     with step("Settings › Cluster Settings", "no button named “Settings” on the page") as looking:
         page.get_by_role("button", name="Settings", exact=True).click()
         looking.missing = "no menu item named “Cluster Settings” under “Settings”"

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from .. import rules
-from ..models import AgentUpgrades, Cluster, Project, Tenant
+from ..models import AgentUpgrades, Cluster, Gateway, Project, Tenant
 from ..permissions import Access
 from ..rules import Change, FleetCounts, InvalidPause, StaleSetting
 from ..wording import (
@@ -130,7 +130,7 @@ class Switch:
         return not self.checked
 
 
-def cluster_question(cluster: Cluster, value: str, platform_agent: str) -> Question:
+def cluster_question(cluster: Cluster | Gateway, value: str, platform_agent: str) -> Question:
     return Question(change_title(cluster, value), cluster_confirm(cluster, platform_agent, value))
 
 
@@ -147,13 +147,17 @@ def push_question(
 
 
 def cluster_switch(
-    cluster: Cluster,
+    cluster: Cluster | Gateway,
     *,
     urls: SwitchUrls,
     access: Access,
     platform_agent: str,
     change: Change | None = None,
+    undoable: bool = True,
 ) -> Switch:
+    """The switch of one cluster's (or one gateway's) own value; a gateway's change offers no
+    undo."""
+    no_undo: Callable[[], UndoOffer | None] = lambda: None  # noqa: E731
     return Switch(
         urls=urls,
         target="cluster-settings",
@@ -162,7 +166,9 @@ def cluster_switch(
         access=access,
         question=cluster_question(cluster, cluster_wanted(cluster), platform_agent),
         state=own_state(cluster),
-        undo_lookup=undo_offer(cluster, urls=urls, access=access, known=change),
+        undo_lookup=(
+            undo_offer(cluster, urls=urls, access=access, known=change) if undoable else no_undo
+        ),
     )
 
 
@@ -234,7 +240,7 @@ class SettingsPanel(Protocol):
     """The panel a change endpoint answers with: the cluster's Cluster Settings, or a project's
     or tenant's Platform Settings."""
 
-    obj: Tenant | Project | Cluster
+    obj: Tenant | Project | Cluster | Gateway
     settings_url: str  # where a plain form post is sent back to
     urls: SwitchUrls
 

@@ -11,7 +11,16 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from ..models import AgentUpgrades, AgentUpgradesSetting, AuditEvent, Cluster, Project, Tenant, Via
+from ..models import (
+    AgentUpgrades,
+    AgentUpgradesSetting,
+    AuditEvent,
+    Cluster,
+    Gateway,
+    Project,
+    Tenant,
+    Via,
+)
 from ..rules import (
     Change,
     FleetCounts,
@@ -106,12 +115,12 @@ def source(obj: AgentUpgradesSetting) -> str:
         return f"freeze window {window.name}, created by {by} · {ago(obj.agent_upgrades_set_at)}"
     if via == Via.EXPIRY:
         return f"resumed when its pause ended · {ago(obj.agent_upgrades_set_at)}"
-    if via == own_scope:
+    if via == own_scope or via == Via.CLUSTER:  # a gateway's own switch writes "set directly"
         origin = f"set on this {own_scope}"
     elif via == Via.PROJECT:
         origin = f"pushed by project {obj.project.name}"
     else:
-        tenant = obj.tenant if isinstance(obj, Project) else obj.project.tenant
+        tenant = obj.tenant if isinstance(obj, (Project, Gateway)) else obj.project.tenant
         origin = f"pushed by tenant {tenant.name}"
     by = obj.agent_upgrades_set_by.get_username() if obj.agent_upgrades_set_by else "system"
     key = via_key(obj.agent_upgrades_set_with_key)
@@ -180,20 +189,23 @@ def push_again_title(obj: Project | Tenant, counts: FleetCounts) -> str:
     return f"{push_again_label(obj, counts)} of {describe(obj)}?"
 
 
-def cluster_confirm(cluster: Cluster, platform_agent: str, value: str | None = None) -> str:
-    """What setting the cluster to `value` (by default, the opposite of what holds) will do."""
-    name = cluster.name
+def cluster_confirm(
+    cluster: Cluster | Gateway, platform_agent: str, value: str | None = None
+) -> str:
+    """What setting the cluster (or the gateway) to `value` (by default, the opposite of what
+    holds) will do."""
+    name = describe(cluster)
     pausing = (value or cluster_wanted(cluster)) == AgentUpgrades.LOCK
     if pausing == cluster.is_paused:
         state = "paused" if pausing else "active"
-        return f"Agent upgrades are already {state} for cluster {name}; OK changes nothing."
+        return f"Agent upgrades are already {state} for {name}; OK changes nothing."
     if pausing:
         text = (
-            f"Pause agent upgrades for cluster {name}. Its agent stays at "
+            f"Pause agent upgrades for {name}. Its agent stays at "
             f"{cluster.agent_version} when the platform is upgraded, until upgrades are resumed."
         )
     else:
-        text = f"Resume agent upgrades for cluster {name}."
+        text = f"Resume agent upgrades for {name}."
         impact = cluster_impact(cluster, AgentUpgrades.UNLOCK, platform_agent)
         if impact.agents_to_upgrade:
             text += (
@@ -202,15 +214,19 @@ def cluster_confirm(cluster: Cluster, platform_agent: str, value: str | None = N
             )
     via = cluster.agent_upgrades_set_via
     if via in (Via.PROJECT, Via.TENANT):
-        higher = cluster.project if via == Via.PROJECT else cluster.project.tenant
+        if isinstance(cluster, Gateway):  # a gateway has no project: only its tenant pushes
+            higher = cluster.tenant
+        else:
+            higher = cluster.project if via == Via.PROJECT else cluster.project.tenant
         text += (
             f" Its current value came from {via} {higher.name}; the next time {via} "
-            f"{higher.name} is paused or resumed, this cluster follows it again."
+            f"{higher.name} is paused or resumed, this {type(cluster).__name__.lower()} "
+            "follows it again."
         )
     return text
 
 
-def cluster_wanted(cluster: Cluster) -> str:
+def cluster_wanted(cluster: Cluster | Gateway) -> str:
     """What a click on the cluster's switch asks for: the opposite of what holds."""
     return AgentUpgrades.UNLOCK if cluster.is_paused else AgentUpgrades.LOCK
 
@@ -252,8 +268,8 @@ def done_message(change: Change) -> str:
     until = ""
     if change.value == AgentUpgrades.LOCK and target.agent_upgrades_until:
         until = f" until {when(target.agent_upgrades_until)}"
-    if isinstance(target, Cluster):
-        text = f"Agent upgrades {done} for cluster {target.name}{until}."
+    if isinstance(target, (Cluster, Gateway)):
+        text = f"Agent upgrades {done} for {describe(target)}{until}."
         if change.agents_upgraded:
             text += f" Its agent was upgraded to {change.agent_version}."
         return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..models import AgentUpgrades, AuditEvent, Cluster, EdgeHost, Via
+from ..models import AgentUpgrades, AuditEvent, Cluster, EdgeHost, Gateway, Via
 from . import plural, when, who
 
 # The words of a change, the same on the pages, in the CSV export (made in SQL there:
@@ -36,7 +36,7 @@ def change_summary(event: AuditEvent) -> str:
     Paused (now pushed by tenant)' where only where it came from changed."""
     what = f"Agent upgrades {change_label(event)}"
     provenance_only = event.old_value == event.new_value and event.old_via != event.via
-    if event.via != event.scope and not provenance_only:  # pushed from above, or a pause ended
+    if how(event) != SET_DIRECTLY and not provenance_only:  # pushed from above, a pause ended
         what += f" ({event.get_via_display()})"
     if event.new_value == AgentUpgrades.LOCK and event.until:
         what += f" · until {when(event.until)}"
@@ -95,12 +95,7 @@ class HistoryEntry:
 
 def cluster_history(cluster: Cluster, limit: int = 10) -> list[HistoryEntry]:
     """The cluster's setting changes and agent upgrades, newest first, in two queries."""
-    entries = [
-        HistoryEntry(event.at, who(event), change_summary(event))
-        for event in AuditEvent.objects.about(cluster.tenant_id, clusters=[cluster.pk]).order_by(
-            "-at", "-id"
-        )[:limit]
-    ]
+    entries = changes(AuditEvent.objects.about(cluster.tenant_id, clusters=[cluster.pk]), limit)
     for upgrade in cluster.agent_upgrades_history.select_related("release").order_by("-at", "-id")[
         :limit
     ]:
@@ -116,7 +111,17 @@ def cluster_history(cluster: Cluster, limit: int = 10) -> list[HistoryEntry]:
 def edge_host_history(host: EdgeHost, limit: int = 10) -> list[HistoryEntry]:
     """An Edge host's setting changes, newest first: the pushes that wrote it while it was in
     no cluster, and its pauses' ends (a host's agent upgrades are not recorded one by one)."""
-    events = AuditEvent.objects.about(host.tenant_id, edge_hosts=[host.pk])
+    return changes(AuditEvent.objects.about(host.tenant_id, edge_hosts=[host.pk]), limit)
+
+
+def gateway_history(gateway: Gateway, limit: int = 10) -> list[HistoryEntry]:
+    """The gateway's setting changes, its own and its part in its tenant's pushes, newest
+    first, in one query."""
+    return changes(AuditEvent.objects.about(gateway.tenant_id, gateways=[gateway.pk]), limit)
+
+
+def changes(events, limit: int) -> list[HistoryEntry]:
+    """The newest `limit` of these events, as a History lists them."""
     return [
         HistoryEntry(event.at, who(event), change_summary(event))
         for event in events.order_by("-at", "-id")[:limit]

@@ -384,6 +384,7 @@ def test_help_explains_every_option():
         "--cluster",
         "--project",
         "--tenant",
+        "--gateway",
         "--expect",
         "--keep",
         "--api-key-env",

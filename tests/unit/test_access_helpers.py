@@ -26,7 +26,7 @@ from settings_app.permissions import (
     scope_for_user,
     tenant_for_user,
 )
-from settings_app.permissions.agents import edge_host_access, edge_host_for_user
+from settings_app.permissions.agents import edge_host_access, edge_host_for_user, gateway_for_user
 from settings_app.permissions.api import (
     ApiCaller,
     api_cluster,
@@ -41,7 +41,7 @@ from settings_app.permissions.notices import destination_for_user
 from settings_app.permissions.roles import roles_for
 from settings_app.permissions.scopes import ScopeRef
 from settings_app.permissions.windows import window_for_user
-from tests.access_requests import destination_of, edge_host_of
+from tests.access_requests import destination_of, edge_host_of, gateway_of
 from tests.factories import World, make_user
 from tests.who_may_do_what import (
     ACCESS,
@@ -172,6 +172,13 @@ def ask(world: World, addresses: str, obj: str, role: str) -> str:
             ids = (found.tenant_id, found.pk) if found else (MISSING_ID, MISSING_ID)
             return may(
                 lambda: destination_for_user(user, *ids), lambda: destination_for_user(user, *ids)
+            )
+        case "gateway":
+            found = gateway_of(world, obj)
+            ids = (found.tenant_id, found.pk) if found else (MISSING_ID, MISSING_ID)
+            return may(
+                lambda: gateway_for_user(user, *ids),
+                lambda: gateway_for_user(user, *ids, change=True),
             )
     caller = caller_for(world, role)
     match addresses:

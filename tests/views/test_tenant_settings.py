@@ -87,9 +87,7 @@ def test_general_shows_the_tenants_facts(demo, client_for):
     assert page.find_all("button", role="switch") == []
 
 
-def test_the_sub_navigation_links_general_platform_api_keys_notifications_and_freeze_calendar(
-    demo, client_for
-):
+def test_the_sub_navigation_links_every_section_of_tenant_settings(demo, client_for):
     response = client_for("tenant-admin").get(platform_url(demo.acme))
 
     nav = parse(response).find("nav", aria_label="Tenant Settings sections")
@@ -97,12 +95,16 @@ def test_the_sub_navigation_links_general_platform_api_keys_notifications_and_fr
     assert list(links) == [
         "General",
         "Platform Settings",
+        "Private Cloud Gateways",
         "API Keys",
         "Notifications",
         "Freeze Calendar",
     ]
     assert links["General"].attrs["href"] == general_url(demo.acme)
     assert links["API Keys"].attrs["href"] == reverse("tenant_api_keys", args=[demo.acme.pk])
+    assert links["Private Cloud Gateways"].attrs["href"] == reverse(
+        "tenant_gateways", args=[demo.acme.pk]
+    )
     assert links["Notifications"].attrs["href"] == reverse("notifications", args=[demo.acme.pk])
     assert links["Freeze Calendar"].attrs["href"] == reverse(
         "tenant_freeze_calendar", args=[demo.acme.pk]
