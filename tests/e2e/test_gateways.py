@@ -50,6 +50,28 @@ def test_pausing_a_gateway_through_its_cluster_settings_holds_in_a_new_login(
     steps.open_gateway(fresh, "pcg-vsphere")
     assert steps.is_on(fresh, steps.open_cluster_settings(fresh))
 
+    # Then the tenant: its push pauses the gateway again and the host in no cluster, while the
+    # host in edge-01 follows its cluster.
+    # (The gateway is resumed first, so that the push is seen to pause it.)
+    steps.toggle_and_confirm(fresh, steps.open_cluster_settings(fresh))
+    assert not steps.is_on(fresh, steps.open_cluster_settings(fresh))
+    switch = steps.open_platform_settings(fresh, "Tenant Settings")
+    steps.toggle_and_confirm(
+        fresh, switch, says="1 gateway and 1 Edge host not in a cluster in tenant Acme"
+    )
+    steps.open_gateway(fresh, "pcg-vsphere")
+    assert steps.is_on(fresh, steps.open_cluster_settings(fresh))
+    steps.go_to(fresh, "Clusters")
+    fresh.get_by_role("navigation", name="Clusters menu").get_by_role(
+        "link", name="Edge Hosts"
+    ).click()
+    rows = fresh.get_by_role("table").get_by_role("row")
+    idle = rows.filter(has=fresh.get_by_role("rowheader", name="edge-host-02"))
+    in_cluster = rows.filter(has=fresh.get_by_role("rowheader", name="edge-host-01"))
+    expect(idle).to_contain_text("Paused")
+    expect(in_cluster).to_contain_text("follows cluster edge-01")
+    expect(in_cluster).to_contain_text("Paused")  # edge-01 was paused by the same push
+
 
 def test_the_validation_run_pauses_a_gateway_validates_it_and_puts_it_back(
     live_server, demo, gateway_and_hosts
