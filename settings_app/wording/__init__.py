@@ -11,7 +11,16 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from ..models import AgentUpgrades, AgentUpgradesSetting, AuditEvent, Cluster, Project, Tenant, Via
+from ..models import (
+    AgentUpgrades,
+    AgentUpgradesSetting,
+    AuditEvent,
+    Cluster,
+    Gateway,
+    Project,
+    Tenant,
+    Via,
+)
 from ..rules import (
     Change,
     FleetCounts,
@@ -223,27 +232,52 @@ def push_confirm(
     impact = push_impact(AgentUpgrades(value), counts, platform_agent)
     verb = "Resume" if value == AgentUpgrades.UNLOCK else "Pause"
     again = " again" if value == obj.effective_agent_upgrades else ""
-    if impact.clusters == 0:
+    others = other_agents(impact.gateways, impact.idle_hosts)
+    if impact.clusters == 0 and not others:
         return (
             f"{verb} agent upgrades{again} for {describe(obj)}. It has no clusters yet; "
             "new clusters will take this value."
         )
-    where = f"in {describe(obj)}"
-    if isinstance(obj, Tenant):
-        where = f"in {plural(impact.projects, 'project')} of {describe(obj)}"
-    text = f"{verb} agent upgrades{again} for {plural(impact.clusters, 'cluster')} {where}."
+    clusters = plural(impact.clusters, "cluster") if impact.clusters else ""
+    if not others:
+        where = f"in {describe(obj)}"
+        if isinstance(obj, Tenant):
+            where = f"in {plural(impact.projects, 'project')} of {describe(obj)}"
+        text = f"{verb} agent upgrades{again} for {clusters} {where}."
+    else:
+        if clusters and isinstance(obj, Tenant):
+            clusters += f" in {plural(impact.projects, 'project')}"
+        text = f"{verb} agent upgrades{again} for {listed([clusters, *others])} in {describe(obj)}."
+        if not impact.clusters:
+            text += " It has no clusters yet; new clusters will take this value."
     if impact.overwritten:
         how = "individually" if isinstance(obj, Project) else "at project or cluster level"
         were = "was" if impact.overwritten == 1 else "were"
+        them = "of the clusters" if others else "of them"
         text += (
-            f" {impact.overwritten} of them {were} set {how} and will be overwritten."
+            f" {impact.overwritten} {them} {were} set {how} and will be overwritten."
             if impact.clusters > 1
-            else f" It was set {how} and will be overwritten."
+            else f" {'The cluster' if others else 'It'} was set {how} and will be overwritten."
         )
     if impact.agents_to_upgrade:
         agents = plural(impact.agents_to_upgrade, "agent")
         text += f" {agents} held back by the pause will be upgraded to {impact.agent_version}."
     return text
+
+
+def listed(parts: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c': the non-empty parts."""
+    parts = [part for part in parts if part]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
+def other_agents(gateways: int, idle_hosts: int) -> list[str]:
+    """The gateways and idle Edge hosts a push writes, as a dialog names them; a kind with none
+    is left out: ['3 gateways', '20 Edge hosts not in a cluster']."""
+    found = [plural(gateways, "gateway")] if gateways else []
+    if idle_hosts:
+        found.append(f"{plural(idle_hosts, 'Edge host')} not in a cluster")
+    return found
 
 
 def done_message(change: Change) -> str:
@@ -252,15 +286,16 @@ def done_message(change: Change) -> str:
     until = ""
     if change.value == AgentUpgrades.LOCK and target.agent_upgrades_until:
         until = f" until {when(target.agent_upgrades_until)}"
-    if isinstance(target, Cluster):
-        text = f"Agent upgrades {done} for cluster {target.name}{until}."
+    if isinstance(target, (Cluster, Gateway)):
+        text = f"Agent upgrades {done} for {describe(target)}{until}."
         if change.agents_upgraded:
             text += f" Its agent was upgraded to {change.agent_version}."
         return text
-    if change.clusters_written == 0:
+    others = other_agents(change.gateways_written, change.hosts_written)
+    if change.clusters_written == 0 and not others:
         return f"Agent upgrades {done} for {describe(target)}{until}; it has no clusters yet."
-    clusters = plural(change.clusters_written, "cluster")
-    text = f"Agent upgrades {done} for {clusters} in {describe(target)}{until}"
+    clusters = plural(change.clusters_written, "cluster") if change.clusters_written else ""
+    text = f"Agent upgrades {done} for {listed([clusters, *others])} in {describe(target)}{until}"
     if change.agents_upgraded:
         text += f"; {plural(change.agents_upgraded, 'agent')} upgraded to {change.agent_version}"
     return text + "."
