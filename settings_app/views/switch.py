@@ -56,6 +56,8 @@ class Question:
 
     title: str
     text: str
+    warning: str = ""  # said apart from the impact, with the objects it names
+    named: tuple[tuple[str, str], ...] = ()  # (label, link) of each object the warning names
 
 
 @dataclass(frozen=True)
