@@ -134,7 +134,9 @@ def release_impact(request: HttpRequest) -> JsonResponse:
     answer = {"title": question.title, "text": question.text}
     if question.warning:
         answer["warning"] = question.warning
-        answer["named"] = [{"label": label, "url": url} for label, url in question.named]
+        answer["named"] = [
+            {"label": label, "url": url, "note": note} for label, url, note in question.named
+        ]
     return JsonResponse(answer)
 
 
@@ -148,8 +150,9 @@ def release_question(impact: rules.ReleaseImpact) -> Question:
         warning=gateways_left_behind_warning(left_behind),
         named=tuple(
             (
-                f"{gateway.name} (tenant {gateway.tenant.name}, agent {gateway.agent_version})",
+                gateway.name,
                 gateway_url(gateway),
+                f"tenant {gateway.tenant.name}, agent {gateway.agent_version}",
             )
             for gateway in left_behind
         ),

@@ -57,7 +57,8 @@ class Question:
     title: str
     text: str
     warning: str = ""  # said apart from the impact, with the objects it names
-    named: tuple[tuple[str, str], ...] = ()  # (label, link) of each object the warning names
+    # Each object the warning names: (its name, the link to it, a note beside the link).
+    named: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -116,12 +116,13 @@
     if (box.hidden) return;
     keepNames(box.querySelector("p"), answer.warning);
     box.querySelector("ul").replaceChildren(
-      ...(answer.named ?? []).map(({ label, url }) => {
+      ...(answer.named ?? []).map(({ label, url, note }) => {
         const item = document.createElement("li");
         const link = document.createElement("a");
         link.href = url;
         keepNames(link, label);
         item.append(link);
+        if (note) item.append(` (${note})`);
         return item;
       }),
     );

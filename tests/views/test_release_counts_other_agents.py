@@ -45,7 +45,9 @@ def test_a_minor_release_warns_that_paused_gateways_stay_behind_and_names_them(
     answer = ask(client_for("root"), "4.8.0")
 
     assert answer["warning"] == f"1 paused gateway will stay on 4.7.2. {GUIDANCE}"
-    assert [item["label"] for item in answer["named"]] == ["pcg-vsphere (tenant Acme, agent 4.7.2)"]
+    assert [(item["label"], item["note"]) for item in answer["named"]] == [
+        ("pcg-vsphere", "tenant Acme, agent 4.7.2")
+    ]
     assert answer["named"][0]["url"].endswith(f"/settings/gateways/{paused_gateway.pk}/")
 
 
@@ -60,7 +62,7 @@ def test_gateways_on_different_agents_are_named_with_each_version(
     assert answer["warning"] == (
         f"2 paused gateways will stay on their current agents, 4.6.1 and 4.7.2. {GUIDANCE}"
     )
-    assert [item["label"].split(" ")[0] for item in answer["named"]] == ["pcg-aws", "pcg-vsphere"]
+    assert [item["label"] for item in answer["named"]] == ["pcg-aws", "pcg-vsphere"]
 
 
 def test_the_confirmation_page_without_javascript_warns_with_links(
@@ -72,7 +74,8 @@ def test_the_confirmation_page_without_javascript_warns_with_links(
         "div", class_="confirm-warning"
     )
     assert warning.find("p").text == f"1 paused gateway will stay on 4.7.2. {GUIDANCE}"
-    assert [a.text for a in warning.find_all("a")] == ["pcg-vsphere (tenant Acme, agent 4.7.2)"]
+    assert [a.text for a in warning.find_all("a")] == ["pcg-vsphere"]
+    assert warning.find("li").text == "pcg-vsphere (tenant Acme, agent 4.7.2)"
 
 
 def test_a_release_without_gateways_or_hosts_is_asked_as_before(demo, superuser, client_for):
