@@ -12,7 +12,11 @@ from ..permissions.scopes import ScopeRef
 
 def gateway_url(gateway: Gateway) -> str:
     """A gateway's page, under its tenant's settings."""
-    return reverse("gateway_detail", args=[gateway.tenant_id, gateway.pk])
+    return gateway_path(gateway.tenant_id, gateway.pk)
+
+
+def gateway_path(tenant_id: int, gateway_id: int) -> str:
+    return reverse("gateway_detail", args=[tenant_id, gateway_id])
 
 
 def gateways_url(tenant_id: int) -> str:
@@ -22,7 +26,11 @@ def gateways_url(tenant_id: int) -> str:
 
 def edge_host_url(host: EdgeHost, scope: ScopeRef) -> str:
     """An Edge host's page, seen from `scope` (its project or its tenant)."""
-    return reverse("edge_host_detail", args=[scope, host.pk])
+    return edge_host_path(scope, host.pk)
+
+
+def edge_host_path(scope: ScopeRef, host_id: int) -> str:
+    return reverse("edge_host_detail", args=[scope, host_id])
 
 
 def edge_hosts_url(scope: ScopeRef) -> str:
