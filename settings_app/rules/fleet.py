@@ -68,9 +68,18 @@ class FleetCounts:
         return self.total - self.paused
 
     @property
+    def agents(self) -> int:
+        """Everything a push of the scope writes: its clusters, gateways and idle hosts."""
+        return self.total + self.gateways.total + self.idle_hosts.total
+
+    @property
+    def agents_paused(self) -> int:
+        return self.paused + self.gateways.paused + self.idle_hosts.paused
+
+    @property
     def mixed(self) -> bool:
-        """Some clusters paused and some not."""
-        return 0 < self.paused < self.total
+        """Some of the scope's clusters, gateways and idle hosts paused and some not."""
+        return 0 < self.agents_paused < self.agents
 
 
 def fleet_counts(

@@ -70,12 +70,23 @@ def fleet_state(obj: AgentUpgradesSetting | None, counts: FleetCounts | ProjectC
     """The state of a project's or tenant's clusters: Paused or Active when they agree, Mixed
     with the counts when they differ; with no clusters, the object's own value."""
     if counts.mixed:
-        return State(
-            "mixed", "Mixed", f"{counts.paused} of {plural(counts.total, 'cluster')} paused"
-        )
+        return State("mixed", "Mixed", f"{mixed_detail(counts)} paused")
+    if isinstance(counts, FleetCounts) and counts.agents:
+        return State("paused", "Paused") if counts.agents_paused else State("active", "Active")
     if counts.total:
         return State("paused", "Paused") if counts.paused else State("active", "Active")
     return own_state(obj) if obj is not None else State("active", "Active")
+
+
+def mixed_detail(counts: FleetCounts | ProjectCounts) -> str:
+    """'2 of 5 clusters'; with a scope's gateways and idle hosts, each kind that has some: '5 of
+    5 clusters and 0 of 1 gateway'."""
+    parts = [f"{counts.paused} of {plural(counts.total, 'cluster')}"] if counts.total else []
+    for kind, noun in (("gateways", "gateway"), ("idle_hosts", "Edge host")):
+        agents = getattr(counts, kind, None)  # a project's row counts its clusters only
+        if agents and agents.total:
+            parts.append(f"{agents.paused} of {plural(agents.total, noun)}")
+    return listed(parts)
 
 
 def ago(moment: datetime) -> str:
@@ -180,6 +191,13 @@ def push_again_label(obj: Project | Tenant, counts: FleetCounts) -> str:
     """The button that pushes the current value again says what it will do: 'Pause all 5
     clusters'."""
     verb = "Pause" if obj.is_paused else "Resume"
+    others = [
+        plural(agents.total, noun)
+        for agents, noun in ((counts.gateways, "gateway"), (counts.idle_hosts, "Edge host"))
+        if agents.total
+    ]
+    if others:  # a push writes them too
+        return f"{verb} all {listed([plural(counts.total, 'cluster'), *others])}"
     if counts.total == 1:
         return f"{verb} its 1 cluster"
     return f"{verb} all {plural(counts.total, 'cluster')}"

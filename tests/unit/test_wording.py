@@ -500,3 +500,35 @@ def test_a_bulk_dialog_counts_in_the_singular_and_says_what_already_holds():
     assert bulk_confirm(impact) == (
         "Pause agent upgrades for 3 clusters in 1 project: 1 will change; 2 are already paused."
     )
+
+
+# Mixed covers a scope's gateways and idle Edge hosts too (issue 21).
+
+
+@pytest.mark.parametrize(
+    ("counts", "state"),
+    [
+        pytest.param(
+            FleetCounts(total=5, paused=5, gateways=AgentCounts(total=1, paused=0)),
+            "Mixed · 5 of 5 clusters and 0 of 1 gateway paused",
+            id="a gateway resumed on its own in a paused tenant",
+        ),
+        pytest.param(
+            FleetCounts(total=2, paused=0, idle_hosts=AgentCounts(total=1, paused=1)),
+            "Mixed · 0 of 2 clusters and 1 of 1 Edge host paused",
+            id="an idle host paused in an active project",
+        ),
+        pytest.param(
+            FleetCounts(total=2, paused=2, idle_hosts=AgentCounts(total=1, paused=1)),
+            "Paused",
+            id="all paused",
+        ),
+        pytest.param(
+            FleetCounts(gateways=AgentCounts(total=1, paused=1)),
+            "Paused",
+            id="a tenant of one paused gateway and no cluster",
+        ),
+    ],
+)
+def test_mixed_counts_the_scopes_gateways_and_idle_hosts(counts, state):
+    assert str(wording.fleet_state(acme(), counts)) == state
