@@ -24,6 +24,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 HISTORY = re.compile(rb'<section id="cluster-history".*?</section>', re.S)
+# The Audit Logs' filter form is not the trail: a filter added to it (issue 21's Kind) changes
+# its bytes, not the trail's.
+AUDIT_FILTERS = re.compile(rb'<form class="fleet-filters audit-filters"[\s\S]*?</form>')
 
 
 def trail_of(name: str, body: bytes, then: bytes) -> bytes:
@@ -31,7 +34,7 @@ def trail_of(name: str, body: bytes, then: bytes) -> bytes:
     status, _, rest = body.partition(b"\n")
     if name.startswith("audit_") and name.endswith(".html"):
         shown = re.search(rb'<p class="(subtle|empty)"[^>]*>[\s\S]*?</main>', rest)
-        return status + b"\n" + (shown.group(0) if shown else rest)
+        return status + b"\n" + AUDIT_FILTERS.sub(b"", shown.group(0) if shown else rest)
     if name.startswith("cluster_history"):
         shown = HISTORY.search(rest)
         return status + b"\n" + (shown.group(0) if shown else rest)

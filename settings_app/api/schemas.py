@@ -145,6 +145,8 @@ class ChangeImpact(Schema):
         description="Agents held back by a pause that resuming upgrades at once."
     )
     agentVersion: str = Field(description="The platform's agent version they would get.")
+    gateways: int = Field(0, description="The tenant's gateways the change writes too.")
+    edgeHosts: int = Field(0, description="Edge hosts in no cluster the change writes too.")
 
 
 class ObjectMeta(Schema):

@@ -96,6 +96,8 @@ def change(
                 "overwritten": impact.overwritten,
                 "agentsToUpgrade": impact.agents_to_upgrade,
                 "agentVersion": impact.agent_version,
+                "gateways": impact.gateways,
+                "edgeHosts": impact.idle_hosts,
             },
         )
     try:

@@ -23,7 +23,7 @@ dialog and the API's dry run), `undo` (a change taken back), `bulk` (many cluste
 
 from .bulk import BulkChange, BulkImpact, Selection, bulk_impact, set_clusters
 from .expiry import Expiry, resume_expired_pauses
-from .fleet import FleetCounts, ProjectCounts, fleet_counts
+from .fleet import AgentCounts, FleetCounts, ProjectCounts, fleet_counts
 from .impact import Impact, change_impact, cluster_impact, push_impact, scope_counts
 from .pauses import (
     Change,
@@ -56,6 +56,7 @@ from .undo import ChangedSince, NothingToUndo, undo_change, undoable_change
 from .writes import InvalidPause, Pause, pause_for
 
 __all__ = [
+    "AgentCounts",
     "BulkChange",
     "BulkImpact",
     "Change",

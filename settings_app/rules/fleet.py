@@ -1,15 +1,27 @@
-"""The fleet counts: how many clusters, paused, behind and set below, for a set of projects."""
+"""The fleet counts: how many clusters, paused, behind and set below, for a set of projects; and
+beside them the gateways and idle Edge hosts of the same scope, which its pushes write too."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from ..models import FLEET_COUNTS, AgentUpgrades, Cluster, Project, ProjectFleet, Scope
+from ..models import (
+    FLEET_COUNTS,
+    AgentUpgrades,
+    Cluster,
+    EdgeHost,
+    Gateway,
+    Project,
+    ProjectFleet,
+    Scope,
+    Tenant,
+)
 from ..models.fleet import count_columns
+from ..models.setting import paused_now
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,19 @@ class ProjectCounts:
 
 
 @dataclass(frozen=True)
+class AgentCounts:
+    """A scope's gateways, or its idle Edge hosts, counted as its clusters are."""
+
+    total: int = 0
+    paused: int = 0  # whose pause holds now
+    behind: int = 0  # whose agent is behind the platform's
+    paused_behind: int = 0  # paused, with an agent a resume would upgrade
+
+
+NO_AGENTS = AgentCounts()
+
+
+@dataclass(frozen=True)
 class FleetCounts:
     total: int = 0
     projects: int = 0  # projects that hold these clusters
@@ -35,15 +60,26 @@ class FleetCounts:
     set_below: int = 0  # clusters whose value was written by a scope below the one asked about
     paused_behind: int = 0  # paused clusters whose agent a resume would upgrade
     by_project: tuple[ProjectCounts, ...] = ()
+    gateways: AgentCounts = NO_AGENTS  # a tenant's (a project has none)
+    idle_hosts: AgentCounts = NO_AGENTS  # Edge hosts in no cluster
 
     @property
     def active(self) -> int:
         return self.total - self.paused
 
     @property
+    def agents(self) -> int:
+        """Everything a push of the scope writes: its clusters, gateways and idle hosts."""
+        return self.total + self.gateways.total + self.idle_hosts.total
+
+    @property
+    def agents_paused(self) -> int:
+        return self.paused + self.gateways.paused + self.idle_hosts.paused
+
+    @property
     def mixed(self) -> bool:
-        """Some clusters paused and some not."""
-        return 0 < self.paused < self.total
+        """Some of the scope's clusters, gateways and idle hosts paused and some not."""
+        return 0 < self.agents_paused < self.agents
 
 
 def fleet_counts(
@@ -59,10 +95,13 @@ def fleet_counts(
     count to some of their clusters (a Cluster Admin's view), which are then counted live.
     `below` is the scope asked about: 'set below' counts values written beneath it."""
     now = now or timezone.now()
+    others: dict[str, Subquery] = {}
     if clusters is None:
+        # The scope's gateways and idle hosts are read in the same statement as its fleet rows.
+        others = other_counts(projects, below=below, agent_version=agent_version, now=now)
         clusters = Cluster.objects.filter(project__in=projects.values("pk"))
         rows = ProjectFleet.objects.filter(project__in=projects.values("pk")).values(
-            "project_id", "project__name", *FLEET_COUNTS
+            "project_id", "project__name", *FLEET_COUNTS, **others
         )
     else:
         behind = ~Q(agent_version=agent_version) if agent_version else Q(pk__isnull=True)
@@ -71,9 +110,53 @@ def fleet_counts(
             .values("project_id", project__name=F("project__name"))
             .annotate(**count_columns(behind=behind))
         )
-    return counts_from_rows(
-        list(rows), below=below, agent_version=agent_version, now=now, clusters=clusters
+    rows = list(rows)
+    counts = counts_from_rows(
+        rows, below=below, agent_version=agent_version, now=now, clusters=clusters
     )
+    if not others:
+        return counts
+    if not rows:  # no project with clusters: nothing read them; their own statement
+        rows = [Tenant.objects.order_by().values(**others).first() or {}]
+    return replace(counts, **agents_from_row(rows[0]))
+
+
+OTHER_KINDS = ("gateways", "idle_hosts")
+AGENT_FIELDS = tuple(field.name for field in fields(AgentCounts))
+
+
+def other_counts(
+    projects: QuerySet[Project], *, below: Scope, agent_version: str, now: datetime
+) -> dict[str, Subquery]:
+    """The idle Edge hosts of these projects and, for a tenant (`below` TENANT), the gateways
+    of their tenant, counted as columns that another statement reads (each computed once)."""
+    kinds = {"idle_hosts": EdgeHost.objects.idle().filter(project__in=projects.values("pk"))}
+    if below == Scope.TENANT:
+        kinds["gateways"] = Gateway.objects.filter(tenant__in=projects.values("tenant_id"))
+    held = paused_now(now)
+    behind = ~Q(agent_version=agent_version) if agent_version else Q(pk__isnull=True)
+    columns = {}
+    for kind, rows in kinds.items():
+        columns[f"{kind}_total"] = _count(rows)
+        columns[f"{kind}_paused"] = _count(rows.filter(held))
+        columns[f"{kind}_behind"] = _count(rows.filter(behind))
+        columns[f"{kind}_paused_behind"] = _count(rows.filter(held & behind))
+    return columns
+
+
+def agents_from_row(row: dict) -> dict[str, AgentCounts]:
+    """The `other_counts` columns of a row, as FleetCounts fields."""
+    found = {}
+    for kind in OTHER_KINDS:
+        figures = {field: row.get(f"{kind}_{field}") or 0 for field in AGENT_FIELDS}
+        found[kind] = AgentCounts(**figures)
+    return found
+
+
+def _count(rows: QuerySet) -> Subquery:
+    """How many `rows` there are, as a column of another statement."""
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
 
 
 def counts_from_rows(

@@ -17,6 +17,8 @@ class Impact:
     overwritten: int  # of those clusters, values set below the scope changed, which it replaces
     agents_to_upgrade: int  # agents held back by a pause that a resume catches up (rule 6)
     agent_version: str  # the platform's agent version they would be upgraded to
+    gateways: int = 0  # a tenant's gateways, which its push writes too
+    idle_hosts: int = 0  # Edge hosts in no cluster, which a project's or tenant's push writes
 
 
 def scope_counts(obj: Project | Tenant, agent_version: str) -> FleetCounts:
@@ -31,14 +33,20 @@ def scope_counts(obj: Project | Tenant, agent_version: str) -> FleetCounts:
 
 
 def push_impact(value: AgentUpgrades, counts: FleetCounts, agent_version: str) -> Impact:
-    """A push of `value` to the scope whose clusters `counts` counts (rule 2)."""
+    """A push of `value` to the scope whose clusters, gateways and idle Edge hosts `counts`
+    counts (rule 2): it writes all of them, and a resume catches up every agent held back."""
     resume = value == AgentUpgrades.UNLOCK and bool(agent_version)
+    held_back = (
+        counts.paused_behind + counts.gateways.paused_behind + counts.idle_hosts.paused_behind
+    )
     return Impact(
         clusters=counts.total,
         projects=counts.projects,
         overwritten=counts.set_below,
-        agents_to_upgrade=counts.paused_behind if resume else 0,
+        agents_to_upgrade=held_back if resume else 0,
         agent_version=agent_version,
+        gateways=counts.gateways.total,
+        idle_hosts=counts.idle_hosts.total,
     )
 
 

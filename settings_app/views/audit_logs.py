@@ -11,12 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from ..models import AgentUpgrades, AuditEvent, Via
+from ..models import AgentUpgrades, AuditEvent, Scope, Via
 from ..permissions import scope_for_user, visible_audit_events
 from ..permissions.scopes import ConsoleScope, ScopeRef
 from ..sql import UtcText
 from ..wording.audit import NOTHING_MATCHES, SET_DIRECTLY, change_name, reversed_range
-from .audit_query import ACTS, NEWEST_FIRST, AuditQuery
+from .agent_links import edge_host_path, gateway_path
+from .audit_query import ACTS, KINDS, NEWEST_FIRST, AuditQuery
 from .csv_export import csv_response
 from .errors import error_response
 from .navigation import page_context
@@ -58,6 +59,8 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         EVENTS_PER_PAGE,
         count_cap=COUNT_CAP,
     )
+    for event in page.object_list:
+        event.agent_link = agent_link(event, console)
     change = None
     if query.change:  # the change whose parts are shown, named in its chip
         change = (
@@ -75,6 +78,7 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
             "query": query,
             "chips": query.chips(change_name(change) if change else ""),
             "acts": ACTS,
+            "kinds": KINDS,
             "links": {
                 where: page.link(params, where) for where in ("first", "previous", "next", "last")
             },
@@ -85,6 +89,17 @@ def audit_log(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
             "reversed_range": (reversed_range(query.since, query.until) if query.reversed else ""),
         },
     )
+
+
+def agent_link(event: AuditEvent, console: ConsoleScope) -> str | None:
+    """The page of a gateway's or an Edge host's event's object ('' once it is gone); None for
+    the other kinds. Whoever sees such an event may open the object: a gateway's events are its
+    tenant's only (no project role sees them), an idle host's its project's."""
+    if event.scope == Scope.GATEWAY:
+        return gateway_path(event.tenant_id, event.gateway_id) if event.gateway_id else ""
+    if event.scope == Scope.EDGE_HOST:
+        return edge_host_path(console.ref, event.edge_host_id) if event.edge_host_id else ""
+    return None
 
 
 # The export speaks as the page does (Paused/Active, "set directly", "pushed by tenant"), in text
@@ -184,7 +199,14 @@ CSV_COLUMNS = [
             default=F("action"),
         ),
     ),
-    ("object_kind", Case(When(action=BULK, then=Value("selected clusters")), default=F("scope"))),
+    (
+        "object_kind",
+        Case(
+            When(action=BULK, then=Value("selected clusters")),
+            *(When(scope=scope, then=Value(label)) for scope, label in Scope.choices),
+            default=F("scope"),
+        ),
+    ),
     ("object_name", "object_name"),
     ("change", _change()),
     ("from", _before(LABELS)),

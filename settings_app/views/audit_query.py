@@ -1,5 +1,5 @@
 """The Audit Logs' state as it travels in the address (object and actor, each by the start of a
-name; action; date range; a search over reasons; one change with its parts; page): shared by the
+name; the object's kind; action; date range; a search over reasons; one change with its parts; page): shared by the
 page and its CSV export, so that what a person sees and what they export is the same trail.
 
 The actions, decided here once (`action`; `act`, its older name, is read too):
@@ -25,7 +25,17 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.http import QueryDict
 
-from ..models import AgentUpgrades, AuditEvent, Cluster, Project, Tenant, Via
+from ..models import (
+    AgentUpgrades,
+    AuditEvent,
+    Cluster,
+    EdgeHost,
+    Gateway,
+    Project,
+    Scope,
+    Tenant,
+    Via,
+)
 from ..sql import after_prefix, starts_with
 from .paging import Order, address_text
 
@@ -41,6 +51,14 @@ ACTS = {
     "api-key": "API key changed",
 }
 NEWEST_FIRST = Order(("at", "pk"), descending=True)
+# The object-kind filter: an event's scope, as the filter names it.
+KINDS = {
+    Scope.TENANT.value: "Tenants",
+    Scope.PROJECT.value: "Projects",
+    Scope.CLUSTER.value: "Clusters",
+    Scope.GATEWAY.value: "Gateways",
+    Scope.EDGE_HOST.value: "Edge hosts",
+}
 
 _CHANGES = ~Q(action__in=[AuditEvent.Action.RELEASE, AuditEvent.Action.MOVE, AuditEvent.Action.KEY])
 
@@ -72,6 +90,8 @@ def _name_sources(tenant_id: int, field: str) -> list[tuple[QuerySet, str]]:
         (trail.filter(part_of__isnull=True), field),
         (Cluster.objects.filter(tenant_id=tenant_id), "name"),
         (Project.objects.filter(tenant_id=tenant_id), "name"),
+        (Gateway.objects.filter(tenant_id=tenant_id), "name"),
+        (EdgeHost.objects.filter(tenant_id=tenant_id), "name"),
     ]
 
 
@@ -99,14 +119,20 @@ def _names_starting(tenant_id: int, starts: dict[str, str]) -> dict[str, tuple]:
 
 def _named(tenant_id: int, name: str) -> Q:
     """The events of the objects named `name`: the trail's own by their name, and the parts of
-    changes that wrote the tenant's clusters and projects of that name, by their key."""
-    return Q(
-        pk__in=AuditEvent.objects.about(
-            tenant_id,
-            clusters=Cluster.objects.filter(tenant_id=tenant_id, name=name).values("pk"),
-            projects=Project.objects.filter(tenant_id=tenant_id, name=name).values("pk"),
-            named=name,
+    changes that wrote the tenant's clusters and projects of that name, by their key; and every
+    event of its gateways and Edge hosts of that name (their own and their parts in pushes),
+    by theirs."""
+    return (
+        Q(
+            pk__in=AuditEvent.objects.about(
+                tenant_id,
+                clusters=Cluster.objects.filter(tenant_id=tenant_id, name=name).values("pk"),
+                projects=Project.objects.filter(tenant_id=tenant_id, name=name).values("pk"),
+                named=name,
+            )
         )
+        | Q(gateway__in=Gateway.objects.filter(tenant_id=tenant_id, name=name).values("pk"))
+        | Q(edge_host__in=EdgeHost.objects.filter(tenant_id=tenant_id, name=name).values("pk"))
     )
 
 
@@ -140,6 +166,7 @@ class AuditQuery:
     until: date | None = None  # to this day (UTC), inclusive
     q: str = ""  # words in the reason
     change: str = ""  # a change's uid: its own event and those it is made of (`part_of`)
+    kind: str = ""  # a key of KINDS: the events of one kind of object (their scope)
 
     @classmethod
     def from_query(cls, query: QueryDict) -> AuditQuery:
@@ -153,12 +180,20 @@ class AuditQuery:
             until=_day(query.get("to", "")),
             q=address_text(query, "q", TEXT_MAX),
             change=change if UID.fullmatch(change) else "",
+            kind=query.get("kind", "") if query.get("kind", "") in KINDS else "",
         )
 
     @property
     def filtered(self) -> bool:
         return bool(
-            self.obj or self.actor or self.act or self.since or self.until or self.q or self.change
+            self.obj
+            or self.actor
+            or self.act
+            or self.since
+            or self.until
+            or self.q
+            or self.change
+            or self.kind
         )
 
     @property
@@ -169,6 +204,7 @@ class AuditQuery:
     def params(self, **changes) -> dict[str, str]:
         state = {
             "object": self.obj,
+            "kind": self.kind,
             "actor": self.actor,
             "action": self.act,
             "from": self.since.isoformat() if self.since else "",
@@ -210,6 +246,8 @@ class AuditQuery:
                 events = events.filter(_named(tenant_id, one))  # one object's, by its key
             else:
                 events = events.filter(_starting(field, starts[field], found))
+        if self.kind:
+            events = events.filter(scope=self.kind)
         if self.act:
             events = events.filter(_act_condition(self.act))
         if self.since:
@@ -232,6 +270,8 @@ class AuditQuery:
             chips.append((change or "One change and its parts", self.link(change="")))
         if self.obj:
             chips.append((f"Object starts with “{self.obj}”", self.link(object="")))
+        if self.kind:
+            chips.append((KINDS[self.kind], self.link(kind="")))
         if self.actor:
             chips.append((f"Actor starts with “{self.actor}”", self.link(actor="")))
         if self.act:

@@ -14,7 +14,10 @@ from django.utils import timezone
 
 from .. import rules
 from ..models import Cluster, paused_now
+from ..permissions.scopes import ConsoleScope
 from ..sql import starts_with
+from ..wording.fleet import agents_line
+from .agent_links import edge_hosts_url, gateways_url
 from .paging import Order, address_text
 
 SEARCH_MAX = 63  # a cluster name's longest
@@ -209,3 +212,16 @@ def tiles(query: ClusterQuery, counts: rules.FleetCounts, frozen: int) -> list[T
             )
         )
     return found
+
+
+def other_agents(console: ConsoleScope, counts: rules.FleetCounts) -> list[tuple[str, str]]:
+    """The summary's lines for the scope's gateways (a tenant's) and idle Edge hosts, each with
+    the link to their list; none for a kind the scope has none of."""
+    lines = []
+    if counts.gateways.total:
+        gateways = agents_line(counts.gateways, "gateway")
+        lines.append((gateways, gateways_url(console.tenant.pk)))
+    if counts.idle_hosts.total:
+        hosts = agents_line(counts.idle_hosts, "Edge host") + " (not in a cluster)"
+        lines.append((hosts, edge_hosts_url(console.ref)))
+    return lines

@@ -21,7 +21,7 @@ from ..permissions.windows import WindowScope
 from ..wording import fleet_state
 from ..wording.audit import cluster_history
 from ..wording.fleet import all_selected, select_matching, showing
-from .cluster_query import SORTS, ClusterQuery, tiles
+from .cluster_query import SORTS, ClusterQuery, other_agents, tiles
 from .confirm import confirm_change, confirm_undo
 from .navigation import page_context
 from .paging import Page, keyset_page
@@ -93,6 +93,7 @@ def cluster_list(request: HttpRequest, scope: ScopeRef) -> HttpResponse:
         context |= {"oob": True, "refresh_filters": request.htmx.trigger != FILTER_FORM}
         return render(request, "settings_app/cluster_list.html#list-answer", context)
     context.update(
+        other_agents=other_agents(console, counts),
         summary=[
             (row, reverse("cluster_list", args=[ScopeRef("projects", row.project_id)]))
             for row in counts.by_project

@@ -19,7 +19,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from .. import rules
 from ..models import PlatformRelease, version_key
 from ..permissions import require_platform_admin
-from ..wording.releases import release_confirm, release_title, rollout_message
+from ..wording.releases import (
+    gateways_left_behind_warning,
+    release_confirm,
+    release_title,
+    rollout_message,
+)
+from .agent_links import gateway_url
 from .confirm import confirmation_page
 from .navigation import page_context
 from .switch import Question
@@ -106,7 +112,7 @@ def confirm_release(request: HttpRequest) -> HttpResponse:
     return confirmation_page(
         request,
         page_context(request, None, "platform_upgrades"),
-        Question(release_title(impact), release_confirm(impact)),
+        release_question(impact),
         action=reverse("platform_upgrades"),
         fields={"version": impact.version, "agent_version": impact.agent_version},
         back=reverse("platform_upgrades"),
@@ -124,7 +130,33 @@ def release_impact(request: HttpRequest) -> JsonResponse:
     impact = form.impact()
     if impact is None:
         return JsonResponse({"error": " ".join(form.errors.get("version", ["Invalid."]))})
-    return JsonResponse({"title": release_title(impact), "text": release_confirm(impact)})
+    question = release_question(impact)
+    answer = {"title": question.title, "text": question.text}
+    if question.warning:
+        answer["warning"] = question.warning
+        answer["named"] = [
+            {"label": label, "url": url, "note": note} for label, url, note in question.named
+        ]
+    return JsonResponse(answer)
+
+
+def release_question(impact: rules.ReleaseImpact) -> Question:
+    """What a release asks; a major or minor one that would hold paused gateways back warns,
+    naming each with a link to it."""
+    left_behind = impact.gateways_left_behind
+    return Question(
+        release_title(impact),
+        release_confirm(impact),
+        warning=gateways_left_behind_warning(left_behind),
+        named=tuple(
+            (
+                gateway.name,
+                gateway_url(gateway),
+                f"tenant {gateway.tenant.name}, agent {gateway.agent_version}",
+            )
+            for gateway in left_behind
+        ),
+    )
 
 
 def next_patch(version: str) -> str:

@@ -71,8 +71,10 @@ class SettingsPage:
     ) -> HttpResponse:
         """The page; for an htmx change, only its Platform Settings panel. A change passes what
         it already knows (the platform's agent version, the counts), so the answer costs no
-        more."""
-        if change is not None and change.counts is not None:
+        more; one that wrote gateways or idle hosts counts again, as its counts hold clusters
+        only."""
+        others_written = change is not None and (change.gateways_written or change.hosts_written)
+        if change is not None and change.counts is not None and not others_written:
             platform_agent, counts = change.platform_agent, change.counts
         else:
             platform_agent = rules.current_agent_version()

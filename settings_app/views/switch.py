@@ -56,6 +56,9 @@ class Question:
 
     title: str
     text: str
+    warning: str = ""  # said apart from the impact, with the objects it names
+    # Each object the warning names: (its name, the link to it, a note beside the link).
+    named: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -70,12 +70,23 @@ def fleet_state(obj: AgentUpgradesSetting | None, counts: FleetCounts | ProjectC
     """The state of a project's or tenant's clusters: Paused or Active when they agree, Mixed
     with the counts when they differ; with no clusters, the object's own value."""
     if counts.mixed:
-        return State(
-            "mixed", "Mixed", f"{counts.paused} of {plural(counts.total, 'cluster')} paused"
-        )
+        return State("mixed", "Mixed", f"{mixed_detail(counts)} paused")
+    if isinstance(counts, FleetCounts) and counts.agents:
+        return State("paused", "Paused") if counts.agents_paused else State("active", "Active")
     if counts.total:
         return State("paused", "Paused") if counts.paused else State("active", "Active")
     return own_state(obj) if obj is not None else State("active", "Active")
+
+
+def mixed_detail(counts: FleetCounts | ProjectCounts) -> str:
+    """'2 of 5 clusters'; with a scope's gateways and idle hosts, each kind that has some: '5 of
+    5 clusters and 0 of 1 gateway'."""
+    parts = [f"{counts.paused} of {plural(counts.total, 'cluster')}"] if counts.total else []
+    for kind, noun in (("gateways", "gateway"), ("idle_hosts", "Edge host")):
+        agents = getattr(counts, kind, None)  # a project's row counts its clusters only
+        if agents and agents.total:
+            parts.append(f"{agents.paused} of {plural(agents.total, noun)}")
+    return listed(parts)
 
 
 def ago(moment: datetime) -> str:
@@ -180,6 +191,13 @@ def push_again_label(obj: Project | Tenant, counts: FleetCounts) -> str:
     """The button that pushes the current value again says what it will do: 'Pause all 5
     clusters'."""
     verb = "Pause" if obj.is_paused else "Resume"
+    others = [
+        plural(agents.total, noun)
+        for agents, noun in ((counts.gateways, "gateway"), (counts.idle_hosts, "Edge host"))
+        if agents.total
+    ]
+    if others:  # a push writes them too
+        return f"{verb} all {listed([plural(counts.total, 'cluster'), *others])}"
     if counts.total == 1:
         return f"{verb} its 1 cluster"
     return f"{verb} all {plural(counts.total, 'cluster')}"
@@ -239,27 +257,52 @@ def push_confirm(
     impact = push_impact(AgentUpgrades(value), counts, platform_agent)
     verb = "Resume" if value == AgentUpgrades.UNLOCK else "Pause"
     again = " again" if value == obj.effective_agent_upgrades else ""
-    if impact.clusters == 0:
+    others = other_agents(impact.gateways, impact.idle_hosts)
+    if impact.clusters == 0 and not others:
         return (
             f"{verb} agent upgrades{again} for {describe(obj)}. It has no clusters yet; "
             "new clusters will take this value."
         )
-    where = f"in {describe(obj)}"
-    if isinstance(obj, Tenant):
-        where = f"in {plural(impact.projects, 'project')} of {describe(obj)}"
-    text = f"{verb} agent upgrades{again} for {plural(impact.clusters, 'cluster')} {where}."
+    clusters = plural(impact.clusters, "cluster") if impact.clusters else ""
+    if not others:
+        where = f"in {describe(obj)}"
+        if isinstance(obj, Tenant):
+            where = f"in {plural(impact.projects, 'project')} of {describe(obj)}"
+        text = f"{verb} agent upgrades{again} for {clusters} {where}."
+    else:
+        if clusters and isinstance(obj, Tenant):
+            clusters += f" in {plural(impact.projects, 'project')}"
+        text = f"{verb} agent upgrades{again} for {listed([clusters, *others])} in {describe(obj)}."
+        if not impact.clusters:
+            text += " It has no clusters yet; new clusters will take this value."
     if impact.overwritten:
         how = "individually" if isinstance(obj, Project) else "at project or cluster level"
         were = "was" if impact.overwritten == 1 else "were"
+        them = "of the clusters" if others else "of them"
         text += (
-            f" {impact.overwritten} of them {were} set {how} and will be overwritten."
+            f" {impact.overwritten} {them} {were} set {how} and will be overwritten."
             if impact.clusters > 1
-            else f" It was set {how} and will be overwritten."
+            else f" {'The cluster' if others else 'It'} was set {how} and will be overwritten."
         )
     if impact.agents_to_upgrade:
         agents = plural(impact.agents_to_upgrade, "agent")
         text += f" {agents} held back by the pause will be upgraded to {impact.agent_version}."
     return text
+
+
+def listed(parts: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c': the non-empty parts."""
+    parts = [part for part in parts if part]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
+def other_agents(gateways: int, idle_hosts: int) -> list[str]:
+    """The gateways and idle Edge hosts a push writes, as a dialog names them; a kind with none
+    is left out: ['3 gateways', '20 Edge hosts not in a cluster']."""
+    found = [plural(gateways, "gateway")] if gateways else []
+    if idle_hosts:
+        found.append(f"{plural(idle_hosts, 'Edge host')} not in a cluster")
+    return found
 
 
 def done_message(change: Change) -> str:
@@ -273,10 +316,11 @@ def done_message(change: Change) -> str:
         if change.agents_upgraded:
             text += f" Its agent was upgraded to {change.agent_version}."
         return text
-    if change.clusters_written == 0:
+    others = other_agents(change.gateways_written, change.hosts_written)
+    if change.clusters_written == 0 and not others:
         return f"Agent upgrades {done} for {describe(target)}{until}; it has no clusters yet."
-    clusters = plural(change.clusters_written, "cluster")
-    text = f"Agent upgrades {done} for {clusters} in {describe(target)}{until}"
+    clusters = plural(change.clusters_written, "cluster") if change.clusters_written else ""
+    text = f"Agent upgrades {done} for {listed([clusters, *others])} in {describe(target)}{until}"
     if change.agents_upgraded:
         text += f"; {plural(change.agents_upgraded, 'agent')} upgraded to {change.agent_version}"
     return text + "."

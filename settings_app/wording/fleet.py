@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..models import AgentUpgrades
+from ..rules import AgentCounts
 from . import plural
 
 # The Clusters list's paging and bulk acts.
@@ -100,3 +101,9 @@ def bulk_done(change) -> str:
 
 
 NOTHING_SELECTED = "Select one or more clusters first. Nothing was changed."
+
+
+def agents_line(counts: AgentCounts, noun: str) -> str:
+    """A line of the Clusters summary for a scope's gateways or idle Edge hosts: '3 gateways: 1
+    paused, 2 behind'."""
+    return f"{plural(counts.total, noun)}: {counts.paused} paused, {counts.behind} behind"

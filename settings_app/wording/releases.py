@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from ..models import Gateway
 from ..rules import (
     Expiry,
     ReleaseImpact,
     Rollout,
 )
-from . import plural
+from ..rules.releases import OtherAgents
+from . import listed, plural
 
 
 def release_title(impact: ReleaseImpact) -> str:
@@ -43,7 +45,52 @@ def release_confirm(impact: ReleaseImpact) -> str:
             f" {plural(impact.pauses_ended, 'cluster')} whose pause has ended will be resumed "
             "first."
         )
-    return text
+    return text + others_forecast(impact.others)
+
+
+def _gateways_and_hosts(gateways: int, hosts: int, adjective: str = "") -> str:
+    """'2 gateways and 1 Edge host not in a cluster', 'paused' ones with `adjective`; '' for
+    none."""
+    first = f"{adjective} " if adjective else ""
+    parts = [plural(gateways, f"{first}gateway")] if gateways else []
+    if hosts:
+        parts.append(f"{plural(hosts, f'{first}Edge host')} not in a cluster")
+    return listed(parts)
+
+
+def others_forecast(others: OtherAgents) -> str:
+    """What the rollout does to gateways and idle Edge hosts, beside the clusters: ' The agents
+    of 1 gateway will be upgraded too; 1 paused Edge host not in a cluster will be held back.'
+    ('' when it touches none)."""
+    upgraded = _gateways_and_hosts(others.gateways_upgraded, others.hosts_upgraded)
+    held = _gateways_and_hosts(others.gateways_held_back, others.hosts_held_back, "paused")
+    parts = []
+    if upgraded:
+        parts.append(f"the agents of {upgraded} will be upgraded too")
+    if held:
+        parts.append(f"{held} will be held back")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return f" {text[:1].upper()}{text[1:]}."
+
+
+GATEWAY_GUIDANCE = (
+    "Palette's guidance is to let gateways upgrade before each major or minor upgrade."
+)
+
+
+def gateways_left_behind_warning(gateways: list[Gateway]) -> str:
+    """A major or minor release that would hold paused gateways back warns, with the gateways'
+    own agent versions: '3 paused gateways will stay on 4.7.2. Palette's guidance is …'; ''
+    when none would stay behind."""
+    if not gateways:
+        return ""
+    versions = sorted({gateway.agent_version for gateway in gateways})
+    will = f"{plural(len(gateways), 'paused gateway')} will stay on"
+    if len(versions) == 1:
+        return f"{will} {versions[0]}. {GATEWAY_GUIDANCE}"
+    return f"{will} their current agents, {listed(versions)}. {GATEWAY_GUIDANCE}"
 
 
 def rollout_message(rollout: Rollout) -> str:
@@ -52,6 +99,13 @@ def rollout_message(rollout: Rollout) -> str:
         f"Platform {release.version} released: {plural(rollout.upgraded, 'agent')} upgraded to "
         f"{release.agent_version}, {plural(rollout.held_back, 'cluster')} held back by a pause."
     )
+    others = rollout.others
+    upgraded = _gateways_and_hosts(others.gateways_upgraded, others.hosts_upgraded)
+    held = _gateways_and_hosts(others.gateways_held_back, others.hosts_held_back, "paused")
+    if upgraded or held:
+        done = [f"{upgraded} upgraded"] if upgraded else []
+        done += [f"{held} held back"] if held else []
+        text += f" Also: {'; '.join(done)}."
     resumed = rollout.resumed
     if resumed.clusters or resumed.projects or resumed.tenants:
         text += f" {expiry_message(resumed)}"

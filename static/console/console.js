@@ -37,13 +37,14 @@
 
   // The dialog.
 
-  const ask = (request, title, text, pause) => {
+  const ask = (request, title, text, pause, warning) => {
     const dialog = byId("confirm-dialog");
     if (!dialog) return;
     const options = byId("confirm-pause-options");
     pending = request;
     keepNames(byId("confirm-title"), title || "Please confirm");
     keepNames(byId("confirm-message"), text);
+    showWarning(warning);
     // A pause may carry a reason and an end (in UTC, as the label says).
     options.hidden = !(pause ?? "confirmPause" in request.form.dataset);
     byId("confirm-reason").value = "";
@@ -103,7 +104,28 @@
       request.send();
       return;
     }
-    ask(request, answer.title, answer.text, answer.pause);
+    ask(request, answer.title, answer.text, answer.pause, answer);
+  };
+
+  // A warning said apart from the impact (a release that leaves paused gateways behind), with a
+  // link to each object it names.
+  const showWarning = (answer) => {
+    const box = byId("confirm-warning");
+    if (!box) return;
+    box.hidden = !answer?.warning;
+    if (box.hidden) return;
+    keepNames(box.querySelector("p"), answer.warning);
+    box.querySelector("ul").replaceChildren(
+      ...(answer.named ?? []).map(({ label, url, note }) => {
+        const item = document.createElement("li");
+        const link = document.createElement("a");
+        link.href = url;
+        keepNames(link, label);
+        item.append(link);
+        if (note) item.append(` (${note})`);
+        return item;
+      }),
+    );
   };
 
   document.addEventListener(

@@ -151,6 +151,8 @@ def test_a_dry_run_of_a_tenant_push_states_the_dialogs_figures_and_writes_nothin
         "overwritten": 3,  # prod-east set on the cluster, edge-01 and edge-02 by their project
         "agentsToUpgrade": 3,
         "agentVersion": "4.8.0",
+        "gateways": 0,
+        "edgeHosts": 0,
     }
     acme = type(demo.acme).objects.get(pk=demo.acme.pk)
     dialog = push_confirm(acme, UNLOCK, rules.scope_counts(acme, "4.8.0"), "4.8.0")
@@ -170,9 +172,21 @@ def test_a_dry_run_of_a_project_push_states_the_dialogs_figures(demo, key_for, p
         "overwritten": 1,
         "agentsToUpgrade": 0,
         "agentVersion": "4.7.2",
+        "gateways": 0,
+        "edgeHosts": 0,
     }
     dialog = push_confirm(demo.default, LOCK, rules.scope_counts(demo.default, "4.7.2"), "4.7.2")
     assert "3 clusters in project Default. 1 of them was set individually" in dialog
+
+
+def test_a_dry_run_of_a_tenant_push_counts_the_gateways_and_idle_hosts_it_writes(
+    demo, key_for, palette, gateway_and_hosts
+):
+    client = palette(key_for("tenant-admin"))
+
+    impact = body_of(client.post(f"{SETTINGS}?dryRun=true", {"spectroComponents": "lock"}))
+
+    assert (impact["clusters"], impact["gateways"], impact["edgeHosts"]) == (5, 1, 1)
 
 
 def test_a_dry_run_of_a_cluster_resume_counts_the_agent_it_catches_up(demo, key_for, palette):
@@ -193,6 +207,8 @@ def test_a_dry_run_of_a_cluster_resume_counts_the_agent_it_catches_up(demo, key_
         "overwritten": 0,
         "agentsToUpgrade": 1,
         "agentVersion": "4.8.0",
+        "gateways": 0,
+        "edgeHosts": 0,
     }
     cluster = Cluster.objects.get(pk=demo.prod_east.pk)
     assert "will be upgraded from 4.7.2 to 4.8.0" in cluster_confirm(cluster, "4.8.0")

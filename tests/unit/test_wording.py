@@ -14,6 +14,7 @@ from django.utils import timezone
 from settings_app import wording
 from settings_app.models import AgentUpgrades, Cluster, PlatformRelease, Project, Scope, Tenant, Via
 from settings_app.rules import Change, Expiry, FleetCounts, Rollout
+from settings_app.rules.fleet import AgentCounts
 from settings_app.wording import releases
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
@@ -233,6 +234,49 @@ def test_the_cluster_dialog_says_what_the_change_will_do(cluster, platform_agent
             "Pause agent upgrades for 1 cluster in 1 project of tenant Acme.",
             id="a tenant of one cluster",
         ),
+        pytest.param(
+            acme(),
+            LOCK,
+            FleetCounts(
+                total=412,
+                projects=5,
+                gateways=AgentCounts(total=3),
+                idle_hosts=AgentCounts(total=20),
+            ),
+            "Pause agent upgrades for 412 clusters in 5 projects, 3 gateways and 20 Edge hosts "
+            "not in a cluster in tenant Acme.",
+            id="a tenant with gateways and idle hosts",
+        ),
+        pytest.param(
+            default(),
+            LOCK,
+            FleetCounts(total=3, projects=1, set_below=1, idle_hosts=AgentCounts(total=1)),
+            "Pause agent upgrades for 3 clusters and 1 Edge host not in a cluster in project "
+            "Default. 1 of the clusters was set individually and will be overwritten.",
+            id="a project with an idle host",
+        ),
+        pytest.param(
+            acme(agent_upgrades=LOCK),
+            UNLOCK,
+            FleetCounts(
+                total=2,
+                projects=1,
+                paused=2,
+                paused_behind=1,
+                gateways=AgentCounts(total=1, paused=1, paused_behind=1),
+            ),
+            "Resume agent upgrades for 2 clusters in 1 project and 1 gateway in tenant Acme. "
+            "2 agents held back by the pause will be upgraded to 4.8.0.",
+            id="a resume that catches a gateway up too",
+        ),
+        pytest.param(
+            acme(),
+            LOCK,
+            FleetCounts(gateways=AgentCounts(total=1)),
+            "Pause agent upgrades for 1 gateway in tenant Acme. It has no clusters yet; "
+            "new clusters will take this value.",
+            id="a tenant with a gateway and no clusters",
+        ),
     ],
 )
 def test_the_push_dialog_counts_what_the_push_will_overwrite(obj, value, counts, asks):
@@ -298,6 +342,19 @@ def test_the_push_dialog_counts_what_the_push_will_overwrite(obj, value, counts,
             Change(Scope.TENANT, acme(), LOCK, clusters_written=1),
             "Agent upgrades paused for 1 cluster in tenant Acme.",
             id="a tenant of one cluster",
+        ),
+        pytest.param(
+            Change(
+                Scope.TENANT, acme(), LOCK, clusters_written=5, gateways_written=1, hosts_written=2
+            ),
+            "Agent upgrades paused for 5 clusters, 1 gateway and 2 Edge hosts not in a cluster "
+            "in tenant Acme.",
+            id="a tenant with a gateway and idle hosts",
+        ),
+        pytest.param(
+            Change(Scope.PROJECT, default(), LOCK, hosts_written=1),
+            "Agent upgrades paused for 1 Edge host not in a cluster in project Default.",
+            id="a project with only an idle host",
         ),
     ],
 )
@@ -443,3 +500,35 @@ def test_a_bulk_dialog_counts_in_the_singular_and_says_what_already_holds():
     assert bulk_confirm(impact) == (
         "Pause agent upgrades for 3 clusters in 1 project: 1 will change; 2 are already paused."
     )
+
+
+# Mixed covers a scope's gateways and idle Edge hosts too (issue 21).
+
+
+@pytest.mark.parametrize(
+    ("counts", "state"),
+    [
+        pytest.param(
+            FleetCounts(total=5, paused=5, gateways=AgentCounts(total=1, paused=0)),
+            "Mixed · 5 of 5 clusters and 0 of 1 gateway paused",
+            id="a gateway resumed on its own in a paused tenant",
+        ),
+        pytest.param(
+            FleetCounts(total=2, paused=0, idle_hosts=AgentCounts(total=1, paused=1)),
+            "Mixed · 0 of 2 clusters and 1 of 1 Edge host paused",
+            id="an idle host paused in an active project",
+        ),
+        pytest.param(
+            FleetCounts(total=2, paused=2, idle_hosts=AgentCounts(total=1, paused=1)),
+            "Paused",
+            id="all paused",
+        ),
+        pytest.param(
+            FleetCounts(gateways=AgentCounts(total=1, paused=1)),
+            "Paused",
+            id="a tenant of one paused gateway and no cluster",
+        ),
+    ],
+)
+def test_mixed_counts_the_scopes_gateways_and_idle_hosts(counts, state):
+    assert str(wording.fleet_state(acme(), counts)) == state

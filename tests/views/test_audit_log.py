@@ -325,9 +325,8 @@ def test_the_action_filter_is_called_action_and_reads_its_older_address_too(tena
     (label,) = [
         label
         for label in page.find("form", role="search").find_all("label")
-        if label.find_all("select")
+        if label.find_all("select") and label.text.startswith("Action")
     ]
-    assert label.text.startswith("Action")
     assert label.find("select").attrs["name"] == "action"
     assert audit_rows(tenant_log(act="paused")) == audit_rows(tenant_log(action="paused"))
     assert audit_rows(tenant_log(action="paused")) != ACME_HISTORY
@@ -512,7 +511,7 @@ def test_a_cluster_admin_sees_no_release_row_and_another_tenant_its_own(demo, cl
 
     assert parse(cluster_admin).find_all("tbody") == []
     assert [row[1] for row in audit_rows(globex)] == ["Project Default"]
-    assert b"Edge" not in globex.content
+    assert "Edge" not in parse(globex).find("tbody").text  # (the Kind filter offers Edge hosts)
 
 
 def test_a_release_row_links_to_its_release_for_a_superuser_only(
