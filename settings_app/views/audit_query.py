@@ -122,17 +122,16 @@ def _named(tenant_id: int, name: str) -> Q:
     changes that wrote the tenant's clusters and projects of that name, by their key; and every
     event of its gateways and Edge hosts of that name (their own and their parts in pushes),
     by theirs."""
-    return (
-        Q(
-            pk__in=AuditEvent.objects.about(
-                tenant_id,
-                clusters=Cluster.objects.filter(tenant_id=tenant_id, name=name).values("pk"),
-                projects=Project.objects.filter(tenant_id=tenant_id, name=name).values("pk"),
-                named=name,
-            )
+    named_so = {"tenant_id": tenant_id, "name": name}
+    return Q(
+        pk__in=AuditEvent.objects.about(
+            tenant_id,
+            clusters=Cluster.objects.filter(**named_so).values("pk"),
+            projects=Project.objects.filter(**named_so).values("pk"),
+            gateways=Gateway.objects.filter(**named_so).values("pk"),
+            edge_hosts=EdgeHost.objects.filter(**named_so).values("pk"),
+            named=name,
         )
-        | Q(gateway__in=Gateway.objects.filter(tenant_id=tenant_id, name=name).values("pk"))
-        | Q(edge_host__in=EdgeHost.objects.filter(tenant_id=tenant_id, name=name).values("pk"))
     )
 
 
