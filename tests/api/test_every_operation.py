@@ -36,12 +36,20 @@ from tests.who_may_do_what import (
     operation_answer,
     reader_role,
 )
+from tests.world_agents import add_world_agents, edge_host_of, gateway_of
 
 from .conftest import PaletteClient
 
 MISSING_UID = "0123456789abcdef01234567"
 KEY_NAME = "table"
 WINDOW_NAME = "Made by the table"
+
+
+@pytest.fixture
+def access_world(access_world):
+    """The permission tests' world, with its gateways and Edge hosts."""
+    add_world_agents(access_world)
+    return access_world
 
 
 def key_as(world, role: str) -> str:
@@ -57,6 +65,10 @@ def thing_of(world, name: str, obj: str, role: str = ""):
         return world.globex if role == "other tenant's admin" else world.acme
     if addresses == "api destination":
         return destination_of(world, obj)
+    if addresses == "api gateway":
+        return gateway_of(world, obj)
+    if addresses == "api edge host":
+        return edge_host_of(world, obj)
     cluster = {
         OWN: world.prod_east,
         SIBLING: world.prod_west,

@@ -31,6 +31,8 @@ from settings_app.permissions.api import (
     ApiCaller,
     api_cluster,
     api_destination,
+    api_edge_host,
+    api_gateway,
     api_object,
     api_project,
     api_project_to_enter,
@@ -56,8 +58,18 @@ from tests.who_may_do_what import (
     SEE,
     SIBLING,
 )
+from tests.world_agents import add_world_agents, edge_host_of, gateway_of
 
 MISSING_ID = 999_999_999
+
+
+@pytest.fixture
+def access_world(access_world):
+    """The permission tests' world, with its gateways and Edge hosts."""
+    add_world_agents(access_world)
+    return access_world
+
+
 MISSING_UID = "0123456789abcdef01234567"
 
 
@@ -207,6 +219,17 @@ def ask(world: World, addresses: str, obj: str, role: str) -> str:
             return may(
                 lambda: api_window(caller, uid), lambda: api_window(caller, uid, change=True)
             )
+        case "api gateway":
+            found = gateway_of(world, obj)
+            uid = found.uid if found else MISSING_UID
+            return may(
+                lambda: api_gateway(caller, uid), lambda: api_gateway(caller, uid, change=True)
+            )
+        case "api edge host":
+            found = edge_host_of(world, obj)
+            uid = found.uid if found else MISSING_UID
+            seen = outcome(lambda: api_edge_host(caller, uid))
+            return seen if seen in (NO, REFUSED) else SEE
     raise AssertionError(f"no helper decides {addresses!r}")
 
 
