@@ -20,7 +20,7 @@ BUDGETS = {
     "read scope setting": 2,
     "push to the tenant": 13,
     "push to a project": 13,
-    "dry run of a tenant push": 4,
+    "dry run of a tenant push": 5,  # and one count of the gateways and idle Edge hosts
     "set a cluster": 10,
     "read a cluster": 4,  # and the freeze windows running over it
     "read a cluster's setting": 3,
