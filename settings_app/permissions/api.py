@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ..models import UID, ApiKey, Cluster, EdgeHost, FreezeWindow, Gateway, Project, Tenant
-from ..wording.api import tenant_scope_refused
+from ..wording.api import gateways_refused, tenant_scope_refused
 from . import (
     NOT_FOUND,
     cluster_access,
@@ -195,8 +195,10 @@ def api_destination(caller: ApiCaller, uid: str):
 
 def api_gateways(caller: ApiCaller) -> QuerySet[Gateway]:
     """The key's tenant's gateways, for its Tenant Admins (403 for anyone else, as the tenant
-    scope)."""
-    return Gateway.objects.filter(tenant=api_tenant(caller))
+    scope: the key names its tenant, so there is nothing to hide)."""
+    if not tenant_access(caller.roles, caller.tenant).view:
+        raise PermissionDenied(gateways_refused(caller.tenant))
+    return Gateway.objects.filter(tenant=caller.tenant)
 
 
 def api_gateway(caller: ApiCaller, uid: str, *, change: bool = False) -> Gateway:

@@ -60,7 +60,10 @@ def test_a_project_role_is_refused_the_tenants_gateways_as_the_tenant_scope(
     response = palette(key_for(username)).get("/v1/overlords")
 
     assert response.status_code == 403
-    assert body_of(response)["code"] == "Forbidden"
+    assert body_of(response)["message"] == (
+        "Only a Tenant Admin of Acme can list its Private Cloud Gateways: they are the "
+        "tenant's, not a project's. Nothing was changed."
+    )
 
 
 def test_another_tenants_admin_gets_the_404_of_a_missing_gateway(pcg, key_for, palette):
