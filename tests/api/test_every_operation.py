@@ -15,7 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from settings_app.models import AgentUpgrades, ApiKey, AuditEvent, FreezeWindow
 from settings_app.models.notices import Delivery, Destination
-from tests.access_requests import DESTINATION, destination_of
+from tests.access_requests import DESTINATION, EDGE_HOSTS, destination_of, edge_host_of, gateway_of
 from tests.state import everything
 from tests.who_may_do_what import (
     ACCESS,
@@ -36,7 +36,6 @@ from tests.who_may_do_what import (
     operation_answer,
     reader_role,
 )
-from tests.world_agents import add_world_agents, edge_host_of, gateway_of
 
 from .conftest import PaletteClient
 
@@ -47,8 +46,9 @@ WINDOW_NAME = "Made by the table"
 
 @pytest.fixture
 def access_world(access_world):
-    """The permission tests' world, with its gateways and Edge hosts."""
-    add_world_agents(access_world)
+    """The permission tests' world, with its Edge hosts made before any test reads the state."""
+    for obj in EDGE_HOSTS:
+        edge_host_of(access_world, obj)
     return access_world
 
 

@@ -58,16 +58,8 @@ from tests.who_may_do_what import (
     SEE,
     SIBLING,
 )
-from tests.world_agents import add_world_agents, edge_host_of, gateway_of
 
 MISSING_ID = 999_999_999
-
-
-@pytest.fixture
-def access_world(access_world):
-    """The permission tests' world, with its gateways and Edge hosts."""
-    add_world_agents(access_world)
-    return access_world
 
 
 MISSING_UID = "0123456789abcdef01234567"
