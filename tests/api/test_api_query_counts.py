@@ -20,7 +20,7 @@ BUDGETS = {
     "read scope setting": 2,
     "push to the tenant": 15,  # with the demo's gateway and Edge host in no cluster: one each
     "push to a project": 13,
-    "dry run of a tenant push": 5,  # and one count of the gateways and idle Edge hosts
+    "dry run of a tenant push": 4,
     "set a cluster": 10,
     "read a cluster": 4,  # and the freeze windows running over it
     "read a cluster's setting": 3,
