@@ -14,6 +14,7 @@ from settings_app.models import (
     ApiKey,
     AuditEvent,
     Cluster,
+    EdgeHost,
     FreezeWindow,
     Gateway,
     PlatformRelease,
@@ -62,7 +63,7 @@ def everything() -> dict[str, object]:
     the API keys, the freeze windows."""
     state: dict[str, object] = {
         f"{model.__name__} {pk}": (value, version, key)
-        for model in (Tenant, Project, Cluster, Gateway)
+        for model in (Tenant, Project, Cluster, Gateway, EdgeHost)
         for pk, value, version, key in model.objects.values_list(
             "pk", "agent_upgrades", "agent_upgrades_version", "agent_upgrades_set_with_key"
         )

@@ -140,6 +140,19 @@ ACCESS: dict[tuple[str, str], tuple[str, ...]] = {
     ("api destination", MISSING):                   (REFUSED, REFUSED, REFUSED, REFUSED, NO,     NO,    NO),
     # The audit trail: every key's user reads it (what they may see of it: ACCESS's rows).
     ("api audit trail", NOTHING):                   (SEE,    SEE,   SEE,     SEE,     SEE,     SEE,    SEE),
+    # A gateway by uid (/v1/overlords/{uid}): the tenant's, its Tenant Admins'; to anyone else
+    # it answers as a missing one. (The list is the tenant scope's.)
+    ("api gateway", OWN):                           (NO,     NO,    NO,      NO,      CHANGE,  NO,     CHANGE),
+    ("api gateway", OTHER_TENANT):                  (NO,     NO,    NO,      NO,      NO,      CHANGE, NO),
+    ("api gateway", MISSING):                       (NO,     NO,    NO,      NO,      NO,      NO,     NO),
+    # An Edge host by uid (/v1/edgehosts/{uid}), seen with its project's roles, and by the Cluster
+    # Admin of its cluster; never changed on its own. OWN: part of prod-east; SIBLING: in no
+    # cluster in Acme / Default; OTHER_PROJECT: in no cluster in Acme / Edge; OTHER_TENANT: Globex's.
+    ("api edge host", OWN):                         (NO,     SEE,   SEE,     SEE,     SEE,     NO,     SEE),
+    ("api edge host", SIBLING):                     (NO,     SEE,   NO,      SEE,     SEE,     NO,     SEE),
+    ("api edge host", OTHER_PROJECT):               (NO,     NO,    NO,      NO,      SEE,     NO,     SEE),
+    ("api edge host", OTHER_TENANT):                (NO,     NO,    NO,      NO,      NO,      SEE,    NO),
+    ("api edge host", MISSING):                     (NO,     NO,    NO,      NO,      NO,      NO,     NO),
 
     # API keys, on the console's pages My API Keys and Tenant Settings > API Keys.
     ("api key", OWN):                               (CHANGE, CHANGE, CHANGE, CHANGE,  CHANGE,  CHANGE, CHANGE),
@@ -328,6 +341,17 @@ OPERATIONS = {
     "change a notice destination":  Operation("PATCH", "/v1/notificationdestinations/{uid}", "api destination", WRITE),
     "delete a notice destination":  Operation("DELETE", "/v1/notificationdestinations/{uid}", "api destination", WRITE),
     "test a notice destination":    Operation("POST", "/v1/notificationdestinations/{uid}/test", "api destination", WRITE),
+    # Gateways (Palette's overlords) and Edge hosts.
+    "list gateways":                Operation("GET", "/v1/overlords", "api tenant scope", LOOK),
+    "read gateway":                 Operation("GET", "/v1/overlords/{uid}", "api gateway", LOOK),
+    "read gateway setting":         Operation("GET", "/v1/overlords/{uid}/upgrade/settings", "api gateway", LOOK),
+    "set gateway":                  Operation("POST", "/v1/overlords/{uid}/upgrade/settings", "api gateway", WRITE),
+    "set gateway, dry run":         Operation("POST", "/v1/overlords/{uid}/upgrade/settings?dryRun=true", "api gateway", DRY_RUN),
+    "audit trail of a gateway":     Operation("GET", "/v1/audits?resourceUid={uid}", "api gateway", LOOK),
+    "read edge host":               Operation("GET", "/v1/edgehosts/{uid}", "api edge host", LOOK),
+    "audit trail of an edge host":  Operation("GET", "/v1/audits?resourceUid={uid}", "api edge host", LOOK),
+    "list a project's edge hosts":  Operation("GET", "/v1/edgehosts/metadata", "api project scope", LOOK, project_header=True),
+    "list the tenant's edge hosts": Operation("GET", "/v1/edgehosts/metadata", "api tenant scope", LOOK),
 }
 # fmt: on
 def access(addresses: str, obj: str, role: str) -> str:

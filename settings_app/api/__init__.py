@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from . import audits, notices, projects, spectroclusters, windows
+from . import audits, edgehosts, notices, overlords, projects, spectroclusters, windows
 from .auth import ApiKey
 from .errors import HANDLERS
 from .parsing import JsonBodyParser
@@ -44,5 +44,7 @@ api.add_router("", projects.router)
 api.add_router("", audits.router)
 api.add_router("", windows.router)
 api.add_router("", notices.router)
+api.add_router("", overlords.router)
+api.add_router("", edgehosts.router)
 
 __all__ = ["api"]

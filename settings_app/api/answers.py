@@ -39,7 +39,22 @@ AUDIT_UID = {
     "AuditUid": {
         "description": "The uid of the change's audit event (GET /v1/audits lists it).",
         "schema": {"type": "string"},
-    }
+    },
+    # Beyond Palette: what the change wrote, as the console's confirmation says it.
+    "ClustersWritten": {
+        "description": "Beyond Palette: the clusters whose value the change wrote.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "GatewaysWritten": {
+        "description": "Beyond Palette: the gateways whose value the change wrote (a tenant's "
+        "push writes all of the tenant's; a gateway's own change, that one).",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "EdgeHostsWritten": {
+        "description": "Beyond Palette: the Edge hosts in no cluster whose value the change "
+        "wrote (a project's or a tenant's push).",
+        "schema": {"type": "integer", "minimum": 0},
+    },
 }
 
 

@@ -11,10 +11,10 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from ..models import AuditEvent, Cluster, Project, Scope, Tenant, Via
+from ..models import AuditEvent, Cluster, EdgeHost, Gateway, Project, Scope, Tenant, Via
 from ..models.keys import key_change_of
 from ..permissions import visible_audit_events
-from ..permissions.api import api_object, api_project_to_enter
+from ..permissions.api import api_audited_object, api_project_to_enter
 from ..wording.audit import audit_sentence
 from .answers import answers
 from .errors import ApiError
@@ -132,7 +132,8 @@ def list_audits(
     resource_uid: str | None = Query(
         None,
         alias="resourceUid",
-        description="Only the events of this tenant, project or cluster itself.",
+        description="Only the events of this tenant, project, cluster, gateway or Edge host "
+        "itself.",
     ),
     limit: AuditsLimit = Query(MOST, description="At most this many events (1 to 50)."),
     continue_: str | None = Query(
@@ -143,8 +144,8 @@ def list_audits(
     limit = positive_limit(limit, MOST)
     # Palette's audits hold setting changes only: a release's events stay on Audit Logs.
     start, end = rfc3339(start_time, "startTime"), rfc3339(end_time, "endTime")
-    resource = api_object(caller, resource_uid) if resource_uid is not None else None
-    few = isinstance(resource, Cluster)  # one cluster's events: read by their key
+    resource = api_audited_object(caller, resource_uid) if resource_uid is not None else None
+    few = isinstance(resource, Cluster | Gateway | EdgeHost)  # one object's: read by their key
     events = visible_audit_events(caller.roles, caller.tenant, few=few).exclude(
         action=AuditEvent.Action.RELEASE
     )
@@ -183,7 +184,7 @@ def list_audits(
     }
 
 
-def about(obj: Tenant | Project | Cluster | None) -> Q:
+def about(obj: Tenant | Project | Cluster | Gateway | EdgeHost | None) -> Q:
     """The filter for the events of one object itself (a tenant's own, not its projects')."""
     if obj is None:
         raise ApiError(404, "ResourceNotFound")
@@ -191,6 +192,12 @@ def about(obj: Tenant | Project | Cluster | None) -> Q:
         return Q(scope=Scope.TENANT, tenant=obj)
     if isinstance(obj, Project):
         return Q(scope=Scope.PROJECT, project=obj)
+    # A gateway's or a host's own events and its parts in pushes: one range of their index
+    # (audit_gateway_key, audit_edgehost_key).
+    if isinstance(obj, Gateway):
+        return Q(gateway=obj)
+    if isinstance(obj, EdgeHost):
+        return Q(edge_host=obj)
     return Q(pk__in=AuditEvent.objects.about(obj.tenant_id, clusters=[obj.pk]))
 
 

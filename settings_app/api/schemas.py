@@ -11,7 +11,14 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, WithJsonSchema
 
-from ..models import SETTING_FIELDS, Cluster, FreezeOccurrence, Project, Tenant, Via
+from ..models import (
+    SETTING_FIELDS,
+    AgentUpgradesSetting,
+    Cluster,
+    FreezeOccurrence,
+    Project,
+    Via,
+)
 from ..rules.writes import INVISIBLE, REASON_MAX_LENGTH
 
 SpectroComponents = Literal["lock", "unlock"]
@@ -114,8 +121,9 @@ class ClusterUpgradeSettingsChange(Schema):
 
 
 class ClusterUpgradeSettingsDetail(Schema):
-    """Beyond Palette: one cluster's value with where it came from. `setVia` is the scope whose
-    change wrote it (or `expiry`, a pause that ended); all but `spectroComponents` are null
+    """Beyond Palette: one cluster's (or gateway's, or Edge host's) value with where it came
+    from. `setVia` is the scope whose change wrote it (`cluster`: set on the object itself, a
+    cluster or a gateway; or `expiry`, a pause that ended); all but `spectroComponents` are null
     while the value is still the default."""
 
     spectroComponents: SpectroComponents
@@ -145,8 +153,14 @@ class ChangeImpact(Schema):
         description="Agents held back by a pause that resuming upgrades at once."
     )
     agentVersion: str = Field(description="The platform's agent version they would get.")
-    gateways: int = Field(0, description="The tenant's gateways the change writes too.")
-    edgeHosts: int = Field(0, description="Edge hosts in no cluster the change writes too.")
+    gateways: int = Field(
+        description="Gateways whose value the change writes: every gateway of the tenant for "
+        "a tenant's push, the one for a gateway's own change, none otherwise."
+    )
+    edgeHosts: int = Field(
+        description="Edge hosts in no cluster whose value the change writes (a project's or a "
+        "tenant's push); a host in a cluster follows its cluster and is not written."
+    )
 
 
 class ObjectMeta(Schema):
@@ -305,7 +319,7 @@ def project_answer(project: Project) -> dict:
     }
 
 
-def setting_detail(obj: Tenant | Project | Cluster) -> dict:
+def setting_detail(obj: AgentUpgradesSetting) -> dict:
     """One object's value and where it came from, a key per field of the setting
     (SETTING_FIELDS' API names). A pause whose end has passed reads as what the sweep will
     write: resumed, via expiry, when it ended; a reason and an end hold only while paused."""

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Header, Query, Router, Status
 
 from .. import rules
-from ..models import AgentUpgrades, Cluster, Project, Tenant, pause_holds
+from ..models import AgentUpgrades, Cluster, Gateway, Project, Tenant, pause_holds
 from ..permissions.api import api_cluster, api_project_to_enter, api_tenant_scope
 from ..rules.freeze_calendar import running_over
 from ..sql import UtcText
@@ -67,7 +67,7 @@ def with_audit_uid(extra: dict) -> dict:
 
 def change(
     request: HttpRequest,
-    obj: Tenant | Project | Cluster,
+    obj: Tenant | Project | Cluster | Gateway,
     body: ClusterUpgradeSettingsChange,
     dry_run: bool,
 ):
@@ -109,6 +109,9 @@ def change(
     response = HttpResponse(status=204)
     del response["Content-Type"]  # no body, so no type
     response["AuditUid"] = done.event.uid
+    response["ClustersWritten"] = str(done.clusters_written)
+    response["GatewaysWritten"] = str(done.gateways_written)
+    response["EdgeHostsWritten"] = str(done.hosts_written)
     return response
 
 
@@ -140,8 +143,11 @@ response, extra = answers(CHANGED, 400, 403, 415)
     operation_id="v1SpectroClustersUpgradeSettings",
     summary="Push a value to the tenant or a project, and every cluster in it",
     description="Rule 2: the value is written to the scope, every project below it and every "
-    "one of their clusters, overwriting values set below, even when the scope already had it. "
-    "Resuming catches up agents held back by a pause.",
+    "one of their clusters, overwriting values set below, even when the scope already had it; "
+    "and to the other agents of the scope: a tenant's push writes every gateway of the tenant, "
+    "a tenant's or a project's push every Edge host of the scope that is in no cluster (a host "
+    "in a cluster follows its cluster). Resuming catches up agents held back by a pause. The "
+    "answer's headers count what was written.",
 )
 def push_scope_setting(
     request: HttpRequest,

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ..models import UID, ApiKey, Cluster, FreezeWindow, Project, Tenant
-from ..wording.api import tenant_scope_refused
+from ..models import UID, ApiKey, Cluster, EdgeHost, FreezeWindow, Gateway, Project, Tenant
+from ..wording.api import gateways_refused, tenant_scope_refused
 from . import (
     NOT_FOUND,
     cluster_access,
@@ -24,6 +24,7 @@ from . import (
     require_visible,
     tenant_access,
 )
+from .agents import edge_host_access, gateway_access
 from .roles import Roles, roles_for
 from .scopes import ConsoleScope
 
@@ -90,10 +91,34 @@ def api_object(caller: ApiCaller, uid: str) -> Tenant | Project | Cluster | None
         return None
     if uid == caller.tenant.uid:
         return caller.tenant if tenant_access(caller.roles, caller.tenant).view else None
-    for queryset, access in (
+    return _visible_by_uid(
+        caller,
+        uid,
         (Project.objects.select_related("tenant"), project_access),
         (Cluster.objects.select_related("project__tenant"), cluster_access),
-    ):
+    )
+
+
+def api_audited_object(
+    caller: ApiCaller, uid: str
+) -> Tenant | Project | Cluster | Gateway | EdgeHost | None:
+    """As `api_object`, and also a gateway or an Edge host: what audit events are filtered by
+    (`resourceUid`)."""
+    found = api_object(caller, uid)
+    if found is not None or not UID.match(uid or ""):
+        return found
+    return _visible_by_uid(
+        caller,
+        uid,
+        (Gateway.objects.select_related("tenant"), gateway_access),
+        (EdgeHost.objects.select_related("project", "cluster"), edge_host_access),
+    )
+
+
+def _visible_by_uid(caller: ApiCaller, uid: str, *kinds):
+    """The first object of the key's tenant with this uid among `kinds` ((queryset, access)
+    pairs), if the user may see it; None otherwise."""
+    for queryset, access in kinds:
         obj = queryset.filter(tenant=caller.tenant, uid=uid).first()
         if obj is not None:
             return obj if access(caller.roles, obj).view else None
@@ -162,3 +187,45 @@ def api_destination(caller: ApiCaller, uid: str):
     if found is None:
         raise Http404(NOT_FOUND)
     return found
+
+
+# Gateways (Palette's overlords) and Edge hosts, with the console's helpers' rights
+# (permissions.agents).
+
+
+def api_gateways(caller: ApiCaller) -> QuerySet[Gateway]:
+    """The key's tenant's gateways, for its Tenant Admins (403 for anyone else, as the tenant
+    scope: the key names its tenant, so there is nothing to hide)."""
+    if not tenant_access(caller.roles, caller.tenant).view:
+        raise PermissionDenied(gateways_refused(caller.tenant))
+    return Gateway.objects.filter(tenant=caller.tenant)
+
+
+def api_gateway(caller: ApiCaller, uid: str, *, change: bool = False) -> Gateway:
+    """A gateway of the key's tenant: its Tenant Admins see and change it; for anyone else it
+    answers 404, as one that does not exist."""
+    gateway = _get_by_uid(
+        Gateway.objects.select_related("tenant", "agent_upgrades_set_by", "agent_upgrades_window"),
+        caller,
+        uid,
+    )
+    require_access(gateway_access(caller.roles, gateway), change)
+    return gateway
+
+
+def api_edge_host(caller: ApiCaller, uid: str) -> EdgeHost:
+    """An Edge host of the key's tenant that the user may see (404 otherwise); with its cluster
+    and the setting that decides for it."""
+    host = _get_by_uid(
+        EdgeHost.objects.select_related(
+            "project__tenant",
+            "agent_upgrades_set_by",
+            "agent_upgrades_window",
+            "cluster__agent_upgrades_set_by",
+            "cluster__agent_upgrades_window",
+        ),
+        caller,
+        uid,
+    )
+    require_access(edge_host_access(caller.roles, host), change=False)
+    return host

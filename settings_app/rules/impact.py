@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import AgentUpgrades, Cluster, Project, Scope, Tenant
+from ..models import AgentUpgrades, Cluster, Gateway, Project, Scope, Tenant
 from .fleet import FleetCounts, fleet_counts
 from .releases import current_agent_version
 
@@ -64,10 +64,27 @@ def cluster_impact(cluster: Cluster, value: AgentUpgrades, agent_version: str) -
     )
 
 
-def change_impact(obj: Tenant | Project | Cluster, value: AgentUpgrades) -> Impact:
+def gateway_impact(gateway: Gateway, value: AgentUpgrades, agent_version: str) -> Impact:
+    """Setting one gateway: it writes only the gateway, and a resume catches its agent up."""
+    catches_up = (
+        value == AgentUpgrades.UNLOCK and gateway.is_paused and gateway.is_behind(agent_version)
+    )
+    return Impact(
+        clusters=0,
+        projects=0,
+        overwritten=0,
+        agents_to_upgrade=1 if catches_up else 0,
+        agent_version=agent_version,
+        gateways=1,
+    )
+
+
+def change_impact(obj: Tenant | Project | Cluster | Gateway, value: AgentUpgrades) -> Impact:
     """What setting `obj` to `value` would do now; nothing is written."""
     agent_version = current_agent_version()
     value = AgentUpgrades(value)
     if isinstance(obj, Cluster):
         return cluster_impact(obj, value, agent_version)
+    if isinstance(obj, Gateway):
+        return gateway_impact(obj, value, agent_version)
     return push_impact(value, scope_counts(obj, agent_version), agent_version)

@@ -90,3 +90,13 @@ def key_standing(key) -> str:
 def key_done(key, action: str) -> str:
     done = {"revoke": "revoked", "activate": "activated", "delete": "deleted"}[action]
     return f"API key {key.name} ({key.prefix}…) {done}."
+
+
+# Gateways (the API's /v1/overlords).
+
+
+def gateways_refused(tenant: Tenant) -> str:
+    return (
+        f"Only a Tenant Admin of {tenant.name} can list its Private Cloud Gateways: they are "
+        "the tenant's, not a project's. Nothing was changed."
+    )

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from settings_app import rules
-from settings_app.models import Cluster
+from settings_app.models import Cluster, EdgeHost, Gateway
 
 from .conftest import PaletteClient, body_of
 
@@ -18,7 +18,7 @@ MOST = 10
 # Measured, BEGIN/COMMIT (in tests SAVEPOINT/RELEASE) included; a rise fails the test.
 BUDGETS = {
     "read scope setting": 2,
-    "push to the tenant": 13,
+    "push to the tenant": 15,  # with the demo's gateway and Edge host in no cluster: one each
     "push to a project": 13,
     "dry run of a tenant push": 4,
     "set a cluster": 10,
@@ -28,11 +28,19 @@ BUDGETS = {
     "list a page of clusters": 3,
     "read a project": 3,
     "audit trail": 4,
+    # Gateways and Edge hosts.
+    "list gateways": 3,
+    "read a gateway": 3,
+    "set a gateway": 9,
+    "list edge hosts": 3,
+    "read an edge host": 3,
 }
 
 
 def calls(demo) -> dict:
     cluster = demo.prod_east.uid
+    gateway = Gateway.objects.get(name="pcg-vsphere").uid
+    host = EdgeHost.objects.get(name="edge-host-01").uid
     return {
         "read scope setting": ("GET", "/v1/spectroclusters/upgrade/settings", None),
         "push to the tenant": ("POST", "/v1/spectroclusters/upgrade/settings", None),
@@ -53,6 +61,11 @@ def calls(demo) -> dict:
         "list a page of clusters": ("GET", "/v1/dashboard/spectroclusters/meta?limit=2", None),
         "read a project": ("GET", f"/v1/projects/{demo.default.uid}", None),
         "audit trail": ("GET", "/v1/audits?limit=5", None),
+        "list gateways": ("GET", "/v1/overlords", None),
+        "read a gateway": ("GET", f"/v1/overlords/{gateway}", None),
+        "set a gateway": ("POST", f"/v1/overlords/{gateway}/upgrade/settings", None),
+        "list edge hosts": ("GET", "/v1/edgehosts/metadata", None),
+        "read an edge host": ("GET", f"/v1/edgehosts/{host}", None),
     }
 
 
@@ -68,6 +81,19 @@ def count(client: PaletteClient, method: str, path: str, value: str) -> int:
 
 
 def grow(demo, n: int) -> None:
+    # Edge hosts where the demo has some (Acme / Edge): half in edge-01, half in no cluster.
+    EdgeHost.objects.bulk_create(
+        [
+            EdgeHost(
+                project=demo.edge,
+                tenant=demo.acme,
+                cluster=demo.edge_01 if i % 2 else None,
+                name=f"host-{i:03d}",
+                agent_version="4.7.2",
+            )
+            for i in range(n)
+        ]
+    )
     for project in (demo.default, demo.edge):
         Cluster.objects.bulk_create(
             [
@@ -89,7 +115,9 @@ def measure(demo, key: str, value: str) -> dict[str, int]:
     }
 
 
-def test_each_api_call_costs_a_fixed_number_of_statements_whatever_the_fleet(demo, key_for):
+def test_each_api_call_costs_a_fixed_number_of_statements_whatever_the_fleet(
+    demo, gateway_and_hosts, key_for
+):
     rules.push_tenant(demo.acme, "lock", actor=None)  # an audit trail to read
     key = key_for("tenant-admin")
     PaletteClient(key).get("/v1/audits")  # its first use is written down (once a minute)

@@ -15,7 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from settings_app.models import AgentUpgrades, ApiKey, AuditEvent, FreezeWindow
 from settings_app.models.notices import Delivery, Destination
-from tests.access_requests import DESTINATION, destination_of
+from tests.access_requests import DESTINATION, EDGE_HOSTS, destination_of, edge_host_of, gateway_of
 from tests.state import everything
 from tests.who_may_do_what import (
     ACCESS,
@@ -44,6 +44,14 @@ KEY_NAME = "table"
 WINDOW_NAME = "Made by the table"
 
 
+@pytest.fixture
+def access_world(access_world):
+    """The permission tests' world, with its Edge hosts made before any test reads the state."""
+    for obj in EDGE_HOSTS:
+        edge_host_of(access_world, obj)
+    return access_world
+
+
 def key_as(world, role: str) -> str:
     """The role's key: for Globex for the other tenant's admin, else for Acme."""
     tenant = world.globex if role == "other tenant's admin" else world.acme
@@ -57,6 +65,10 @@ def thing_of(world, name: str, obj: str, role: str = ""):
         return world.globex if role == "other tenant's admin" else world.acme
     if addresses == "api destination":
         return destination_of(world, obj)
+    if addresses == "api gateway":
+        return gateway_of(world, obj)
+    if addresses == "api edge host":
+        return edge_host_of(world, obj)
     cluster = {
         OWN: world.prod_east,
         SIBLING: world.prod_west,

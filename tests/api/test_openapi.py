@@ -33,6 +33,13 @@ OPERATIONS = {
     ("patch", "/v1/notificationdestinations/{uid}"): "v1NotificationDestinationsUidPatch",
     ("delete", "/v1/notificationdestinations/{uid}"): "v1NotificationDestinationsUidDelete",
     ("post", "/v1/notificationdestinations/{uid}/test"): "v1NotificationDestinationsUidTest",
+    # Gateways (Palette's overlords) and Edge hosts; a gateway's setting is beyond Palette.
+    ("get", "/v1/overlords"): "v1OverlordsList",
+    ("get", "/v1/overlords/{uid}"): "v1OverlordsUidGet",
+    ("get", "/v1/overlords/{uid}/upgrade/settings"): "v1OverlordsUidUpgradeSettingsGet",
+    ("post", "/v1/overlords/{uid}/upgrade/settings"): "v1OverlordsUidUpgradeSettings",
+    ("get", "/v1/edgehosts/metadata"): "v1EdgeHostsMetadataQuickFilterGet",
+    ("get", "/v1/edgehosts/{uid}"): "v1EdgeHostDevicesUidGet",
 }
 SETTING_CHANGES = {path for method, path in OPERATIONS if path.endswith("/upgrade/settings")}
 

@@ -17,6 +17,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+DEMO_UIDS = (
+    "from settings_app.models import EdgeHost, Gateway; "
+    "print(Gateway.objects.get(name='pcg-vsphere').uid, "
+    "EdgeHost.objects.get(name='edge-host-02').uid)"
+)
 RUN_SECONDS = 40  # fuzzing repeats until the time is spent; the whole test takes about a minute
 
 
@@ -51,6 +56,9 @@ def served_console(tmp_path):
     manage("migrate", "-v0", env=env)
     manage("seed_demo", env=env)
     key = manage("create_api_key", "tenant-admin", "--tenant", "Acme", env=env).splitlines()[-1]
+    # The demo's gateway and Edge host in no cluster, for schemathesis.toml: their operations
+    # are fuzzed on real objects, not only on a missing one's 404.
+    uids = manage("shell", "-c", DEMO_UIDS, env=env).split()
     port = free_port()
     server = subprocess.Popen(
         # No limit on the request line: gunicorn's own 414 (an HTML page, for a query string
@@ -82,14 +90,14 @@ def served_console(tmp_path):
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail((tmp_path / "gunicorn.log").read_text(), pytrace=False)
                 time.sleep(0.2)
-        yield origin, key
+        yield origin, key, {"DEMO_GATEWAY_UID": uids[0], "DEMO_EDGE_HOST_UID": uids[1]}
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
 def test_the_served_api_passes_every_schemathesis_check(served_console, tmp_path):
-    origin, key = served_console
+    origin, key, uids = served_console
 
     done = subprocess.run(
         [
@@ -114,6 +122,7 @@ def test_the_served_api_passes_every_schemathesis_check(served_console, tmp_path
             "--no-color",
         ],
         cwd=tmp_path,  # its cache (.schemathesis/) stays out of the checkout
+        env=os.environ | uids,
         capture_output=True,
         text=True,
         timeout=RUN_SECONDS + 60,

@@ -31,6 +31,8 @@ from settings_app.permissions.api import (
     ApiCaller,
     api_cluster,
     api_destination,
+    api_edge_host,
+    api_gateway,
     api_object,
     api_project,
     api_project_to_enter,
@@ -58,6 +60,8 @@ from tests.who_may_do_what import (
 )
 
 MISSING_ID = 999_999_999
+
+
 MISSING_UID = "0123456789abcdef01234567"
 
 
@@ -207,6 +211,17 @@ def ask(world: World, addresses: str, obj: str, role: str) -> str:
             return may(
                 lambda: api_window(caller, uid), lambda: api_window(caller, uid, change=True)
             )
+        case "api gateway":
+            found = gateway_of(world, obj)
+            uid = found.uid if found else MISSING_UID
+            return may(
+                lambda: api_gateway(caller, uid), lambda: api_gateway(caller, uid, change=True)
+            )
+        case "api edge host":
+            found = edge_host_of(world, obj)
+            uid = found.uid if found else MISSING_UID
+            seen = outcome(lambda: api_edge_host(caller, uid))
+            return seen if seen in (NO, REFUSED) else SEE
     raise AssertionError(f"no helper decides {addresses!r}")
 
 
