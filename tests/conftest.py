@@ -15,6 +15,7 @@ from django.utils import timezone
 from settings_app import rules
 from settings_app.models import AgentUpgrades
 from settings_app.rules import Pause
+from tests.access_requests import EDGE_HOSTS, edge_host_of
 from tests.factories import (
     REASON,
     Agents,
@@ -51,7 +52,10 @@ def gateway_and_hosts(demo) -> Agents:
 def access_world(db) -> World:
     """The least the permission tests need: four clusters around prod-east (its sibling, one in
     another project, one in another tenant) and one user for each role, granted directly."""
-    return build_world()
+    world = build_world()
+    for obj in EDGE_HOSTS:  # its Edge hosts, made before any test reads the state
+        edge_host_of(world, obj)
+    return world
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from django.utils.safestring import SafeString, mark_safe
 from .. import wording
 from ..models import Project
 from ..permissions.scopes import ScopeRef
-from ..wording import ago, details, fleet_state, upgrade_note, when, who
+from ..wording import ago, details, fleet_state, when, who
 from ..wording.audit import change_label, how, release_counts
+from ..wording.changes import upgrade_note
 
 register = template.Library()
 register.filter("details", details)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from .. import rules
 from ..models import AgentUpgrades, Cluster, Project, Tenant
-from ..wording import NOTHING_TO_UNDO, conflict_message
+from ..wording.changes import NOTHING_TO_UNDO, conflict_message
 from .errors import refused_form
 from .switch import AgentUpgradesForm, Question, SettingsPanel, UndoForm, undo_question
 

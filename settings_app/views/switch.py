@@ -17,18 +17,15 @@ from .. import rules
 from ..models import AgentUpgrades, Cluster, Gateway, Project, Tenant
 from ..permissions import Access
 from ..rules import Change, FleetCounts, InvalidPause, StaleSetting
-from ..wording import (
+from ..wording import State, fleet_state, named, own_state
+from ..wording.changes import (
     NOTHING_TO_UNDO,
-    State,
     change_title,
     changed_since_message,
     cluster_confirm,
     cluster_wanted,
     conflict_message,
     done_message,
-    fleet_state,
-    named,
-    own_state,
     push_again_label,
     push_again_title,
     push_confirm,

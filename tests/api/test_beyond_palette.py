@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from settings_app import rules
 from settings_app.api.streaming import CLUSTERS_PER_CHUNK, stream_json_array
 from settings_app.models import AgentUpgrades, AuditEvent, Cluster
-from settings_app.wording import cluster_confirm, push_confirm
+from settings_app.wording.changes import cluster_confirm, push_confirm
 from tests.state import everything
 
 from .conftest import body_of

@@ -15,7 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from settings_app.models import AgentUpgrades, ApiKey, AuditEvent, FreezeWindow
 from settings_app.models.notices import Delivery, Destination
-from tests.access_requests import DESTINATION, EDGE_HOSTS, destination_of, edge_host_of, gateway_of
+from tests.access_requests import DESTINATION, destination_of, edge_host_of, gateway_of
 from tests.state import everything
 from tests.who_may_do_what import (
     ACCESS,
@@ -42,14 +42,6 @@ from .conftest import PaletteClient
 MISSING_UID = "0123456789abcdef01234567"
 KEY_NAME = "table"
 WINDOW_NAME = "Made by the table"
-
-
-@pytest.fixture
-def access_world(access_world):
-    """The permission tests' world, with its Edge hosts made before any test reads the state."""
-    for obj in EDGE_HOSTS:
-        edge_host_of(access_world, obj)
-    return access_world
 
 
 def key_as(world, role: str) -> str:

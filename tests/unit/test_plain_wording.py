@@ -11,7 +11,7 @@ import pytest
 from settings_app import rules, wording
 from settings_app.models import AgentUpgrades, Project
 from settings_app.rules import FleetCounts, ReleaseImpact
-from settings_app.wording import releases
+from settings_app.wording import changes, releases
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
@@ -46,11 +46,11 @@ def test_a_value_nobody_changed_is_the_default(demo):
 
 
 def test_dialog_titles_name_the_act(demo):
-    assert wording.change_title(demo.prod_east, LOCK) == "Pause agent upgrades for prod-east?"
+    assert changes.change_title(demo.prod_east, LOCK) == "Pause agent upgrades for prod-east?"
     assert (
-        wording.change_title(demo.default, UNLOCK) == "Resume agent upgrades for project Default?"
+        changes.change_title(demo.default, UNLOCK) == "Resume agent upgrades for project Default?"
     )
-    assert wording.change_title(demo.acme, LOCK) == "Pause agent upgrades for tenant Acme?"
+    assert changes.change_title(demo.acme, LOCK) == "Pause agent upgrades for tenant Acme?"
 
 
 @pytest.mark.parametrize(
@@ -64,14 +64,14 @@ def test_dialog_titles_name_the_act(demo):
 def test_the_push_again_button_says_what_it_does(demo, value, total, label):
     project = Project(name="Default", tenant=demo.acme, agent_upgrades=value)
 
-    assert wording.push_again_label(project, FleetCounts(total=total, paused=1)) == label
+    assert changes.push_again_label(project, FleetCounts(total=total, paused=1)) == label
 
 
 def test_a_cluster_set_by_a_push_is_told_where_its_value_came_from(demo, user):
     rules.push_tenant(demo.acme, LOCK, actor=user("tenant-admin"))
     demo.prod_east.refresh_from_db()
 
-    assert wording.cluster_confirm(demo.prod_east, "4.7.2") == (
+    assert changes.cluster_confirm(demo.prod_east, "4.7.2") == (
         "Resume agent upgrades for cluster prod-east. Its current value came from tenant Acme; "
         "the next time tenant Acme is paused or resumed, this cluster follows it again."
     )

@@ -15,7 +15,7 @@ from settings_app import wording
 from settings_app.models import AgentUpgrades, Cluster, PlatformRelease, Project, Scope, Tenant, Via
 from settings_app.rules import Change, Expiry, FleetCounts, Rollout
 from settings_app.rules.fleet import AgentCounts
-from settings_app.wording import releases
+from settings_app.wording import changes, releases
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
 # A pause's end a year ahead, to the minute, and how the console writes it.
@@ -158,7 +158,7 @@ def test_the_details_of_an_ended_pause_say_it_ended_and_what_it_was():
     ],
 )
 def test_the_cluster_dialog_says_what_the_change_will_do(cluster, platform_agent, asks):
-    assert wording.cluster_confirm(cluster, platform_agent) == asks
+    assert changes.cluster_confirm(cluster, platform_agent) == asks
 
 
 @pytest.mark.parametrize(
@@ -280,7 +280,7 @@ def test_the_cluster_dialog_says_what_the_change_will_do(cluster, platform_agent
     ],
 )
 def test_the_push_dialog_counts_what_the_push_will_overwrite(obj, value, counts, asks):
-    assert wording.push_confirm(obj, value, counts, "4.8.0") == asks
+    assert changes.push_confirm(obj, value, counts, "4.8.0") == asks
 
 
 # What a change, a replay and a conflict say.
@@ -359,13 +359,13 @@ def test_the_push_dialog_counts_what_the_push_will_overwrite(obj, value, counts,
     ],
 )
 def test_the_message_after_a_change_says_what_it_did(change, says):
-    assert wording.done_message(change) == says
+    assert changes.done_message(change) == says
 
 
 def test_a_replay_says_nothing_changed():
     change = Change(Scope.TENANT, acme(), UNLOCK, replayed=True)
 
-    assert wording.replayed_message(change) == (
+    assert changes.replayed_message(change) == (
         "Agent upgrades are already active for tenant Acme; nothing changed."
     )
 
@@ -378,7 +378,7 @@ def test_a_conflict_says_who_changed_it_what_holds_now_and_that_nothing_was_save
         agent_upgrades_set_at=minutes_ago(0),
     )
 
-    assert wording.conflict_message(current) == (
+    assert changes.conflict_message(current) == (
         "Project Default was changed after this page was loaded (set on this project · "
         "tenant-admin · just now): agent upgrades are now paused. Nothing was saved; the switch "
         "shows the current value. Try again if you still want to change it."
@@ -401,7 +401,7 @@ def test_a_conflict_says_who_changed_it_what_holds_now_and_that_nothing_was_save
     ids=["paused", "active", "current"],
 )
 def test_the_upgrade_note_says_why_an_agent_is_behind(cluster, note):
-    assert wording.upgrade_note(cluster, "4.8.0") == note
+    assert changes.upgrade_note(cluster, "4.8.0") == note
 
 
 @pytest.mark.parametrize(
