@@ -15,10 +15,11 @@ A platform release rolls the new agent out to every cluster whose pause does not
 back the rest. Each change is one transaction: values, cascade, agent upgrades and audit events
 commit together or not at all.
 
-The public surface, by module: `pauses` (set a cluster, push a project or tenant, a new
-cluster), `expiry` (pauses that end), `releases` (releases and rollouts), `fleet` (the counts),
-`writes` (a change's values and their checks), `impact` (what a change would do, for the
-dialog and the API's dry run), `undo` (a change taken back), `bulk` (many clusters at once).
+The public surface, by module: `pauses` (set a cluster or gateway, push a project or tenant),
+`registration` (a new cluster, gateway or Edge host; a move), `expiry` (pauses that end),
+`releases` (releases and rollouts), `fleet` (the counts), `writes` (a change's values and
+their checks), `impact` (what a change would do, for the dialog and the API's dry run),
+`undo` (a change taken back), `bulk` (many clusters at once).
 """
 
 from .bulk import BulkChange, BulkImpact, Selection, bulk_impact, set_clusters
@@ -27,18 +28,20 @@ from .fleet import AgentCounts, FleetCounts, ProjectCounts, fleet_counts
 from .impact import Impact, change_impact, cluster_impact, push_impact, scope_counts
 from .pauses import (
     Change,
-    InvalidMove,
     StaleSetting,
     change_agent_upgrades,
     is_held_back,
-    move_cluster,
-    new_cluster,
-    new_edge_host,
-    new_gateway,
     push_project,
     push_tenant,
     set_cluster,
     set_gateway,
+)
+from .registration import (
+    InvalidMove,
+    move_cluster,
+    new_cluster,
+    new_edge_host,
+    new_gateway,
     take_project_setting,
 )
 from .releases import (

@@ -17,14 +17,13 @@ from ..models import (
     Cluster,
     EdgeHost,
     Gateway,
-    PlatformRelease,
     Project,
     Scope,
     Tenant,
     Via,
 )
 from . import notices
-from .change import audit_act, lock_tenant, read_locked, take_setting_of, write_change
+from .change import read_locked, write_change
 from .fleet import FleetCounts, counts_from_rows
 from .writes import NO_PAUSE, Pause, SettingWrite, pause_for
 
@@ -63,88 +62,6 @@ def is_held_back(cluster: Cluster) -> bool:
     return cluster.is_paused
 
 
-def new_cluster(project: Project, name: str, *, agent_version: str = "") -> Cluster:
-    """Rule 5: a new cluster takes its project's value. Its agent is the platform's current
-    one unless `agent_version` says otherwise."""
-    cluster = Cluster(project=project, tenant_id=project.tenant_id, name=name)
-    take_project_setting(cluster)
-    if agent_version:
-        cluster.agent_version = agent_version
-    cluster.full_clean()
-    cluster.save()
-    return cluster
-
-
-def new_edge_host(
-    project: Project, name: str, *, cluster: Cluster | None = None, agent_version: str = ""
-) -> EdgeHost:
-    """An Edge host registered in `project`: in a cluster it follows that cluster; idle, it
-    takes its project's value as a new cluster does (rule 5)."""
-    if cluster is not None and cluster.project_id != project.pk:
-        raise ValueError("An Edge host can only be part of a cluster of its own project.")
-    host = EdgeHost(project=project, tenant_id=project.tenant_id, name=name, cluster=cluster)
-    if cluster is None:  # the project's value as it holds now, not as the caller last read it
-        take_setting_of(Project.objects.get(pk=project.pk), host)
-    release = PlatformRelease.current()
-    host.agent_version = agent_version or (release.agent_version if release else "")
-    host.full_clean()
-    host.save()
-    return host
-
-
-def new_gateway(tenant: Tenant, name: str, *, agent_version: str = "") -> Gateway:
-    """A Private Cloud Gateway registered in `tenant`: active, with the platform's agent. (A
-    gateway has no project; the tenant's next push reaches it.)"""
-    release = PlatformRelease.current()
-    gateway = Gateway(
-        tenant=tenant,
-        name=name,
-        agent_version=agent_version or (release.agent_version if release else ""),
-    )
-    gateway.full_clean()
-    gateway.save()
-    return gateway
-
-
-def take_project_setting(cluster: Cluster) -> None:
-    """Rule 5 for an unsaved cluster: its project's value as it holds now, with where it came
-    from, and the platform's current agent."""
-    take_setting_of(cluster.project, cluster)
-    release = PlatformRelease.current()
-    cluster.agent_version = release.agent_version if release else ""
-
-
-class InvalidMove(ValueError):
-    """A cluster asked to move out of its tenant."""
-
-
-@transaction.atomic
-def move_cluster(cluster: Cluster, project: Project, *, actor: AbstractBaseUser | None) -> None:
-    """Move a cluster to another project of its tenant, with an audit event. Its setting stays
-    as it is (a move is not a push); its project's next push will reach it."""
-    lock_tenant(projects__clusters=cluster.pk)
-    current = Cluster.objects.select_related("project").get(pk=cluster.pk)
-    if project.tenant_id != current.tenant_id:
-        raise InvalidMove("A cluster can only move to another project of its own tenant.")
-    if project.pk == current.project_id:
-        return
-    Cluster.objects.filter(pk=cluster.pk).update(project=project)
-    audit_act(
-        actor=actor,
-        actor_name=actor.get_username() if actor else "system",
-        action=AuditEvent.Action.MOVE,
-        scope=Scope.CLUSTER,
-        via=Via.CLUSTER,
-        tenant_id=current.tenant_id,
-        project_id=project.pk,
-        cluster_id=current.pk,
-        object_name=current.name,
-        old_value=current.effective_agent_upgrades,
-        new_value=current.effective_agent_upgrades,
-        detail=f"Moved from project {current.project.name} to project {project.name}",
-    )
-
-
 @transaction.atomic
 def set_cluster(
     cluster: Cluster,
@@ -156,24 +73,7 @@ def set_cluster(
     api_key_name: str = "",
 ) -> Change:
     """Set one cluster's own value (rules 3 and 4: it overrides, and writes nothing upward)."""
-    value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
-    cluster = read_locked(cluster)
-    platform_agent = cluster.platform_agent or ""
-    if _is_replay(cluster, value, rendered_version):
-        return Change(Scope.CLUSTER, cluster, value, replayed=True, platform_agent=platform_agent)
-    write = SettingWrite(value, Via.CLUSTER, actor, timezone.now(), pause, api_key_name)
-    catch_up = platform_agent if value == UNLOCK else ""  # rule 6 catches up on resume
-    written = write_change(write, own=cluster, catch_up=catch_up)
-    return Change(
-        Scope.CLUSTER,
-        cluster,
-        value,
-        clusters_written=1,
-        agents_upgraded=written.agents_upgraded,
-        agent_version=catch_up if written.agents_upgraded else "",
-        platform_agent=platform_agent,
-        event=written.event,
-    )
+    return _set_own(cluster, value, actor, rendered_version, pause, api_key_name)
 
 
 @transaction.atomic
@@ -188,19 +88,32 @@ def set_gateway(
 ) -> Change:
     """Set one gateway's own value: it writes only the gateway (there is no project scope for
     gateways; the tenant's next push overwrites it). A resume catches its agent up (rule 6)."""
+    return _set_own(gateway, value, actor, rendered_version, pause, api_key_name)
+
+
+def _set_own(
+    obj: Cluster | Gateway,
+    value: AgentUpgrades,
+    actor: AbstractBaseUser | None,
+    rendered_version: int | None,
+    pause: Pause,
+    api_key_name: str,
+) -> Change:
+    """An agent's own value, set directly: a cluster's or a gateway's (rule 6 on a resume)."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
-    gateway = read_locked(gateway)
-    platform_agent = gateway.platform_agent or ""
-    if _is_replay(gateway, value, rendered_version):
-        return Change(Scope.GATEWAY, gateway, value, replayed=True, platform_agent=platform_agent)
+    scope = Scope.CLUSTER if isinstance(obj, Cluster) else Scope.GATEWAY
+    obj = read_locked(obj)
+    platform_agent = obj.platform_agent or ""
+    if _is_replay(obj, value, rendered_version):
+        return Change(scope, obj, value, replayed=True, platform_agent=platform_agent)
     write = SettingWrite(value, Via.CLUSTER, actor, timezone.now(), pause, api_key_name)
-    catch_up = platform_agent if value == UNLOCK else ""
-    written = write_change(write, own=gateway, catch_up=catch_up)
+    catch_up = platform_agent if value == UNLOCK else ""  # rule 6 catches up on resume
+    written = write_change(write, own=obj, catch_up=catch_up)
     return Change(
-        Scope.GATEWAY,
-        gateway,
+        scope,
+        obj,
         value,
-        gateways_written=1,
+        **{"clusters_written" if scope == Scope.CLUSTER else "gateways_written": 1},
         agents_upgraded=written.agents_upgraded,
         agent_version=catch_up if written.agents_upgraded else "",
         platform_agent=platform_agent,
