@@ -19,15 +19,10 @@ from ..permissions.api import (
     api_tenant_scope,
 )
 from .answers import answers
+from .bodies import setting_detail
 from .overlords import AGENT_VERSION, BEYOND, decider, meta
 from .parsing import project_uid_sent
-from .schemas import (
-    ClusterUpgradeSettingsDetail,
-    ObjectMeta,
-    ProjectUidText,
-    SpectroComponents,
-    setting_detail,
-)
+from .schemas import ClusterUpgradeSettingsDetail, ObjectMeta, ProjectUidText, SpectroComponents
 from .spectroclusters import PROJECT_UID
 
 router = Router(tags=["edgehosts"])

@@ -17,12 +17,12 @@ from ..permissions.api import (
     api_gateways,
 )
 from .answers import answers
+from .bodies import setting_detail
 from .schemas import (
     FORBIDDEN,
     ClusterUpgradeSettingsChange,
     ClusterUpgradeSettingsDetail,
     ObjectMeta,
-    setting_detail,
 )
 from .spectroclusters import CHANGED, DRY_RUN, change, with_audit_uid
 

@@ -8,7 +8,8 @@ from ninja import Router
 
 from ..permissions.api import api_project_to_enter
 from .answers import answers
-from .schemas import ProjectModel, project_answer
+from .bodies import project_answer
+from .schemas import ProjectModel
 
 router = Router(tags=["projects"])
 

@@ -20,6 +20,7 @@ from ..rules.freeze_calendar import running_over
 from ..sql import UtcText
 from ..wording.api import RESUME_WITH_PAUSE
 from .answers import AUDIT_UID, answers
+from .bodies import setting_detail, spectro_cluster
 from .errors import ApiError
 from .parsing import (
     addressed_scope,
@@ -38,8 +39,6 @@ from .schemas import (
     SpectroCluster,
     SpectroClusterMeta,
     limit_up_to,
-    setting_detail,
-    spectro_cluster,
 )
 from .streaming import stream_json_array
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from itertools import islice
 
-from .schemas import cluster_metadata
+from .bodies import cluster_metadata
 
 CLUSTERS_PER_CHUNK = 500  # sent together: few chunks to hand over, and little held at once
 
