@@ -231,22 +231,30 @@ def cluster_for_user(
 ) -> tuple[ConsoleScope, Cluster]:
     """A cluster of the scope at `ref`, and that scope, in one query."""
     roles = roles_for(user)
-    in_scope = {"tenant_id": ref.pk} if ref.kind == "tenants" else {"project_id": ref.pk}
     cluster = get_or_404(
         Cluster.objects.select_related(
             "project__tenant", "agent_upgrades_set_by", "agent_upgrades_window"
-        ).filter(**in_scope),
+        ).filter(**in_scope(ref)),
         cluster_id,
     )
-    project = cluster.project
-    if ref.kind == "tenants":
-        require_visible(tenant_access(roles, project.tenant).view)
-        console = console_scope_of_tenant(roles, project.tenant)
-    else:
-        require_visible(may_enter_project(roles, project))
-        console = console_scope_of_project(roles, project)
+    console = scope_holding(roles, ref, cluster.project)
     require_access(cluster_access(roles, cluster), change)
     return console, cluster
+
+
+def in_scope(ref: ScopeRef) -> dict:
+    """The filter on an object of the scope at `ref` (a cluster, an Edge host)."""
+    return {"tenant_id": ref.pk} if ref.kind == "tenants" else {"project_id": ref.pk}
+
+
+def scope_holding(roles: Roles, ref: ScopeRef, project: Project) -> ConsoleScope:
+    """The scope at `ref`, entered to reach an object of `project`: the tenant's for its Tenant
+    Admins, the project's for anyone who may enter it; 404 otherwise."""
+    if ref.kind == "tenants":
+        require_visible(tenant_access(roles, project.tenant).view)
+        return console_scope_of_tenant(roles, project.tenant)
+    require_visible(may_enter_project(roles, project))
+    return console_scope_of_project(roles, project)
 
 
 def project_for_user(user, project_id: int, *, change: bool = False) -> ConsoleScope:

@@ -12,12 +12,11 @@ from django.db.models import Q, QuerySet
 from ..models import EdgeHost, Gateway
 from . import (
     Access,
-    console_scope_of_project,
     console_scope_of_tenant,
     get_or_404,
-    may_enter_project,
+    in_scope,
     require_access,
-    require_visible,
+    scope_holding,
     tenant_access,
 )
 from .roles import Roles, roles_for
@@ -92,19 +91,12 @@ def gateway_for_user(
 def edge_host_for_user(user, ref: ScopeRef, host_id: int) -> tuple[ConsoleScope, EdgeHost]:
     """An Edge host of the scope at `ref`, and that scope (as `cluster_for_user`)."""
     roles = roles_for(user)
-    in_scope = {"tenant_id": ref.pk} if ref.kind == "tenants" else {"project_id": ref.pk}
     host = get_or_404(
         EdgeHost.objects.select_related(
             "project__tenant", "cluster", "agent_upgrades_set_by"
-        ).filter(**in_scope),
+        ).filter(**in_scope(ref)),
         host_id,
     )
-    project = host.project
-    if ref.kind == "tenants":
-        require_visible(tenant_access(roles, project.tenant).view)
-        console = console_scope_of_tenant(roles, project.tenant)
-    else:
-        require_visible(may_enter_project(roles, project))
-        console = console_scope_of_project(roles, project)
+    console = scope_holding(roles, ref, host.project)
     require_access(edge_host_access(roles, host), change=False)
     return console, host
