@@ -42,6 +42,7 @@ from ...models import (
 from ...models.fleet import current_agent_subquery
 from ..writes import SettingWrite
 from .trail import (
+    KIND,
     address,
     audit_act,
     audit_own,
@@ -96,14 +97,6 @@ _RELATED = {
     Cluster: ("project__tenant",),
     Gateway: ("tenant",),
     EdgeHost: ("project__tenant",),
-}
-# The kind of row each model's objects are, in the audit trail (`trail.address`).
-KIND = {
-    Tenant: Scope.TENANT,
-    Project: Scope.PROJECT,
-    Cluster: Scope.CLUSTER,
-    Gateway: Scope.GATEWAY,
-    EdgeHost: Scope.EDGE_HOST,
 }
 # The kinds whose rows carry an agent (a resume catches it up), besides clusters.
 _AGENTS = (Scope.GATEWAY, Scope.EDGE_HOST)

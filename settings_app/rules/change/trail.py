@@ -154,15 +154,19 @@ def address(kind: str) -> dict:
     }
 
 
+# The kind of row each model's objects are, in the audit trail.
+KIND = {
+    Tenant: Scope.TENANT,
+    Project: Scope.PROJECT,
+    Cluster: Scope.CLUSTER,
+    Gateway: Scope.GATEWAY,
+    EdgeHost: Scope.EDGE_HOST,
+}
+
+
 def own_address(obj) -> dict:
     """Where the change's own event on `obj` is filed (as `address`, for one object in hand)."""
-    kind = {
-        Tenant: Scope.TENANT,
-        Project: Scope.PROJECT,
-        Cluster: Scope.CLUSTER,
-        Gateway: Scope.GATEWAY,
-        EdgeHost: Scope.EDGE_HOST,
-    }[type(obj)]
+    kind = KIND[type(obj)]
     return {"scope": kind} | {
         link: getattr(obj, column)
         for link, column in zip(_LINKS, _ADDRESS[kind], strict=True)
