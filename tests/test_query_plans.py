@@ -118,6 +118,9 @@ def assert_reads_by_key(plans: list[str]) -> None:
     assert plans
     for plan in plans:
         assert plan.startswith("SEARCH settings_app_auditevent USING INTEGER PRIMARY KEY"), plan
+        # Nor a range of the whole tenant's trail: only the changes with parts are read by it.
+        by_tenant = re.findall(r"USING (?:COVERING )?INDEX (\w+) \(tenant_id=\?\)$", plan, re.M)
+        assert set(by_tenant) <= {"audit_changes_with_parts"}, plan
         assert not re.search(r"^SCAN ", plan, re.M), plan
 
 
