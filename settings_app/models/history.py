@@ -106,8 +106,14 @@ class AuditEvent(models.Model):
     # event without one.
     uid = uid_field()
     at = models.DateTimeField(default=timezone.now)
+    # The people are not indexed (nor old_set_by): every part of a push would enter both, and
+    # only a user's deletion looks for them, reading the trail once.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     actor_name = models.CharField(max_length=150)
     # The API key the change came through, by name (it outlives the key); empty for a click.
@@ -149,7 +155,12 @@ class AuditEvent(models.Model):
         max_length=7, choices=Via.choices, blank=True, default="", db_default=""
     )
     old_set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     old_set_at = models.DateTimeField(null=True, blank=True)
     old_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
@@ -188,12 +199,18 @@ class AuditEvent(models.Model):
     # Whether the change wrote parts (a push, a bulk act, a window's start or end, an undo of a
     # push): a cluster's History looks for its part only in those.
     has_parts = models.BooleanField(default=False, db_default=False)
+    # Served by audit_undone and audit_release, which hold only the events that name one.
     undone_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     # A release's event (action RELEASE): the release, and what it did to the project's agents.
     release = models.ForeignKey(
-        "PlatformRelease", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "PlatformRelease",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # The agents the change upgraded: a release's in the project; 1 on a cluster's own event
     # when the change caught its agent up (rule 6), else 0.
@@ -240,6 +257,14 @@ class AuditEvent(models.Model):
                 fields=["tenant", "id"],
                 name="audit_changes_with_parts",
                 condition=Q(has_parts=True),
+            ),
+            # A link that few events have is kept only where it is set: a push's parts never
+            # enter these (a deletion of the undo or the release finds its events by them).
+            models.Index(
+                fields=["undone_by"], name="audit_undone", condition=Q(undone_by__isnull=False)
+            ),
+            models.Index(
+                fields=["release"], name="audit_release", condition=Q(release__isnull=False)
             ),
             # The Audit Logs filters (views.audit_query), each within a tenant, newest first.
             # Paused and resumed are each about half the trail: they walk audit_tenant_newest.

@@ -94,8 +94,14 @@ class AgentUpgrade(models.Model):
     at = models.DateTimeField(default=timezone.now)
     cause = models.CharField(max_length=7, choices=Cause.choices)
     release = models.ForeignKey(PlatformRelease, null=True, blank=True, on_delete=models.SET_NULL)
+    # No index: a rollout writes one row per agent (a user's deletion reads the table once).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     actor_name = models.CharField(max_length=150, blank=True)
 

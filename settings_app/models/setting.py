@@ -96,12 +96,14 @@ class AgentUpgradesSetting(models.Model):
     )
     agent_upgrades_version = models.PositiveIntegerField(default=0)
     agent_upgrades_set_via = models.CharField(max_length=7, choices=Via.choices, blank=True)
+    # No index: every push writes it (a user's deletion reads the table once instead).
     agent_upgrades_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     agent_upgrades_set_at = models.DateTimeField(null=True, blank=True)
     agent_upgrades_reason = models.CharField(max_length=200, blank=True)
