@@ -125,10 +125,12 @@ def _failures(address: str) -> str:
     return f"api-failures:{hashlib.sha256(network.encode()).hexdigest()[:32]}"
 
 
-def _slots(rate: float, burst: int) -> tuple[float, int, list[int]]:
+def _slots(rate: float, burst: int) -> tuple[float, int, range]:
+    """Now, the current slot, and the burst's slots from it (a range: a burst of a million
+    costs no list of a million)."""
     now = clock()
     first = math.floor(now * rate)
-    return now, first, list(range(first, first + burst))
+    return now, first, range(first, first + burst)
 
 
 def _claim(name: str, rate: float, burst: int) -> float | None:
