@@ -222,12 +222,16 @@ def _parts_counted(event: AuditEvent) -> dict:
 
 def _found(event: AuditEvent, kind: str):
     """Each row's part of the change (for a correlated subquery on that row), by the parts' key:
-    a project's own part, not one of its clusters'."""
+    a project's own part, not one of its clusters'. A change writes a row once: its part is
+    the only one, read unsorted (the trail's default order made SQLite sort each lookup)."""
     if kind in (Scope.GATEWAY, Scope.EDGE_HOST):
         # By the row's own key (its link, then the change): the change's key alone would lead
         # PostgreSQL to read all of a push's parts without a cluster for every row.
-        return AuditEvent.objects.alias(change=Unindexed("part_of_id")).filter(
+        found = AuditEvent.objects.alias(change=Unindexed("part_of_id")).filter(
             change=event.pk, **{_LINK[kind]: OuterRef("pk")}
         )
-    found = event.parts.filter(**{_LINK[kind]: OuterRef("pk")})
-    return found if kind == Scope.CLUSTER else found.filter(cluster__isnull=True, scope=kind)
+    else:
+        found = event.parts.filter(**{_LINK[kind]: OuterRef("pk")})
+        if kind != Scope.CLUSTER:
+            found = found.filter(cluster__isnull=True, scope=kind)
+    return found.order_by()
