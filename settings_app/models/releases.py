@@ -85,15 +85,26 @@ class AgentUpgrade(models.Model):
         EXPIRY = "expiry", "pause ended"
 
     # Served by upgrade_cluster_newest, which starts with it (one index less to write for
-    # each agent a release upgrades).
+    # each agent a release upgrades). As the audit trail's, its links are not checked by the
+    # database: its one writer takes them from the rows it records (rules/change/trail).
     cluster = models.ForeignKey(
-        Cluster, on_delete=models.CASCADE, related_name="agent_upgrades_history", db_index=False
+        Cluster,
+        on_delete=models.CASCADE,
+        related_name="agent_upgrades_history",
+        db_index=False,
+        db_constraint=False,
     )
     from_version = models.CharField(max_length=32)
     to_version = models.CharField(max_length=32)
     at = models.DateTimeField(default=timezone.now)
     cause = models.CharField(max_length=7, choices=Cause.choices)
-    release = models.ForeignKey(PlatformRelease, null=True, blank=True, on_delete=models.SET_NULL)
+    release = models.ForeignKey(
+        PlatformRelease,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+    )
     # No index: a rollout writes one row per agent (a user's deletion reads the table once).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -102,6 +113,7 @@ class AgentUpgrade(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     actor_name = models.CharField(max_length=150, blank=True)
 
