@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
-from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Subquery
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ..models import (
@@ -20,7 +20,7 @@ from ..models import (
     Scope,
     Tenant,
 )
-from ..models.fleet import count_columns
+from ..models.fleet import count_columns, current_agent_subquery
 from ..models.setting import paused_now
 
 
@@ -150,6 +150,41 @@ def agents_from_row(row: dict) -> dict[str, AgentCounts]:
     for kind in OTHER_KINDS:
         figures = {field: row.get(f"{kind}_{field}") or 0 for field in AGENT_FIELDS}
         found[kind] = AgentCounts(**figures)
+    return found
+
+
+def others_before_push(within: str) -> dict[str, Subquery]:
+    """The gateways (a tenant's) and idle Edge hosts of the tenant or project (OuterRef) that a
+    push is about to write, as columns read with it (`within` names its link): how many, how
+    many are behind the platform's agent, and how many of those a resume leaves behind (their
+    stored value is not a pause, so it catches nothing up). From them, `others_after_push`
+    counts what the push leaves without reading again."""
+    kinds = {"idle_hosts": EdgeHost.objects.idle().filter(**{within: OuterRef("pk")})}
+    if within == "tenant":
+        kinds["gateways"] = Gateway.objects.filter(tenant=OuterRef("pk"))
+    behind = ~Q(agent_version=current_agent_subquery())  # never, before the first release
+    columns = {}
+    for kind, rows in kinds.items():
+        columns[f"{kind}_total"] = _count(rows)
+        columns[f"{kind}_behind"] = _count(rows.filter(behind))
+        columns[f"{kind}_behind_active"] = _count(
+            rows.filter(behind).exclude(agent_upgrades=AgentUpgrades.LOCK)
+        )
+    return columns
+
+
+def others_after_push(obj: Project | Tenant, value: AgentUpgrades) -> dict[str, AgentCounts]:
+    """The gateways and idle hosts that `obj` held (`others_before_push`), counted as a push of
+    `value` leaves them: every one holds the value; a pause leaves every agent where it was, a
+    resume catches up those it resumes."""
+    found = {}
+    for kind in OTHER_KINDS:
+        total = getattr(obj, f"{kind}_total", 0) or 0
+        if value == AgentUpgrades.LOCK:
+            behind = getattr(obj, f"{kind}_behind", 0) or 0
+            found[kind] = AgentCounts(total, paused=total, behind=behind, paused_behind=behind)
+        else:
+            found[kind] = AgentCounts(total, behind=getattr(obj, f"{kind}_behind_active", 0) or 0)
     return found
 
 

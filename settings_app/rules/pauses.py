@@ -3,11 +3,11 @@ and how a repeated or stale request is told apart from a new one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import (
@@ -24,7 +24,7 @@ from ..models import (
 )
 from . import notices
 from .change import read_locked, write_change
-from .fleet import FleetCounts, counts_from_rows
+from .fleet import FleetCounts, counts_from_rows, others_after_push, others_before_push
 from .writes import NO_PAUSE, Pause, SettingWrite, pause_for
 
 LOCK, UNLOCK = AgentUpgrades.LOCK, AgentUpgrades.UNLOCK
@@ -133,7 +133,7 @@ def push_project(
 ) -> Change:
     """Rule 2: write the value to the project and to every cluster in it."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
-    project = read_locked(project, **_others_there("project"))
+    project = read_locked(project, **others_before_push("project"))
     write = SettingWrite(value, Via.PROJECT, actor, timezone.now(), pause, api_key_name)
     return _push(project, write, rendered_version, below=None)
 
@@ -151,7 +151,9 @@ def push_tenant(
     """Rule 2: write the value to the tenant, to every project in it and every cluster in them."""
     value, pause = AgentUpgrades(value), pause_for(value, pause.reason, pause.until)
     tenant = read_locked(
-        tenant, listening=notices.listening(notices.Event.TENANT_PUSH), **_others_there("tenant")
+        tenant,
+        listening=notices.listening(notices.Event.TENANT_PUSH),
+        **others_before_push("tenant"),
     )
     write = SettingWrite(value, Via.TENANT, actor, timezone.now(), pause, api_key_name)
     change = _push(tenant, write, rendered_version, below=Project.objects.filter(tenant=tenant))
@@ -185,8 +187,8 @@ def _push(
         own=obj,
         projects=below,
         clusters=clusters,
-        hosts=EdgeHost.objects.idle().filter(**within) if obj.idle_hosts_there else None,
-        gateways=Gateway.objects.filter(tenant=obj) if getattr(obj, "gateways_there", 0) else None,
+        hosts=EdgeHost.objects.idle().filter(**within) if obj.idle_hosts_total else None,
+        gateways=Gateway.objects.filter(tenant=obj) if getattr(obj, "gateways_total", 0) else None,
         catch_up=catch_up,
     )
     return Change(
@@ -199,25 +201,18 @@ def _push(
         agents_upgraded=written.agents_upgraded,
         agent_version=catch_up,
         platform_agent=platform_agent,
-        counts=counts_from_rows(
-            list(written.fleet),
-            below=scope,
-            agent_version=platform_agent,
-            now=write.at,
-            clusters=clusters,
+        counts=replace(
+            counts_from_rows(
+                list(written.fleet),
+                below=scope,
+                agent_version=platform_agent,
+                now=write.at,
+                clusters=clusters,
+            ),
+            **others_after_push(obj, value),
         ),
         event=written.event,
     )
-
-
-def _others_there(within: str) -> dict:
-    """Whether the tenant or project (OuterRef) has gateways (a tenant only) and idle Edge
-    hosts, as SQL read with it: a push writes them only where there are some, so that a scope
-    without them costs no statement more."""
-    there = {"idle_hosts_there": Exists(EdgeHost.objects.idle().filter(**{within: OuterRef("pk")}))}
-    if within == "tenant":
-        there["gateways_there"] = Exists(Gateway.objects.filter(tenant=OuterRef("pk")))
-    return there
 
 
 def change_agent_upgrades(

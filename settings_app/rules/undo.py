@@ -163,8 +163,8 @@ def undo_change(
         only_changed=False,
     )
     mark_undone(event, written.event)
-    counts = None
-    if scope != Scope.CLUSTER:
+    counts = None  # the answer counts afresh what an undo put back on gateways and hosts
+    if scope != Scope.CLUSTER and not (written.gateways_written or written.hosts_written):
         kind = {"tenant": obj} if scope == Scope.TENANT else {"project": obj}
         counts = counts_from_rows(
             list(written.fleet),

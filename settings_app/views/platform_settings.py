@@ -71,10 +71,9 @@ class SettingsPage:
     ) -> HttpResponse:
         """The page; for an htmx change, only its Platform Settings panel. A change passes what
         it already knows (the platform's agent version, the counts), so the answer costs no
-        more; one that wrote gateways or idle hosts counts again, as its counts hold clusters
-        only."""
-        others_written = change is not None and (change.gateways_written or change.hosts_written)
-        if change is not None and change.counts is not None and not others_written:
+        more; one that does not know its counts (an undo that put back gateways or idle hosts)
+        leaves them to be read."""
+        if change is not None and change.counts is not None:
             platform_agent, counts = change.platform_agent, change.counts
         else:
             platform_agent = rules.current_agent_version()

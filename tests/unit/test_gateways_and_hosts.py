@@ -5,6 +5,7 @@ releases hold back the paused ones, and a resume catches them up (rule 6)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -254,3 +255,27 @@ def test_undoing_a_project_push_puts_back_its_idle_host(demo, admin, gateway_and
     edge = type(demo.edge).objects.get(pk=demo.edge.pk)
     rules.undo_change(edge, actor=admin)
     assert value(gateway_and_hosts.edge_host_02) == UNLOCK
+
+
+@pytest.mark.parametrize("values", [[LOCK], [UNLOCK], [LOCK, UNLOCK]])
+@pytest.mark.parametrize("scope", ["tenant", "project"])
+def test_a_push_answers_with_the_counts_of_its_gateways_and_hosts_as_read_afresh(
+    demo, admin, gateway_and_hosts, scope, values
+):
+    """The push counts what it left from what it read with its object (no statement more):
+    the same figures as a fresh count, for a paused gateway and an active host both behind."""
+    rules.set_gateway(gateway_and_hosts.pcg_vsphere, LOCK, actor=admin)
+    rules.new_edge_host(demo.edge, "edge-host-03")
+    make_release("4.9.0")  # every agent behind, none upgraded
+    obj = demo.acme if scope == "tenant" else demo.edge
+    push = rules.push_tenant if scope == "tenant" else rules.push_project
+    for pushed in values:
+        change = push(obj, pushed, actor=admin)
+        fresh = rules.scope_counts(obj, "4.9.0")
+        assert unnamed(change.counts) == unnamed(fresh)
+        assert (fresh.idle_hosts.total, fresh.gateways.total) == (2, 1 if scope == "tenant" else 0)
+
+
+def unnamed(counts: rules.FleetCounts) -> rules.FleetCounts:
+    """The counts without the projects' names (the push's fleet rows come without them)."""
+    return replace(counts, by_project=tuple(replace(p, project_name="") for p in counts.by_project))
