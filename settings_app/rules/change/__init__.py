@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Case, F, Model, Q, QuerySet, Value, When
 
 from ...models import (
@@ -105,13 +106,16 @@ _AGENTS = (Scope.GATEWAY, Scope.EDGE_HOST)
 def lock_tenant(**path) -> None:
     """Lock the row of the tenant that `path` (a filter on tenants) leads to. Nothing else may be
     read in the same statement: on PostgreSQL a statement that waited for the lock still reads
-    what was committed when it began, before the change (or release) it waited for."""
-    list(Tenant.objects.select_for_update(of=("self",)).filter(**path).values_list("pk"))
+    what was committed when it began, before the change (or release) it waited for. (A
+    database without row locks, SQLite, has already serialised every writer at BEGIN.)"""
+    if connection.features.has_select_for_update:
+        list(Tenant.objects.select_for_update(of=("self",)).filter(**path).values_list("pk"))
 
 
 def lock_tenants(tenants: QuerySet[Tenant]) -> None:
     """Lock these tenants' rows in order (a sweep's, a release's: every tenant it may write)."""
-    list(tenants.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
+    if connection.features.has_select_for_update:
+        list(tenants.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
 
 
 def read_locked(obj: Tenant | Project | Cluster | Gateway | EdgeHost, **more):
