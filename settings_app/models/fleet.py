@@ -15,7 +15,7 @@ from contextvars import ContextVar
 
 from django.apps import apps
 from django.db import models, transaction
-from django.db.models import Count, F, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, F, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from ..sql import insert_select, where_mentions
@@ -104,6 +104,43 @@ def count_columns(behind: Q) -> dict:
     }
 
 
+# What a cluster's row counts for in its project's fleet row.
+COUNTED = ("agent_upgrades", "agent_upgrades_until", "agent_upgrades_set_via", "agent_version")
+
+
+def _moved(before: dict, after: dict) -> dict:
+    """The fleet row's columns, as expressions, once one cluster counts as in `after` instead of
+    as in `before`. Whether its agent is behind is the row's question: against the agent
+    version the row was counted with (none before the first release: never behind)."""
+
+    def paused(state: dict) -> bool:
+        return state["agent_upgrades"] == AgentUpgrades.LOCK
+
+    def plain(state: dict) -> dict[str, int]:
+        return {
+            "paused": int(paused(state)),
+            "paused_with_end": int(paused(state) and state["agent_upgrades_until"] is not None),
+            "set_on_cluster": int(state["agent_upgrades_set_via"] == Via.CLUSTER),
+            "set_on_project": int(state["agent_upgrades_set_via"] == Via.PROJECT),
+        }
+
+    def behind(state: dict) -> Case:
+        version = state["agent_version"]
+        never = Q(agent_version="") | Q(agent_version=version)
+        return Case(When(never, then=Value(0)), default=Value(1))
+
+    was, will = plain(before), plain(after)
+    moved = {
+        name: F(name) + Value(will[name] - was[name]) for name in was if will[name] != was[name]
+    }
+    if before["agent_version"] != after["agent_version"]:
+        moved["behind"] = F("behind") + behind(after) - behind(before)
+    if "behind" in moved or paused(before) != paused(after):
+        then, now = (behind(state) if paused(state) else Value(0) for state in (before, after))
+        moved["paused_behind"] = F("paused_behind") + now - then
+    return moved
+
+
 @contextmanager
 def recounting_every_project(using: str = "default") -> Iterator[None]:
     """For a write that changes many projects' counts (a release): the writes inside leave the
@@ -145,6 +182,20 @@ class ClusterQuerySet(QuerySet):
                 return written, recount(touched, prune=moves, using=self.db)
             written = super().update(**values)
             return written, recount(self.values("project_id"), using=self.db)
+
+    def update_in_hand(self, cluster: models.Model, after: dict, **values) -> int:
+        """`update()` of one cluster, read afresh in this transaction and in hand: its project's
+        fleet row moves by the difference between what the cluster counted for and what it will
+        (`after`: its COUNTED fields once written), rather than being recounted."""
+        with transaction.atomic(using=self.db, savepoint=False):
+            written = super().update(**values)
+            if written and not _recount_at_end.get() and cluster.project_id is not None:
+                before = {name: getattr(cluster, name) for name in COUNTED}
+                moved = _moved(before, after)
+                if moved:
+                    rows = ProjectFleet.objects.using(self.db).filter(project_id=cluster.project_id)
+                    rows.update(**moved)
+            return written
 
     def delete(self):
         with transaction.atomic(using=self.db, savepoint=False):

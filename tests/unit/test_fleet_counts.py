@@ -89,6 +89,21 @@ STEPS = {
     "set_cluster resume catching up": Step(
         lambda d, a, c: rules.set_cluster(d.prod_east, UNLOCK, actor=a)
     ),
+    "set_cluster pause again after its end passed": Step(
+        prepare=lambda d, a, c: (
+            rules.set_cluster(d.prod_west, LOCK, actor=a, pause=Pause(until=in_an_hour())),
+            c.advance(hours=2),
+        ),
+        change=lambda d, a, c: rules.set_cluster(d.prod_west, LOCK, actor=a),
+    ),
+    "set_cluster resume before the first release": Step(
+        prepare=lambda d, a, c: PlatformRelease.objects.all().delete(),
+        change=lambda d, a, c: rules.set_cluster(d.prod_east, UNLOCK, actor=a),
+    ),
+    "undo of a cluster's change": Step(
+        prepare=lambda d, a, c: rules.set_cluster(d.prod_west, LOCK, actor=a),
+        change=lambda d, a, c: rules.undo_change(d.prod_west, actor=a),
+    ),
     "push_project pause": Step(lambda d, a, c: rules.push_project(d.default, LOCK, actor=a)),
     "push_project resume catching up": Step(
         lambda d, a, c: rules.push_project(d.edge, UNLOCK, actor=a)

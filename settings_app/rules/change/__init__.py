@@ -40,7 +40,7 @@ from ...models import (
     Via,
     paused_now,
 )
-from ...models.fleet import current_agent_subquery
+from ...models.fleet import COUNTED, current_agent_subquery
 from ..writes import SettingWrite
 from .trail import (
     KIND,
@@ -259,9 +259,13 @@ def write_change(
                 When(Q(agent_upgrades=LOCK) & write.resumes(Scope.CLUSTER), then=Value(catch_up)),
                 default=F("agent_version"),
             )
-        written, fleet = clusters.update_and_recount(
-            **write.columns(Scope.CLUSTER), **{SETTING_VERSION: F(SETTING_VERSION) + 1}, **more
-        )
+        columns = write.columns(Scope.CLUSTER) | {SETTING_VERSION: F(SETTING_VERSION) + 1} | more
+        if clusters_are_own:  # in hand: its project's counts move by what it counted for
+            after = {name: columns.get(name, getattr(own, name)) for name in COUNTED}
+            after["agent_version"] = catch_up if upgraded else own.agent_version
+            written = clusters.update_in_hand(own, after, **columns)
+        else:
+            written, fleet = clusters.update_and_recount(**columns)
     if own is not None:
         _apply(own, write.columns(KIND[type(own)]))
         if (clusters_are_own or isinstance(own, Gateway)) and upgraded:
